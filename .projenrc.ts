@@ -1,0 +1,55 @@
+import { cdk8s, javascript } from 'projen';
+
+const project = new cdk8s.ConstructLibraryCdk8s({
+  name: 'cdk8s-hardened',
+  description: 'Secure-by-default cdk8s constructs for Kubernetes workloads, with a synth-time guard and explicit, reasoned exemptions.',
+  author: 'cdk8s-hardened contributors',
+  authorAddress: 'maintainers@cdk8s-hardened.dev',
+  repositoryUrl: 'https://github.com/cdk8s-hardened/cdk8s-hardened.git',
+  keywords: ['cdk8s', 'kubernetes', 'security', 'pod-security-standards', 'hardening', 'networkpolicy'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  // CI is .ci/run, not GitHub workflows.
+  github: false,
+  release: false,
+  jsiiVersion: '~6.0.0',
+  cdk8sVersion: '2.70.0',
+  constructsVersion: '10.3.0',
+  // kplus.k8s gives the Kubernetes 1.27 L1 types; no `cdk8s import` at build time.
+  peerDeps: ['cdk8s-plus-27@~2.9.5'],
+  devDeps: [
+    // Schema validation of every synthesized object in tests (CJS line; 5.x is ESM-only).
+    'kubernetes-models@~4.5.1',
+    // Example synthesis and the benchmark run TypeScript directly.
+    'ts-node',
+  ],
+  jestOptions: {
+    // CI must never rewrite snapshots to make itself pass.
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
+  },
+  gitignore: ['/examples/**/dist/', '/.bench/'],
+});
+
+// The example app: synthesized to YAML under dist/examples/ (the README's first command).
+project.addTask('synth:examples', {
+  description: 'Synthesize every example app to YAML under dist/examples/',
+  exec: 'ts-node --project test/tsconfig.json examples/synth-all.ts',
+});
+
+project.addTask('bench', {
+  description: 'Benchmark hardened constructs against plain cdk8s-plus-27 (prints ratios; no assertions)',
+  exec: 'ts-node --project test/tsconfig.json bench/bench.ts',
+  receiveArgs: true,
+});
+
+for (const path of ['/examples/', '/bench/', '/.ci/']) project.addPackageIgnore(path);
+
+project.synth();
