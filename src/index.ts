@@ -1,5 +1,3 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+export * from './controls/core/control';
+export * from './controls/core/pss-version';
+export * from './controls/controls';

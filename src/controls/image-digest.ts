@@ -1,0 +1,45 @@
+import { ControlContext, Severity, Violation } from './core/control';
+import { parseImageReference } from './core/image-reference';
+import { PodControl, PodView, pointer } from './core/pod-template';
+
+/** Every container image is pinned by a sha256 digest. */
+export class ImageDigest extends PodControl {
+  constructor() {
+    super({
+      id: 'image-digest',
+      title: 'Container images are pinned by sha256 digest',
+      severity: Severity.WARNING,
+      rationale: 'Tags are mutable: whoever can push to the registry can change what a tag runs. A digest names the '
+        + 'exact image content, so the cluster runs what was reviewed and scanned.',
+      remediation: 'Append the digest to every image reference: registry.example.com/app:1.2.3@sha256:<64 hex> '
+        + '(keep the tag for readability; the digest is what the runtime pulls).',
+      references: {
+        kyverno: ['require-image-checksum'],
+      },
+    });
+  }
+
+  protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
+    const violations: Violation[] = [];
+    for (const c of pod.containers) {
+      const image = c.container.image;
+      const at = pointer(c.pointer, 'image');
+      if (typeof image !== 'string' || image === '') {
+        violations.push({ pointer: at, message: `${c.label} has image ${JSON.stringify(image) ?? 'unset'}, not an image reference` });
+        continue;
+      }
+      const reference = parseImageReference(image);
+      if (!reference) {
+        violations.push({ pointer: at, message: `${c.label} has image '${image}', which is not a valid image reference` });
+      } else if (!reference.digest?.startsWith('sha256:')) {
+        violations.push({
+          pointer: at,
+          message: reference.digest
+            ? `${c.label} has image '${image}' pinned by ${reference.digest.split(':')[0]}, not sha256`
+            : `${c.label} has image '${image}' with no @sha256: digest`,
+        });
+      }
+    }
+    return violations;
+  }
+}

@@ -1,0 +1,49 @@
+import { ControlContext, Severity, Violation } from './core/control';
+import { parseImageReference } from './core/image-reference';
+import { PodControl, PodView, pointer } from './core/pod-template';
+
+/** Every container image names an explicit tag other than latest, or a digest. */
+export class ImagePinned extends PodControl {
+  constructor() {
+    super({
+      id: 'image-pinned',
+      title: 'Container images are pinned to an explicit tag (not latest) or a digest',
+      severity: Severity.ERROR,
+      rationale: 'An untagged or :latest image resolves to whatever was pushed last, so the same manifest runs '
+        + 'different code on different nodes and rollbacks cannot restore the previous version.',
+      remediation: 'Reference every image with an explicit version tag (registry.example.com/app:1.2.3) or, better, '
+        + 'a digest (registry.example.com/app@sha256:<64 hex>); never omit the tag and never use latest.',
+      references: {
+        kubeScore: ['container-image-tag'],
+        polaris: ['tagNotSpecified'],
+        kubeLinter: ['latest-tag'],
+        trivy: ['KSV013'],
+        kyverno: ['disallow-latest-tag'],
+      },
+    });
+  }
+
+  protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
+    const violations: Violation[] = [];
+    for (const c of pod.containers) {
+      const image = c.container.image;
+      const at = pointer(c.pointer, 'image');
+      if (typeof image !== 'string' || image === '') {
+        violations.push({ pointer: at, message: `${c.label} has image ${JSON.stringify(image) ?? 'unset'}, not an image reference` });
+        continue;
+      }
+      const reference = parseImageReference(image);
+      if (!reference) {
+        violations.push({ pointer: at, message: `${c.label} has image '${image}', which is not a valid image reference` });
+      } else if (reference.digest) {
+        continue;
+      } else if (reference.tag === undefined) {
+        violations.push({ pointer: at, message: `${c.label} has image '${image}' with no tag (it resolves to latest)` });
+      } else if (reference.tag.toLowerCase() === 'latest') {
+        // Tags are case-sensitive, but any spelling of latest is the moving tag by convention.
+        violations.push({ pointer: at, message: `${c.label} has image '${image}' tagged ${reference.tag}` });
+      }
+    }
+    return violations;
+  }
+}

@@ -1,0 +1,36 @@
+import { ControlContext, Severity, Violation } from './core/control';
+import { PodControl, PodView, pointer } from './core/pod-template';
+
+/** Containers keep the default masked /proc (PSA `procMount`). */
+export class ProcMount extends PodControl {
+  constructor() {
+    super({
+      id: 'proc-mount',
+      title: 'Containers keep the default /proc masks',
+      severity: Severity.ERROR,
+      rationale: 'The default proc mount masks sensitive /proc and /sys paths; an Unmasked proc mount exposes '
+        + 'host kernel information and tunables to the container.',
+      remediation: 'Remove securityContext.procMount (or set it to Default) on every container, init container and '
+        + 'ephemeral container.',
+      references: {
+        pss: 'baseline: /proc Mount Type',
+        kubeLinter: ['unsafe-proc-mount'],
+        trivy: ['KSV027'],
+        kyverno: ['disallow-proc-mount'],
+      },
+    });
+  }
+
+  protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
+    const violations: Violation[] = [];
+    for (const c of pod.containers) {
+      const value = c.container.securityContext?.procMount;
+      if (value === undefined || value === null || value === 'Default') continue;
+      violations.push({
+        pointer: pointer(c.pointer, 'securityContext', 'procMount'),
+        message: `${c.label} has procMount ${JSON.stringify(value)}, not Default`,
+      });
+    }
+    return violations;
+  }
+}

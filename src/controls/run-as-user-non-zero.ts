@@ -1,0 +1,49 @@
+import { ControlContext, Severity, Violation } from './core/control';
+import { PodControl, PodView, pointer } from './core/pod-template';
+
+/** Neither the pod nor any container sets runAsUser: 0. */
+export class RunAsUserNonZero extends PodControl {
+  constructor() {
+    super({
+      id: 'run-as-user-non-zero',
+      title: 'Pods and containers never set runAsUser: 0',
+      severity: Severity.ERROR,
+      rationale: 'runAsUser: 0 runs the container as root, which defeats the non-root requirement and gives any '
+        + 'container escape root privileges on the node.',
+      remediation: 'Remove runAsUser: 0 from spec.securityContext and from every container securityContext; set a '
+        + 'numeric non-zero uid (hardened workloads use 65532).',
+      references: {
+        pss: 'restricted: Running as Non-root user (v1.23+)',
+        cis: 'CIS Kubernetes Benchmark 1.9: 5.2.7 (minimize the admission of root containers)',
+        nsa: 'NSA/CISA Kubernetes Hardening Guide 1.2: "Non-root containers and rootless container engines"',
+        polaris: ['runAsRootAllowed'],
+        kubeLinter: ['run-as-non-root'],
+        trivy: ['KSV105'],
+        kyverno: ['require-run-as-non-root-user'],
+      },
+    });
+  }
+
+  protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
+    const violations: Violation[] = [];
+    const podProblem = problem(pod.spec.securityContext?.runAsUser);
+    if (podProblem) {
+      violations.push({ pointer: pointer(pod.specPointer, 'securityContext', 'runAsUser'), message: `pod ${podProblem}` });
+    }
+    for (const c of pod.containers) {
+      const containerProblem = problem(c.container.securityContext?.runAsUser);
+      if (containerProblem) {
+        violations.push({ pointer: pointer(c.pointer, 'securityContext', 'runAsUser'), message: `${c.label} ${containerProblem}` });
+      }
+    }
+    return violations;
+  }
+}
+
+function problem(value: any): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (value === 0) return 'sets runAsUser 0 (root)';
+  // A non-number cannot be shown to be non-zero (e.g. the string "0").
+  if (typeof value !== 'number') return `sets runAsUser ${JSON.stringify(value)}, not a number`;
+  return undefined;
+}

@@ -1,0 +1,32 @@
+/**
+ * Validates synthesized manifests against the Kubernetes OpenAPI schema (kubernetes-models, Kubernetes 1.27).
+ * The OpenAPI schema checks types, enums and required fields; it does not reject unknown fields.
+ */
+export function expectSchemaValid(manifests: any[]): void {
+  const errors: string[] = [];
+  for (const manifest of manifests) {
+    try {
+      modelOf(manifest).validate();
+    } catch (e) {
+      errors.push(`${manifest?.kind} ${manifest?.metadata?.name}: ${(e as Error).message}`);
+    }
+  }
+  if (errors.length > 0) {
+    throw new Error(`Schema validation failed:\n  ${errors.join('\n  ')}`);
+  }
+}
+
+function modelOf(manifest: any): { validate(): void } {
+  const apiVersion: string = manifest?.apiVersion ?? '';
+  const kind: string = manifest?.kind ?? '';
+  const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+  const modulePath = group ? `kubernetes-models/${group}/${version}/${kind}` : `kubernetes-models/${version}/${kind}`;
+  let model: any;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    model = require(modulePath)[kind];
+  } catch {
+    throw new Error(`no schema for ${apiVersion} ${kind}`);
+  }
+  return new model(manifest);
+}
