@@ -1,0 +1,359 @@
+import { Duration, Lazy, Names } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { HardenedWorkloadProps } from './hardened-workload-props';
+import { parseImageReference } from '../controls/core/image-reference';
+import { HardenedDefaults } from '../defaults/hardened-defaults';
+import { ResourcePreset } from '../defaults/resource-preset';
+import { Exemptions } from '../guard/exemption';
+import { Guard } from '../guard/guard';
+
+/** What differs between workload kinds for the shared hardening core. */
+export interface PodHardeningOptions {
+  /** Long-running pods get derived readiness and liveness probes. */
+  readonly longRunning: boolean;
+  /** Replicas the workload runs, when the kind has replicas. */
+  readonly replicas?: number;
+}
+
+/** Workload props as the core reads them: the hardened options plus the cdk8s-plus pod props it rewrites. */
+export interface HardenablePodProps extends HardenedWorkloadProps {
+  readonly containers?: kplus.ContainerProps[];
+  readonly initContainers?: kplus.ContainerProps[];
+  readonly securityContext?: kplus.PodSecurityContextProps;
+  readonly serviceAccount?: kplus.IServiceAccount;
+  readonly metadata?: { readonly namespace?: string };
+}
+
+interface WritableMount {
+  readonly path: string;
+  readonly volume: kplus.Volume;
+}
+
+const TCP_PROBE_READINESS = { periodSeconds: Duration.seconds(10), failureThreshold: 3 };
+// Liveness waits longer and checks less often than readiness, so the two are never identical
+// and a slow start does not get the container killed.
+const TCP_PROBE_LIVENESS = { initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(20), failureThreshold: 3 };
+
+/**
+ * The pod-hardening core every hardened workload uses. Split in two because cdk8s-plus reads pod props in its
+ * constructor: `superProps` prepares what is passed to `super()`, the instance does the rest once the workload exists.
+ */
+export class PodHardening {
+  /** Props for the cdk8s-plus constructor: containers are held back (added later through the hardened `addContainer`). */
+  public static superProps<T extends HardenablePodProps>(scope: { node: { path: string } }, id: string, props: T): T {
+    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    const runAsUser = checkId(path, 'runAsUser', props.runAsUser, props.securityContext?.user) ?? HardenedDefaults.RUN_AS_USER;
+    const runAsGroup = checkId(path, 'runAsGroup', props.runAsGroup, props.securityContext?.group) ?? HardenedDefaults.RUN_AS_GROUP;
+    return {
+      ...props,
+      containers: undefined,
+      initContainers: undefined,
+      securityContext: {
+        ensureNonRoot: true,
+        fsGroup: runAsGroup,
+        ...props.securityContext,
+        user: runAsUser,
+        group: runAsGroup,
+      },
+    };
+  }
+
+  public readonly runAsUser: number;
+  public readonly runAsGroup: number;
+  public readonly resourcePreset: ResourcePreset;
+  public readonly highAvailability: boolean;
+  private readonly writableMounts: WritableMount[];
+  private readonly path: string;
+
+  constructor(private readonly workload: kplus.Workload, props: HardenablePodProps, private readonly options: PodHardeningOptions) {
+    this.path = workload.node.path;
+    this.runAsUser = props.runAsUser ?? props.securityContext?.user ?? HardenedDefaults.RUN_AS_USER;
+    this.runAsGroup = props.runAsGroup ?? props.securityContext?.group ?? HardenedDefaults.RUN_AS_GROUP;
+    this.resourcePreset = props.resourcePreset ?? HardenedDefaults.of(workload).resourcePreset;
+    this.highAvailability = (options.replicas ?? 0) >= HardenedDefaults.HIGH_AVAILABILITY_REPLICAS;
+    this.writableMounts = this.createWritableMounts(props.writablePaths ?? []);
+    if (props.exemptions) {
+      Exemptions.of(workload).add(...props.exemptions);
+    }
+  }
+
+  /**
+   * Adds the held-back containers, the recommended labels and the companion objects (ServiceAccount,
+   * NetworkPolicy, PodDisruptionBudget), and guards everything below the workload.
+   */
+  public complete(props: HardenablePodProps): void {
+    const workload = this.workload;
+    (props.initContainers ?? []).forEach(c => workload.addInitContainer(c));
+    (props.containers ?? []).forEach(c => workload.addContainer(c));
+
+    const labels = this.recommendedLabels(props.partOf);
+    for (const [key, value] of Object.entries(labels)) {
+      workload.metadata.addLabel(key, value);
+      workload.podMetadata.addLabel(key, value);
+    }
+    const namespace = props.metadata?.namespace;
+    const selector = { matchLabels: Lazy.any({ produce: () => workload.matchLabels }) as any };
+
+    if (!props.serviceAccount) {
+      const account = new kplus.ServiceAccount(workload, 'ServiceAccount', { metadata: { namespace, labels }, automountToken: false });
+      // cdk8s-plus only takes the account as a constructor prop, and a child of the workload can only be
+      // created after super(): assign the dedicated account to the field the pod spec is rendered from.
+      (workload as { serviceAccount?: kplus.IServiceAccount }).serviceAccount = account;
+    }
+
+    new kplus.k8s.KubeNetworkPolicy(workload, 'NetworkPolicy', {
+      metadata: { namespace, labels },
+      spec: {
+        podSelector: selector,
+        policyTypes: ['Ingress', 'Egress'],
+        // Nothing may connect until a peer is declared; egress only to cluster DNS.
+        ingress: [],
+        egress: [dnsEgressRule()],
+      },
+    });
+
+    if (this.highAvailability) {
+      new kplus.k8s.KubePodDisruptionBudget(workload, 'PodDisruptionBudget', {
+        metadata: { namespace, labels },
+        spec: {
+          selector,
+          maxUnavailable: kplus.k8s.IntOrString.fromNumber(1),
+          // Lets a drain evict pods that never became ready instead of blocking on them.
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
+      });
+    }
+    Guard.protect(workload);
+  }
+
+  /** Container props with the hardened defaults filled in; whatever the caller set explicitly wins. */
+  public containerProps(props: kplus.ContainerProps, role: 'containers' | 'initContainers', index: number): kplus.ContainerProps {
+    const where = `[${this.path}] ${role}[${index}]${props?.name ? ` '${props.name}'` : ''}`;
+    checkImage(where, props?.image);
+    const port = props.portNumber ?? props.port ?? props.ports?.[0]?.number;
+    for (const p of [props.portNumber, props.port, ...(props.ports ?? []).map(x => x.number)]) {
+      if (p !== undefined && (!Number.isInteger(p) || p < 1 || p > 65535)) {
+        throw new Error(`${where}: port ${JSON.stringify(p)} is not a port number; use an integer from 1 to 65535`);
+      }
+    }
+    const probe = role === 'containers' && this.options.longRunning && port !== undefined;
+    return {
+      ...props,
+      imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.ALWAYS,
+      securityContext: {
+        ensureNonRoot: true,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        allowPrivilegeEscalation: false,
+        ...props.securityContext,
+        user: props.securityContext?.user ?? this.runAsUser,
+        group: props.securityContext?.group ?? this.runAsGroup,
+      },
+      resources: mergeResources(where, props.resources, this.resourcePreset),
+      readiness: props.readiness ?? (probe ? kplus.Probe.fromTcpSocket({ port, ...TCP_PROBE_READINESS }) : undefined),
+      liveness: props.liveness ?? (probe ? kplus.Probe.fromTcpSocket({ port, ...TCP_PROBE_LIVENESS }) : undefined),
+      volumeMounts: this.withWritableMounts(props.volumeMounts ?? []),
+    };
+  }
+
+  /**
+   * The final pod spec: what cdk8s-plus cannot express (seccomp, `drop: [ALL]`, capability names without the
+   * `CAP_` prefix), and topology spread for replicated workloads. Applied at render time, so containers added
+   * by any route get it; escape-hatch patches still apply afterwards and are checked by the guard.
+   */
+  public finalizePodSpec(spec: kplus.k8s.PodSpec): kplus.k8s.PodSpec {
+    const runtimeDefault = { type: 'RuntimeDefault' };
+    const podSecurity = { ...spec.securityContext, seccompProfile: spec.securityContext?.seccompProfile ?? runtimeDefault };
+    const hardenContainer = (list: string) => (c: kplus.k8s.Container, index: number): kplus.k8s.Container => ({
+      ...c,
+      resources: withEphemeralStorage(`[${this.path}] ${list}[${index}] '${c.name}'`, c, this.resourcePreset),
+      securityContext: {
+        ...c.securityContext,
+        seccompProfile: c.securityContext?.seccompProfile ?? runtimeDefault,
+        capabilities: hardenCapabilities(c.securityContext?.capabilities),
+      },
+    });
+    const matchLabels = this.workload.matchLabels;
+    const spread = this.highAvailability && spec.topologySpreadConstraints === undefined
+      ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels } }]
+      : spec.topologySpreadConstraints;
+    // Several scanners only recognise pod anti-affinity as spreading, so replicated pods get both.
+    const affinity = this.highAvailability && spec.affinity?.podAntiAffinity === undefined
+      ? {
+        ...spec.affinity,
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [{
+            weight: 100,
+            podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels } },
+          }],
+        },
+      }
+      : spec.affinity;
+    return {
+      ...spec,
+      securityContext: podSecurity,
+      containers: spec.containers.map(hardenContainer('containers')),
+      initContainers: spec.initContainers?.map(hardenContainer('initContainers')),
+      topologySpreadConstraints: spread,
+      affinity,
+    };
+  }
+
+  private recommendedLabels(partOf?: string): Record<string, string> {
+    const labels: Record<string, string> = {
+      'app.kubernetes.io/name': Names.toLabelValue(this.workload, { includeHash: false }),
+      'app.kubernetes.io/instance': this.workload.name,
+      'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY,
+    };
+    if (partOf !== undefined) {
+      if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(partOf) || partOf.length > 63) {
+        throw new Error(`[${this.path}] partOf: ${JSON.stringify(partOf)} is not a valid label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric`);
+      }
+      labels['app.kubernetes.io/part-of'] = partOf;
+    }
+    return labels;
+  }
+
+  private createWritableMounts(paths: string[]): WritableMount[] {
+    const all = [HardenedDefaults.TMP_PATH, ...paths];
+    const names = new Set<string>();
+    const mounts: WritableMount[] = [];
+    all.forEach((path, index) => {
+      const field = index === 0 ? '' : `writablePaths[${index - 1}]`;
+      if (index > 0) checkWritablePath(this.path, field, path, all.slice(0, index));
+      const name = volumeNameFor(path, names);
+      names.add(name);
+      const volume = kplus.Volume.fromEmptyDir(this.workload, `Writable${name}`, name, { sizeLimit: this.resourcePreset.scratchSize });
+      mounts.push({ path, volume });
+    });
+    return mounts;
+  }
+
+  private withWritableMounts(mounts: kplus.VolumeMount[]): kplus.VolumeMount[] {
+    const taken = new Set(mounts.map(m => m.path));
+    return [...mounts, ...this.writableMounts.filter(m => !taken.has(m.path)).map(m => ({ path: m.path, volume: m.volume }))];
+  }
+}
+
+function dnsEgressRule(): kplus.k8s.NetworkPolicyEgressRule {
+  return {
+    // One peer with both selectors: kube-dns pods AND in kube-system (two peers would mean OR).
+    to: [{
+      namespaceSelector: { matchLabels: HardenedDefaults.DNS_NAMESPACE_LABELS },
+      podSelector: { matchLabels: HardenedDefaults.DNS_POD_LABELS },
+    }],
+    ports: ['UDP', 'TCP'].map(protocol => ({ protocol, port: kplus.k8s.IntOrString.fromNumber(HardenedDefaults.DNS_PORT) })),
+  };
+}
+
+/** Capability names without the `CAP_` prefix cdk8s-plus adds, and `ALL` always dropped. */
+function hardenCapabilities(capabilities: kplus.k8s.Capabilities | undefined): kplus.k8s.Capabilities {
+  const normalize = (names: string[] | undefined) => [...new Set((names ?? []).map(n => n.replace(/^CAP_/i, '').toUpperCase()))];
+  const add = normalize(capabilities?.add);
+  const drop = normalize(['ALL', ...(capabilities?.drop ?? [])]);
+  return add.length > 0 ? { add, drop } : { drop };
+}
+
+function checkId(path: string, field: string, value: number | undefined, fromSecurityContext: number | undefined): number | undefined {
+  for (const [name, v] of [[field, value], [`securityContext.${field === 'runAsUser' ? 'user' : 'group'}`, fromSecurityContext]] as const) {
+    if (v !== undefined && (!Number.isInteger(v) || v < 0 || v > 2147483647)) {
+      throw new Error(`[${path}] ${name}: ${JSON.stringify(v)} is not a numeric id; use an integer such as ${HardenedDefaults.RUN_AS_USER} (kubelet can only verify non-root for numeric ids)`);
+    }
+  }
+  if (value !== undefined && fromSecurityContext !== undefined && value !== fromSecurityContext) {
+    throw new Error(`[${path}] ${field}: ${value} conflicts with securityContext.${field === 'runAsUser' ? 'user' : 'group'} ${fromSecurityContext}; set only one of them`);
+  }
+  return value ?? fromSecurityContext;
+}
+
+function checkImage(where: string, image: unknown): void {
+  if (typeof image !== 'string' || image.trim() === '') {
+    throw new Error(`${where}: image ${JSON.stringify(image)} is missing; set image to a reference with a version tag or digest, e.g. 'registry.example.com/app:1.2.3'`);
+  }
+  const ref = parseImageReference(image);
+  if (!ref) {
+    throw new Error(`${where}: image '${image}' is not a valid image reference; use [registry/]repository[:tag][@sha256:digest], e.g. 'registry.example.com/app:1.2.3'`);
+  }
+  if (!ref.digest && !ref.tag) {
+    throw new Error(`${where}: image '${image}' has no tag or digest, so every pull may run different code; pin a version tag ('${image}:1.2.3') or a digest ('${image}@sha256:...')`);
+  }
+  if (!ref.digest && ref.tag === 'latest') {
+    throw new Error(`${where}: image '${image}' uses the tag 'latest', which moves; pin a version tag or a digest ('...@sha256:...')`);
+  }
+}
+
+function checkWritablePath(path: string, field: string, value: unknown, earlier: string[]): void {
+  const where = `[${path}] ${field}`;
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    throw new Error(`${where}: ${JSON.stringify(value)} is not an absolute path; use a path such as '/var/cache/app'`);
+  }
+  if (value === '/' || value.endsWith('/') || value.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')) {
+    throw new Error(`${where}: '${value}' is not a normalized directory path; use a path such as '/var/cache/app' (no trailing '/', '.', '..' or '//', and not '/')`);
+  }
+  for (const other of earlier) {
+    if (other === value || value.startsWith(other + '/') || other.startsWith(value + '/')) {
+      throw new Error(`${where}: '${value}' collides with writable path '${other}'${other === HardenedDefaults.TMP_PATH ? ' (always mounted)' : ''}; declare each writable directory once and not inside another`);
+    }
+  }
+}
+
+function volumeNameFor(path: string, taken: Set<string>): string {
+  const base = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50).replace(/-+$/, '') || 'writable';
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  return name;
+}
+
+function mergeResources(where: string, own: kplus.ContainerResources | undefined, preset: ResourcePreset): kplus.ContainerResources {
+  const cpu = { request: own?.cpu?.request ?? preset.cpu.request!, limit: own?.cpu?.limit ?? preset.cpu.limit! };
+  const memory = { request: own?.memory?.request ?? preset.memory.request!, limit: own?.memory?.limit ?? preset.memory.limit! };
+  checkRange(where, 'cpu', cpu.request.amount, cpu.limit.amount, preset);
+  checkRange(where, 'memory', `${memory.request.toMebibytes()}Mi`, `${memory.limit.toMebibytes()}Mi`, preset);
+  // ephemeral-storage is filled in on the rendered spec: cdk8s-plus only renders whole GiB amounts.
+  return { cpu, memory, ephemeralStorage: own?.ephemeralStorage };
+}
+
+/** Fills in the ephemeral-storage request and limit a rendered container lacks. */
+function withEphemeralStorage(where: string, c: kplus.k8s.Container, preset: ResourcePreset): kplus.k8s.ResourceRequirements {
+  const key = 'ephemeral-storage';
+  const requests = { ...c.resources?.requests };
+  const limits = { ...c.resources?.limits };
+  requests[key] ??= kplus.k8s.Quantity.fromString(`${preset.ephemeralStorage.request!.toMebibytes()}Mi`);
+  limits[key] ??= kplus.k8s.Quantity.fromString(`${preset.ephemeralStorage.limit!.toMebibytes()}Mi`);
+  checkRange(where, 'ephemeralStorage', requests[key].value as string, limits[key].value as string, preset);
+  return { ...c.resources, requests, limits };
+}
+
+function checkRange(where: string, field: string, request: string, limit: string, preset: ResourcePreset): void {
+  if (quantity(request) > quantity(limit)) {
+    throw new Error(`${where}: resources.${field} request ${request} exceeds limit ${limit} (values not set on the container come from preset '${preset.name}'); `
+      + `set both resources.${field}.request and .limit, or choose a preset that fits`);
+  }
+}
+
+const QUANTITY_SUFFIXES: Record<string, number> = {
+  '': 1,
+  'm': 1e-3,
+  'k': 1e3,
+  'M': 1e6,
+  'G': 1e9,
+  'T': 1e12,
+  'P': 1e15,
+  'E': 1e18,
+  'Ki': 2 ** 10,
+  'Mi': 2 ** 20,
+  'Gi': 2 ** 30,
+  'Ti': 2 ** 40,
+  'Pi': 2 ** 50,
+  'Ei': 2 ** 60,
+};
+
+/** A Kubernetes quantity (`500m`, `128Mi`, `1.5G`) as a number of base units. */
+function quantity(text: string): number {
+  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(String(text));
+  const factor = match ? QUANTITY_SUFFIXES[match[2]] : undefined;
+  if (!match || factor === undefined || isNaN(Number(match[1]))) {
+    throw new Error(`'${text}' is not a Kubernetes quantity`);
+  }
+  return Number(match[1]) * factor;
+}

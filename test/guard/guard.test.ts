@@ -1,0 +1,80 @@
+import { ApiObject, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Controls, Exemptions, FindingStatus, Guard, HardenedDefaults, HardenedDeployment, PssVersion } from '../../src';
+import { DIGEST_IMAGE, REASON, synth, synthError } from '../helpers/synth';
+
+const privilegedPod = {
+  apiVersion: 'v1',
+  kind: 'Pod',
+  metadata: { name: 'debug', namespace: 'ops' },
+  spec: { containers: [{ name: 'shell', image: DIGEST_IMAGE, securityContext: { privileged: true } }] },
+};
+
+test('a protected chart guards plain cdk8s-plus objects and raw ApiObjects, reporting every failing object at once', () => {
+  const chart = Testing.chart();
+  Guard.protect(chart);
+  new kplus.Deployment(chart, 'plain', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+  new ApiObject(chart, 'raw', privilegedPod);
+  const message = synthError(chart);
+  expect(message).toMatch(/\[test\/raw\] privileged: Pod ops\/debug \/spec\/containers\/0\/securityContext\/privileged: containers\[0\] 'shell'/);
+  // cdk8s-plus's own defaults miss seccomp, capabilities and ephemeral-storage.
+  expect(message).toMatch(/\[test\/plain\/Resource\] seccomp-required: Deployment /);
+  expect(message).toMatch(/\[test\/plain\/Resource\] capabilities-drop-all: Deployment /);
+});
+
+test('an unprotected chart is not guarded (only hardened constructs guard themselves)', () => {
+  const chart = Testing.chart();
+  new ApiObject(chart, 'raw', privilegedPod);
+  expect(() => Testing.synth(chart)).not.toThrow();
+});
+
+test('an exemption attached to a scope covers every object below it, and only its control', () => {
+  const chart = Testing.chart();
+  Guard.protect(chart);
+  const raw = new ApiObject(chart, 'raw', privilegedPod);
+  const all = Controls.all().filter(c => c.id !== 'privileged').map(control => ({ control, reason: 'debug pod fixture for the guard test suite' }));
+  Exemptions.of(chart).add(...all);
+  expect(synthError(chart)).toContain('privileged: Pod ops/debug');
+
+  Exemptions.of(raw).add({ control: Controls.PRIVILEGED, reason: REASON });
+  const [pod] = synth(chart);
+  expect(JSON.parse(pod.metadata.annotations['exemptions.cdk8s-hardened.io/privileged']).reason).toBe(REASON);
+  expect(Guard.findings(chart).find(f => f.controlId === 'privileged')?.status).toBe(FindingStatus.EXEMPT);
+});
+
+test('a scope-wide PSS version changes what the baseline allows', () => {
+  const build = (version?: PssVersion) => {
+    const chart = Testing.chart();
+    if (version) HardenedDefaults.set(chart, { pssVersion: version });
+    new HardenedDeployment(chart, 'web', {
+      metadata: { namespace: 'shop' },
+      containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }],
+      securityContext: { sysctls: [{ name: 'net.ipv4.tcp_keepalive_time', value: '600' }] },
+    });
+    return chart;
+  };
+  expect(synthError(build())).toContain('sysctls:');
+  expect(() => synth(build(PssVersion.V1_29))).not.toThrow();
+});
+
+test('a scope-wide registry allow-list is enforced', () => {
+  const chart = Testing.chart();
+  HardenedDefaults.set(chart, { allowedRegistries: ['registry.internal.example.com'] });
+  new HardenedDeployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+  expect(synthError(chart)).toContain('image-registry:');
+});
+
+test('synthesizing twice re-checks: a weakening added after the first synthesis fails the second', () => {
+  const chart = Testing.chart();
+  const web = new HardenedDeployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+  synth(chart);
+  web.addContainer({ name: 'writer', image: DIGEST_IMAGE, securityContext: { readOnlyRootFilesystem: false } });
+  expect(synthError(chart)).toContain('read-only-root-filesystem:');
+});
+
+test('PssVersion parses pinned versions and refuses others', () => {
+  expect(PssVersion.of('v1.29').label).toBe('v1.29');
+  expect(PssVersion.of('1.27')).toBe(PssVersion.V1_27);
+  expect(() => PssVersion.of('latest')).toThrow(/PSS version 'latest' is not supported; use one of v1.25 to v1.33/);
+  expect(() => PssVersion.of('v1.20')).toThrow(/not supported/);
+});
