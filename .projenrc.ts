@@ -1,4 +1,4 @@
-import { cdk8s, javascript } from 'projen';
+import { cdk8s, javascript, JsonFile } from 'projen';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
   name: 'cdk8s-hardened',
@@ -33,16 +33,26 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   },
   eslintOptions: {
     dirs: ['src'],
-    devdirs: ['test', 'examples', 'bench', 'projenrc', '.projenrc.ts'],
+    devdirs: ['test', 'examples', 'bench', 'build-tools', 'projenrc', '.projenrc.ts'],
   },
   gitignore: ['/examples/**/dist/', '/.bench/'],
 });
+
+// Dev-only TypeScript outside src/ and test/ gets its own tsconfig, so eslint's project service type-checks it.
+for (const dir of ['examples', 'bench', 'build-tools']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'] },
+  });
+}
 
 // The example app: synthesized to YAML under dist/examples/ (the README's first command).
 project.addTask('synth:examples', {
   description: 'Synthesize every example app to YAML under dist/examples/',
   exec: 'ts-node --project test/tsconfig.json examples/synth-all.ts',
 });
+
+// The control reference is generated from the catalog after every compile (CI checks it is committed).
+project.postCompileTask.exec('ts-node --project test/tsconfig.json build-tools/control-docs.ts');
 
 project.addTask('bench', {
   description: 'Benchmark hardened constructs against plain cdk8s-plus-27 (prints ratios; no assertions)',

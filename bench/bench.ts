@@ -1,0 +1,77 @@
+// Benchmark: HardenedDeployment against plain cdk8s-plus-27 doing the same work (a Deployment exposed via a
+// Service), built and synthesized to YAML in the same run. Prints milliseconds per emitted object and ratios;
+// asserts nothing. Usage: npm run bench [-- --rounds 5 --sizes 100,1000]
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { HardenedDeployment } from '../src';
+
+const IMAGE = 'registry.example.com/shop/web:1.4.2';
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  return index >= 0 ? process.argv[index + 1] : fallback;
+}
+
+type Build = (chart: Chart, index: number) => void;
+
+const plain: Build = (chart, i) => {
+  new kplus.Deployment(chart, `web${i}`, { containers: [{ image: IMAGE, portNumber: 8080 }] }).exposeViaService();
+};
+const hardened: Build = (chart, i) => {
+  new HardenedDeployment(chart, `web${i}`, { containers: [{ image: IMAGE, portNumber: 8080 }] }).exposeViaService();
+};
+
+/** Builds `workloads` workloads over `charts` charts and synthesizes them to YAML files; returns ms and object count. */
+function run(build: Build, workloads: number, charts: number): { ms: number; objects: number } {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-hardened-bench-'));
+  const start = process.hrtime.bigint();
+  const app = new App({ outdir });
+  const chartList = Array.from({ length: charts }, (_, c) => new Chart(app, `chart${c}`, { namespace: 'bench' }));
+  for (let i = 0; i < workloads; i++) build(chartList[i % charts], i);
+  app.synth();
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const objects = app.node.findAll().filter(c => c instanceof ApiObject).length;
+  fs.rmSync(outdir, { recursive: true, force: true });
+  return { ms, objects };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+const rounds = Number(option('rounds', '5'));
+const sizes = option('sizes', '100,1000').split(',').map(Number);
+const chartCounts = option('charts', '1,10').split(',').map(Number);
+
+// Warm up the JIT on both paths so the first measured round is not penalised.
+run(plain, 50, 1);
+run(hardened, 50, 1);
+
+console.log(`node ${process.version}, ${os.cpus().length} cpus, median of ${rounds} rounds (interleaved)\n`);
+console.log('workloads charts | plain objs  ms/obj | hardened objs  ms/obj | ratio/obj ratio/workload');
+for (const n of sizes) {
+  for (const charts of chartCounts) {
+    const p: number[] = [];
+    const h: number[] = [];
+    let plainObjects = 0;
+    let hardenedObjects = 0;
+    for (let r = 0; r < rounds; r++) {
+      const a = run(plain, n, charts);
+      const b = run(hardened, n, charts);
+      p.push(a.ms);
+      h.push(b.ms);
+      plainObjects = a.objects;
+      hardenedObjects = b.objects;
+    }
+    const pm = median(p);
+    const hm = median(h);
+    const perPlain = pm / plainObjects;
+    const perHardened = hm / hardenedObjects;
+    console.log(`${String(n).padStart(9)} ${String(charts).padStart(6)} | ${String(plainObjects).padStart(10)} ${perPlain.toFixed(3).padStart(7)} | `
+      + `${String(hardenedObjects).padStart(13)} ${perHardened.toFixed(3).padStart(7)} | ${(perHardened / perPlain).toFixed(2).padStart(9)} ${(hm / pm).toFixed(2).padStart(16)}`);
+  }
+}

@@ -1,0 +1,11 @@
+// Synthesizes every example app to dist/examples/<example>/ (the README's first command).
+import * as path from 'path';
+import { buildApp as shop } from './shop/main';
+
+const EXAMPLES: Record<string, (outdir: string) => { synth(): void }> = { shop };
+
+for (const [name, build] of Object.entries(EXAMPLES)) {
+  const outdir = path.join(__dirname, '..', 'dist', 'examples', name);
+  build(outdir).synth();
+  console.log(`synthesized examples/${name} -> ${path.relative(process.cwd(), outdir)}`);
+}
