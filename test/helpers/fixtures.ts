@@ -16,27 +16,40 @@ export const FIXTURE_ANNOTATIONS = {
   forms: 'fixtures.cdk8s-hardened.io/forms',
 };
 
+/** One fixture file: all its documents are evaluated together, as one app. */
 export interface Fixture {
   readonly controlId: string;
   readonly verdict: 'pass' | 'fail';
   readonly file: string;
+  /** The file's documents. */
+  readonly manifests: any[];
+  /** The first document: where the harness annotations are read. */
   readonly manifest: any;
 }
 
-/** Every fixture document under test/fixtures/<control-id>/{pass,fail}/*.yaml. */
+/**
+ * Objects every fixture is evaluated with (test/fixtures/_shared/): a default-deny NetworkPolicy for the
+ * `fixtures` namespace the pod fixtures live in, so they are not all also failures of workload-network-policy.
+ */
+export function loadSharedObjects(): any[] {
+  const dir = path.join(FIXTURES_DIR, '_shared');
+  if (!fs.existsSync(dir)) return [];
+  return fs.readdirSync(dir).filter(n => n.endsWith('.yaml')).sort().flatMap(n => Yaml.load(path.join(dir, n)));
+}
+
+/** Every fixture file under test/fixtures/<control-id>/{pass,fail}/*.yaml. */
 export function loadFixtures(): Fixture[] {
   const fixtures: Fixture[] = [];
   for (const controlId of fs.readdirSync(FIXTURES_DIR).sort()) {
     const controlDir = path.join(FIXTURES_DIR, controlId);
-    if (!fs.statSync(controlDir).isDirectory()) continue;
+    if (controlId.startsWith('_') || !fs.statSync(controlDir).isDirectory()) continue;
     for (const verdict of ['pass', 'fail'] as const) {
       const dir = path.join(controlDir, verdict);
       if (!fs.existsSync(dir)) continue;
       for (const name of fs.readdirSync(dir).filter(n => n.endsWith('.yaml')).sort()) {
         const file = path.join(dir, name);
-        for (const manifest of Yaml.load(file)) {
-          fixtures.push({ controlId, verdict, file: path.relative(FIXTURES_DIR, file), manifest });
-        }
+        const manifests = Yaml.load(file).filter(m => m);
+        fixtures.push({ controlId, verdict, file: path.relative(FIXTURES_DIR, file), manifests, manifest: manifests[0] });
       }
     }
   }

@@ -69,6 +69,12 @@ export interface ControlContext {
    * @default - no allow-list: `image-registry` does not apply
    */
   readonly allowedRegistries?: string[];
+  /**
+   * Every manifest evaluated together with this one (the app, or all of the CLI's input), for controls that
+   * relate objects: a Namespace and its NetworkPolicies, a workload and its PodDisruptionBudget.
+   * @default - only the manifest itself
+   */
+  readonly objects?: any[];
 }
 
 /**
