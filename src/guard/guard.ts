@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Exemption, Exemptions } from './exemption';
 import { Controls } from '../controls/controls';
@@ -39,18 +39,59 @@ export interface Finding {
   readonly exemption?: Exemption;
 }
 
-// The unguarded serializer of each guarded object: used to report every failing object at once.
+/** One guarded object as the latest synthesis saw it. */
+export interface ObjectEvaluation {
+  /** Construct path of the ApiObject. */
+  readonly constructPath: string;
+  /** The object's kind. */
+  readonly kind: string;
+  /** The object's apiVersion. */
+  readonly apiVersion: string;
+  /** The object's namespace, when it has one. */
+  readonly namespace?: string;
+  /** The object's name. */
+  readonly name: string;
+  /** Ids of the controls that applied to the object (the others were not applicable). */
+  readonly applicableControls: string[];
+  /** Its findings: failed and exempted. */
+  readonly findings: Finding[];
+}
+
+/** What one synthesis of an app found, for every guarded object. */
+interface AppEvaluation {
+  /** Serialized JSON of every ApiObject of the app, the set cross-object controls see. */
+  readonly objects: any[];
+  /** Per guarded object: its raw JSON, the JSON to emit (exemption annotations added) and its evaluation. */
+  readonly guarded: Map<ApiObject, { raw: any; emitted: any; evaluation: ObjectEvaluation }>;
+  /** Unexempted errors: any fails synthesis. */
+  readonly errors: Finding[];
+}
+
+/**
+ * Per app: whether an `App.synth()`/`synthYaml()` is running (a strong session: one evaluation serves every
+ * chart), and the current evaluation. Outside `App.synth()`, every validation pass starts a new evaluation.
+ */
+interface Session {
+  strong: boolean;
+  evaluation?: AppEvaluation;
+}
+
+// The unguarded serializer of each guarded object.
 const SERIALIZERS = new WeakMap<ApiObject, () => any>();
-const LATEST_FINDINGS = new WeakMap<ApiObject, Finding[]>();
+const LATEST = new WeakMap<ApiObject, ObjectEvaluation>();
+const SESSIONS = new WeakMap<IConstruct, Session>();
 const PROTECTED_SCOPES = new WeakSet<IConstruct>();
+const INSTRUMENTED = Symbol.for('cdk8s-hardened.guard.instrumented');
 
 /**
  * The synth-time guard: checks synthesized objects against the controls catalog.
  *
- * A guarded object is checked on the exact JSON its `toJson()` returns (JSON patches and other escape
- * hatches included), once per serialization, so what is written is what was checked. An error that no
- * exemption covers fails synthesis with one line per finding:
- * `[construct/path] control-id: Kind namespace/name /json/pointer: what is wrong; how to fix`.
+ * The first guarded object serialized in a synthesis triggers one evaluation of the whole app: every ApiObject is
+ * serialized once (JSON patches and other escape hatches applied) and every guarded object is checked, with
+ * cross-object controls seeing all of the app. Any unexempted error fails synthesis before anything is written,
+ * with one line per finding: `[construct/path] control-id: Kind namespace/name /json/pointer: what is wrong; how
+ * to fix`. During `App.synth()` the checked JSON is what is written, and the app is evaluated once however many
+ * charts it has.
  */
 export class Guard {
   /**
@@ -58,24 +99,33 @@ export class Guard {
    * Hardened constructs protect themselves; call it on a Chart or the App to guard everything else too.
    */
   public static protect(scope: IConstruct): void {
+    instrumentApp(scope.node.root);
     if (PROTECTED_SCOPES.has(scope)) return;
     PROTECTED_SCOPES.add(scope);
     scope.node.addValidation({
       validate: () => {
-        // Runs before any object is serialized (cdk8s validates before it synthesizes).
+        // Runs before any object is serialized: cdk8s validates before it synthesizes.
         for (const child of scope.node.findAll()) {
           if (child instanceof ApiObject) guardObject(child);
         }
+        const session = sessionOf(scope.node.root);
+        if (!session.strong) session.evaluation = undefined;
         return expiredExemptions(scope);
       },
     });
   }
 
-  /** The findings (failed and exempted, errors and warnings) of the latest synthesis of objects below `scope`. */
-  public static findings(scope: IConstruct): Finding[] {
+  /** The latest synthesis' evaluation of every guarded object below `scope`. */
+  public static evaluations(scope: IConstruct): ObjectEvaluation[] {
     return scope.node.findAll()
       .filter((c): c is ApiObject => c instanceof ApiObject)
-      .flatMap(o => LATEST_FINDINGS.get(o) ?? []);
+      .map(o => LATEST.get(o))
+      .filter((e): e is ObjectEvaluation => e !== undefined);
+  }
+
+  /** The findings (failed and exempted, errors and warnings) of the latest synthesis of objects below `scope`. */
+  public static findings(scope: IConstruct): Finding[] {
+    return Guard.evaluations(scope).flatMap(e => e.findings);
   }
 
   /** Exemptions attached below `scope` that covered no finding in the latest synthesis. */
@@ -91,6 +141,40 @@ export class Guard {
   }
 
   private constructor() {}
+}
+
+function sessionOf(root: IConstruct): Session {
+  let session = SESSIONS.get(root);
+  if (!session) {
+    session = { strong: false };
+    SESSIONS.set(root, session);
+  }
+  return session;
+}
+
+/** Brackets `App.synth()` and `App.synthYaml()` so the whole app is evaluated once per call. */
+function instrumentApp(root: IConstruct): void {
+  if (!(root instanceof App) || (root as any)[INSTRUMENTED]) return;
+  Object.defineProperty(root, INSTRUMENTED, { value: true });
+  for (const method of ['synth', 'synthYaml'] as const) {
+    const original = (root as any)[method].bind(root);
+    Object.defineProperty(root, method, {
+      configurable: true,
+      writable: true,
+      value: (...args: unknown[]) => {
+        const session = sessionOf(root);
+        if (session.strong) return original(...args);
+        session.strong = true;
+        session.evaluation = undefined;
+        try {
+          return original(...args);
+        } finally {
+          session.strong = false;
+          session.evaluation = undefined;
+        }
+      },
+    });
+  }
 }
 
 /** Today's date (UTC). CDK8S_HARDENED_TODAY=YYYY-MM-DD pins it for reproducible builds and tests. */
@@ -118,62 +202,94 @@ function guardObject(object: ApiObject): void {
   const serialize = object.toJson.bind(object);
   SERIALIZERS.set(object, serialize);
   Object.defineProperty(object, 'toJson', {
-    value: () => checkSerialized(object, serialize()),
+    value: () => emit(object, serialize),
     configurable: true,
     writable: true,
   });
 }
 
-function contextOf(object: ApiObject): ControlContext {
-  const defaults = HardenedDefaults.of(object);
-  return { pssVersion: defaults.pssVersion, allowedRegistries: defaults.allowedRegistries };
-}
-
-function checkSerialized(object: ApiObject, json: any): any {
-  const findings = evaluate(object, json);
-  const errors = findings.filter(isBlocking);
+/** What a guarded object's toJson() returns: its checked JSON, or an error listing every blocking finding. */
+function emit(object: ApiObject, serialize: () => any): any {
+  const session = sessionOf(object.node.root);
+  session.evaluation ??= evaluateApp(object.node.root);
+  const evaluation = session.evaluation;
+  if (evaluation.errors.length > 0) {
+    throw guardError(evaluation.errors);
+  }
+  const known = evaluation.guarded.get(object);
+  if (session.strong && known) {
+    return known.emitted;
+  }
+  // Outside App.synth() nothing brackets the synthesis: check a fresh serialization against the evaluated set.
+  const fresh = serialize();
+  const objects = known ? evaluation.objects.map(o => (o === known.raw ? fresh : o)) : [...evaluation.objects, fresh];
+  const checked = check(object, fresh, objects);
+  LATEST.set(object, checked.evaluation);
+  const errors = checked.evaluation.findings.filter(isBlocking);
   if (errors.length > 0) {
-    // Synthesis stops at the first failing object; report every other guarded object's errors with it, so one
-    // run shows the whole list. Only the failure path pays for this.
-    const others = object.node.root.node.findAll()
-      .filter((o): o is ApiObject => o instanceof ApiObject && o !== object && SERIALIZERS.has(o))
-      .flatMap(o => otherErrors(o));
-    const all = [...errors, ...others];
-    throw new Error(`cdk8s-hardened guard: ${all.length} finding(s) fail synthesis:\n  ${all.map(Guard.formatFinding).join('\n  ')}\n`
-      + 'Fix each finding, or exempt it explicitly with a reason (exemptions prop or Exemptions.of(scope).add()).');
+    throw guardError(errors);
   }
-  return annotateExemptions(json, findings);
+  return checked.emitted;
 }
 
-function otherErrors(object: ApiObject): Finding[] {
-  let json: any;
-  try {
-    json = SERIALIZERS.get(object)!();
-  } catch {
-    return []; // its own serialization error surfaces when cdk8s reaches it
+function evaluateApp(root: IConstruct): AppEvaluation {
+  const serialized: Array<[ApiObject, any]> = [];
+  for (const o of root.node.findAll()) {
+    if (!(o instanceof ApiObject)) continue;
+    try {
+      serialized.push([o, (SERIALIZERS.get(o) ?? o.toJson.bind(o))()]);
+    } catch {
+      // An object that cannot serialize fails on its own when cdk8s reaches it; the rest is still checked.
+    }
   }
-  return evaluate(object, json).filter(isBlocking);
+  const objects = serialized.map(([, json]) => json);
+  const guarded = new Map<ApiObject, { raw: any; emitted: any; evaluation: ObjectEvaluation }>();
+  const errors: Finding[] = [];
+  for (const [object, raw] of serialized) {
+    if (!SERIALIZERS.has(object)) continue;
+    const { emitted, evaluation } = check(object, raw, objects);
+    LATEST.set(object, evaluation);
+    guarded.set(object, { raw, emitted, evaluation });
+    errors.push(...evaluation.findings.filter(isBlocking));
+  }
+  return { objects, guarded, errors };
+}
+
+function guardError(errors: Finding[]): Error {
+  return new Error(`cdk8s-hardened guard: ${errors.length} finding(s) fail synthesis:\n  ${errors.map(Guard.formatFinding).join('\n  ')}\n`
+    + 'Fix each finding, or exempt it explicitly with a reason (exemptions prop or Exemptions.of(scope).add()).');
 }
 
 function isBlocking(finding: Finding): boolean {
   return finding.status === FindingStatus.FAIL && finding.severity === Severity.ERROR;
 }
 
-/** Every finding of every applicable control on one serialized object; records them as the object's latest. */
-function evaluate(object: ApiObject, json: any): Finding[] {
-  const context = contextOf(object);
+/** Every applicable control on one serialized object, with the exemptions in force at its scope. */
+function check(object: ApiObject, json: any, objects: any[]): { emitted: any; evaluation: ObjectEvaluation } {
+  const defaults = HardenedDefaults.of(object);
+  const context: ControlContext = { pssVersion: defaults.pssVersion, allowedRegistries: defaults.allowedRegistries, objects };
   const now = today();
   const exemptions = Exemptions.covering(object).filter(e => !e.isExpiredOn(now));
   const findings: Finding[] = [];
+  const applicableControls: string[] = [];
   for (const control of Controls.all()) {
     if (!control.appliesTo(json, context)) continue;
+    applicableControls.push(control.id);
     const exemption = exemptions.find(e => e.control.id === control.id);
     for (const violation of control.check(json, context)) {
       findings.push(findingOf(object, json, control, violation.pointer, violation.message, violation.fix, exemption));
     }
   }
-  LATEST_FINDINGS.set(object, findings);
-  return findings;
+  const evaluation: ObjectEvaluation = {
+    constructPath: object.node.path,
+    kind: String(json.kind),
+    apiVersion: String(json.apiVersion),
+    namespace: json.metadata?.namespace,
+    name: String(json.metadata?.name),
+    applicableControls,
+    findings,
+  };
+  return { emitted: annotateExemptions(json, findings), evaluation };
 }
 
 function findingOf(

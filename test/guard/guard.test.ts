@@ -78,3 +78,44 @@ test('PssVersion parses pinned versions and refuses others', () => {
   expect(() => PssVersion.of('latest')).toThrow(/PSS version 'latest' is not supported; use one of v1.25 to v1.33/);
   expect(() => PssVersion.of('v1.20')).toThrow(/not supported/);
 });
+
+describe('App.synth() evaluates the app once, however many charts it has', () => {
+  const fs = require('fs') as typeof import('fs');
+  const os = require('os') as typeof import('os');
+  const path = require('path') as typeof import('path');
+  const { App, Chart, Lazy } = require('cdk8s') as typeof import('cdk8s');
+
+  function countedApp(charts: number) {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-'));
+    const app = new App({ outdir });
+    let serializations = 0;
+    const first = new Chart(app, 'chart0', { namespace: 'shop' });
+    Guard.protect(app);
+    new ApiObject(first, 'counted', {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'counted' },
+      data: Lazy.any({ produce: () => { serializations++; return { key: 'value' }; } }),
+    });
+    for (let i = 1; i < charts; i++) {
+      new HardenedDeployment(new Chart(app, `chart${i}`, { namespace: 'shop' }), 'web', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    }
+    return { app, outdir, count: () => serializations };
+  }
+
+  test('each guarded object is serialized exactly once per App.synth() (10 charts)', () => {
+    const { app, outdir, count } = countedApp(10);
+    app.synth();
+    expect(count()).toBe(1);
+    expect(fs.readdirSync(outdir).filter(f => f.endsWith('.k8s.yaml'))).toHaveLength(10);
+    app.synth();
+    expect(count()).toBe(2);
+  });
+
+  test('a failing app writes no file at all and lists findings from every chart', () => {
+    const { app, outdir } = countedApp(3);
+    new ApiObject(new Chart(app, 'bad', { namespace: 'ops' }), 'raw', privilegedPod);
+    expect(() => app.synth()).toThrow(/\[bad\/raw\] privileged: Pod ops\/debug/);
+    expect(fs.readdirSync(outdir)).toEqual([]);
+  });
+});
