@@ -23,7 +23,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'kubernetes-models@~4.5.1',
     // Example synthesis and the benchmark run TypeScript directly.
     'ts-node',
+    // Validates SARIF output against the official SARIF 2.1.0 schema (JSON Schema 2020-12) in tests.
+    'ajv@^8',
   ],
+  // jsii libraries may only depend on jsii modules unless the dependency is bundled.
+  // yaml: the CLI parses multi-document YAML with line numbers for its error messages.
+  // commander: the CLI's argument parsing (flags, help, usage errors).
+  bundledDeps: ['yaml@^2.9.1', 'commander@^14'],
   jestOptions: {
     // CI must never rewrite snapshots to make itself pass.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,

@@ -7,3 +7,4 @@ export * from './guard/exemption';
 export * from './guard/guard';
 export * from './workloads/hardened-workload-props';
 export * from './workloads/hardened-deployment';
+export * from './guard/report';

@@ -1,6 +1,9 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Exemption, Exemptions } from './exemption';
+import { GuardReport } from './report';
 import { Controls } from '../controls/controls';
 import { Control, ControlContext, Severity } from '../controls/core/control';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
@@ -39,6 +42,23 @@ export interface Finding {
   readonly exemption?: Exemption;
 }
 
+/** What `App.synth()` does with the guard's results. */
+export interface GuardOptions {
+  /**
+   * Print the summary table (findings per control, totals, unused exemptions) to stderr after `App.synth()`.
+   * @default true
+   */
+  readonly printSummary?: boolean;
+  /**
+   * Write `cdk8s-hardened-report.json` and `cdk8s-hardened-report.sarif` next to the YAML after `App.synth()`.
+   * @default false
+   */
+  readonly writeReports?: boolean;
+}
+
+/** File names of the reports written next to the YAML. */
+export const REPORT_FILES = { json: 'cdk8s-hardened-report.json', sarif: 'cdk8s-hardened-report.sarif' };
+
 /** One guarded object as the latest synthesis saw it. */
 export interface ObjectEvaluation {
   /** Construct path of the ApiObject. */
@@ -55,6 +75,16 @@ export interface ObjectEvaluation {
   readonly applicableControls: string[];
   /** Its findings: failed and exempted. */
   readonly findings: Finding[];
+  /**
+   * File the object was read from (the CLI), for reports.
+   * @default - synthesized by cdk8s
+   */
+  readonly sourceFile?: string;
+  /**
+   * Line of the object's document in `sourceFile`.
+   * @default - unknown
+   */
+  readonly sourceLine?: number;
 }
 
 /** What one synthesis of an app found, for every guarded object. */
@@ -74,6 +104,7 @@ interface AppEvaluation {
 interface Session {
   strong: boolean;
   evaluation?: AppEvaluation;
+  options: GuardOptions;
 }
 
 // The unguarded serializer of each guarded object.
@@ -98,8 +129,12 @@ export class Guard {
    * Guards every ApiObject below `scope`, including objects added after this call.
    * Hardened constructs protect themselves; call it on a Chart or the App to guard everything else too.
    */
-  public static protect(scope: IConstruct): void {
+  public static protect(scope: IConstruct, options?: GuardOptions): void {
     instrumentApp(scope.node.root);
+    if (options) {
+      const session = sessionOf(scope.node.root);
+      session.options = { ...session.options, ...options };
+    }
     if (PROTECTED_SCOPES.has(scope)) return;
     PROTECTED_SCOPES.add(scope);
     scope.node.addValidation({
@@ -146,7 +181,7 @@ export class Guard {
 function sessionOf(root: IConstruct): Session {
   let session = SESSIONS.get(root);
   if (!session) {
-    session = { strong: false };
+    session = { strong: false, options: {} };
     SESSIONS.set(root, session);
   }
   return session;
@@ -167,13 +202,29 @@ function instrumentApp(root: IConstruct): void {
         session.strong = true;
         session.evaluation = undefined;
         try {
-          return original(...args);
+          const result = original(...args);
+          afterSynth(root as App, session.options, method === 'synth');
+          return result;
         } finally {
           session.strong = false;
           session.evaluation = undefined;
         }
       },
     });
+  }
+}
+
+/** After a successful App.synth(): the summary on stderr and, when asked, the reports next to the YAML. */
+function afterSynth(app: App, options: GuardOptions, wroteFiles: boolean): void {
+  const report = GuardReport.of(app);
+  if (report.evaluations.length === 0) return;
+  if (options.printSummary ?? true) {
+    process.stderr.write(`cdk8s-hardened guard:\n${report.summary()}\n`);
+  }
+  if (options.writeReports && wroteFiles) {
+    fs.mkdirSync(app.outdir, { recursive: true });
+    fs.writeFileSync(path.join(app.outdir, REPORT_FILES.json), JSON.stringify(report.toJson(), undefined, 2) + '\n');
+    fs.writeFileSync(path.join(app.outdir, REPORT_FILES.sarif), JSON.stringify(report.toSarif(), undefined, 2) + '\n');
   }
 }
 

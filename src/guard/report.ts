@@ -1,0 +1,189 @@
+import { IConstruct } from 'constructs';
+import { Exemption } from './exemption';
+import { Finding, FindingStatus, Guard, ObjectEvaluation } from './guard';
+import { Controls } from '../controls/controls';
+import { Control, Severity } from '../controls/core/control';
+
+/** The outcome of one control on one object. */
+export enum ControlStatus {
+  /** The control applied and found nothing. */
+  PASS = 'pass',
+  /** At least one unexempted violation. */
+  FAIL = 'fail',
+  /** Every violation is covered by an exemption. */
+  EXEMPT = 'exempt',
+  /** The control does not judge this kind of object. */
+  NOT_APPLICABLE = 'not-applicable',
+}
+
+const TOOL_NAME = 'cdk8s-hardened';
+const TOOL_URI = 'https://github.com/cdk8s-hardened/cdk8s-hardened';
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const TOOL_VERSION: string = require('../../package.json').version;
+
+/**
+ * What the guard found: every object x control status, the findings with their exemptions, and the exemptions
+ * that covered nothing. Renders as a JSON report, as SARIF 2.1.0 (GitHub code scanning and other viewers), and as
+ * a short text summary.
+ */
+export class GuardReport {
+  /** The report of the latest synthesis of everything guarded below `scope`. */
+  public static of(scope: IConstruct): GuardReport {
+    return new GuardReport(Guard.evaluations(scope), Guard.unusedExemptions(scope));
+  }
+
+  /** @internal */
+  public static _fromEvaluations(evaluations: ObjectEvaluation[], unusedExemptions: Exemption[]): GuardReport {
+    return new GuardReport(evaluations, unusedExemptions);
+  }
+
+  private constructor(
+    /** Every evaluated object. */
+    public readonly evaluations: ObjectEvaluation[],
+    /** Exemptions that covered no finding. */
+    public readonly unusedExemptions: Exemption[],
+  ) {}
+
+  /** Every finding, failed and exempted. */
+  public get findings(): Finding[] {
+    return this.evaluations.flatMap(e => e.findings);
+  }
+
+  /** Unexempted errors. */
+  public get errorCount(): number {
+    return this.findings.filter(f => f.status === FindingStatus.FAIL && f.severity === Severity.ERROR).length;
+  }
+
+  /** Unexempted warnings. */
+  public get warningCount(): number {
+    return this.findings.filter(f => f.status === FindingStatus.FAIL && f.severity === Severity.WARNING).length;
+  }
+
+  /** Exempted findings. */
+  public get exemptedCount(): number {
+    return this.findings.filter(f => f.status === FindingStatus.EXEMPT).length;
+  }
+
+  /** The status of every control of the catalog on every object. */
+  public statusOf(evaluation: ObjectEvaluation, control: Control): ControlStatus {
+    if (!evaluation.applicableControls.includes(control.id)) return ControlStatus.NOT_APPLICABLE;
+    const findings = evaluation.findings.filter(f => f.controlId === control.id);
+    if (findings.length === 0) return ControlStatus.PASS;
+    return findings.every(f => f.status === FindingStatus.EXEMPT) ? ControlStatus.EXEMPT : ControlStatus.FAIL;
+  }
+
+  /** The JSON report: objects x controls, findings with exemption reasons, controls with their references. */
+  public toJson(): any {
+    const controls = Controls.all();
+    const exemptions = new Map<Exemption, boolean>();
+    for (const f of this.findings) if (f.exemption) exemptions.set(f.exemption, true);
+    for (const e of this.unusedExemptions) exemptions.set(e, false);
+    return {
+      tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      summary: {
+        objects: this.evaluations.length,
+        errors: this.errorCount,
+        warnings: this.warningCount,
+        exempted: this.exemptedCount,
+        unusedExemptions: this.unusedExemptions.length,
+      },
+      controls: controls.map(c => ({
+        id: c.id, title: c.title, severity: c.severity, rationale: c.rationale, remediation: c.remediation, references: c.references,
+      })),
+      objects: sortedEvaluations(this.evaluations).map(e => ({
+        constructPath: e.constructPath,
+        apiVersion: e.apiVersion,
+        kind: e.kind,
+        namespace: e.namespace,
+        name: e.name,
+        controls: Object.fromEntries(controls.map(c => [c.id, {
+          status: this.statusOf(e, c),
+          findings: e.findings.filter(f => f.controlId === c.id).map(f => ({
+            pointer: f.pointer,
+            message: f.message,
+            fix: f.fix,
+            exemption: f.exemption ? exemptionJson(f.exemption) : undefined,
+          })),
+        }])),
+      })),
+      exemptions: [...exemptions.entries()].map(([e, used]) => ({ ...exemptionJson(e), used })),
+    };
+  }
+
+  /** SARIF 2.1.0: one rule per control, one result per finding; exempted findings carry an in-source suppression. */
+  public toSarif(): any {
+    const controls = Controls.all();
+    const ruleIndex = new Map(controls.map((c, i) => [c.id, i]));
+    const results = sortedEvaluations(this.evaluations).flatMap(e => e.findings.map(f => ({
+      ruleId: f.controlId,
+      ruleIndex: ruleIndex.get(f.controlId),
+      level: f.severity === Severity.ERROR ? 'error' : 'warning',
+      message: { text: `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} ${f.pointer}: ${f.message}; ${f.fix}` },
+      locations: [{
+        physicalLocation: {
+          // Synthesized objects: the chart's YAML file (cdk8s names it after the top-level chart).
+          artifactLocation: { uri: e.sourceFile ?? `${e.constructPath.split('/')[0]}.k8s.yaml` },
+          ...(e.sourceLine ? { region: { startLine: e.sourceLine } } : {}),
+        },
+        logicalLocations: [{ fullyQualifiedName: `${e.constructPath}#${f.pointer}`, name: `${f.kind}/${f.name}`, kind: 'object' }],
+      }],
+      partialFingerprints: { objectPointer: `${f.kind}/${f.namespace ?? ''}/${f.name}${f.pointer}` },
+      ...(f.exemption ? {
+        suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.exemption.reason }],
+      } : {}),
+    })));
+    return {
+      $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
+      version: '2.1.0',
+      runs: [{
+        tool: {
+          driver: {
+            name: TOOL_NAME,
+            version: TOOL_VERSION,
+            informationUri: TOOL_URI,
+            rules: controls.map(c => ({
+              id: c.id,
+              name: c.id.split('-').map(w => w[0].toUpperCase() + w.slice(1)).join(''),
+              shortDescription: { text: c.title },
+              fullDescription: { text: c.rationale },
+              help: { text: c.remediation },
+              helpUri: `${TOOL_URI}/blob/main/docs/controls.md#${c.id}`,
+              defaultConfiguration: { level: c.severity === Severity.ERROR ? 'error' : 'warning' },
+              properties: { tags: ['security', 'kubernetes'], references: c.references },
+            })),
+          },
+        },
+        results,
+      }],
+    };
+  }
+
+  /** A short table: counts per control that failed or was exempted, then the totals. */
+  public summary(): string {
+    const rows = new Map<string, { failed: number; exempted: number; severity: string }>();
+    for (const f of this.findings) {
+      const row = rows.get(f.controlId) ?? { failed: 0, exempted: 0, severity: f.severity };
+      if (f.status === FindingStatus.EXEMPT) row.exempted++; else row.failed++;
+      rows.set(f.controlId, row);
+    }
+    const width = Math.max(7, ...[...rows.keys()].map(k => k.length));
+    const lines = [`${'control'.padEnd(width)}  severity  failed  exempted`];
+    for (const [id, r] of [...rows.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      lines.push(`${id.padEnd(width)}  ${r.severity.padEnd(8)}  ${String(r.failed).padStart(6)}  ${String(r.exempted).padStart(8)}`);
+    }
+    lines.push(`${this.evaluations.length} objects checked: ${this.errorCount} errors, ${this.warningCount} warnings, `
+      + `${this.exemptedCount} exempted, ${this.unusedExemptions.length} unused exemptions`);
+    for (const e of this.unusedExemptions) {
+      lines.push(`unused exemption: ${e.control.id} at [${e.scopePath}] (${e.reason})`);
+    }
+    return lines.join('\n');
+  }
+}
+
+function exemptionJson(e: Exemption): any {
+  return { control: e.control.id, reason: e.reason, ticket: e.ticket, expires: e.expires, scope: e.scopePath };
+}
+
+function sortedEvaluations(evaluations: ObjectEvaluation[]): ObjectEvaluation[] {
+  return [...evaluations].sort((a, b) => a.constructPath.localeCompare(b.constructPath));
+}
