@@ -30,6 +30,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   // yaml: the CLI parses multi-document YAML with line numbers for its error messages.
   // commander: the CLI's argument parsing (flags, help, usage errors).
   bundledDeps: ['yaml@^2.9.1', 'commander@^14'],
+  bin: { 'cdk8s-hardened': 'lib/cli/main.js' },
   jestOptions: {
     // CI must never rewrite snapshots to make itself pass.
     updateSnapshot: javascript.UpdateSnapshot.NEVER,

@@ -39,7 +39,32 @@ export class Exemption {
    * @internal
    */
   public static _create(scope: IConstruct, props: ExemptionProps, index: number): Exemption {
-    return new Exemption(scope, props, index);
+    return new Exemption(`[${scope.node.path}] exemptions[${index}]`, scope.node.path, props);
+  }
+
+  /**
+   * Reads the exemption recorded in an annotation (`exemptions.cdk8s-hardened.io/<control-id>: {"reason": ...}`),
+   * checked like one given in code; `where` prefixes errors (e.g. `file.yaml:12`).
+   * @internal
+   */
+  public static _fromAnnotation(where: string, key: string, value: string, lookup: (id: string) => Control): Exemption {
+    const id = key.slice(EXEMPTION_ANNOTATION_PREFIX.length);
+    let control: Control;
+    try {
+      control = lookup(id);
+    } catch (e) {
+      throw new Error(`${where}: annotation ${key}: ${(e as Error).message}`);
+    }
+    let parsed: any;
+    try {
+      parsed = JSON.parse(value);
+    } catch {
+      parsed = undefined;
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new Error(`${where}: annotation ${key}: value ${JSON.stringify(value)} is not a JSON object; write {"reason": "...", "ticket": "...", "expires": "YYYY-MM-DD"}`);
+    }
+    return new Exemption(`${where}: annotation ${key}`, where, { control, reason: parsed.reason, ticket: parsed.ticket, expires: parsed.expires });
   }
 
   /** The control exempted. */
@@ -50,11 +75,10 @@ export class Exemption {
   public readonly ticket?: string;
   /** Last valid day, `YYYY-MM-DD` (UTC). */
   public readonly expires?: string;
-  /** Construct path of the scope the exemption was attached to. */
+  /** Construct path of the scope the exemption was attached to (for the CLI: the file and line it was read from). */
   public readonly scopePath: string;
 
-  private constructor(scope: IConstruct, props: ExemptionProps, index: number) {
-    const where = `[${scope.node.path}] exemptions[${index}]`;
+  private constructor(where: string, scopePath: string, props: ExemptionProps) {
     if (!(props?.control instanceof Control)) {
       throw new Error(`${where}: control is ${describe(props?.control)}; name a catalog control, e.g. Controls.READ_ONLY_ROOT_FILESYSTEM`);
     }
@@ -74,7 +98,7 @@ export class Exemption {
     this.reason = reason;
     this.ticket = props.ticket?.trim();
     this.expires = props.expires;
-    this.scopePath = scope.node.path;
+    this.scopePath = scopePath;
   }
 
   /** True when `today` (`YYYY-MM-DD`) is after the expiry date. */

@@ -3,44 +3,11 @@ import * as path from 'path';
 import { ApiObject, App } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Exemption, Exemptions } from './exemption';
+import { evaluateManifest, isBlocking, today } from './evaluate';
+import { Finding, ObjectEvaluation } from './finding';
 import { GuardReport } from './report';
-import { Controls } from '../controls/controls';
-import { Control, ControlContext, Severity } from '../controls/core/control';
+import { ControlContext } from '../controls/core/control';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
-
-/** What became of a failed control on one object. */
-export enum FindingStatus {
-  /** Not exempted: an error fails synthesis, a warning is reported. */
-  FAIL = 'fail',
-  /** Covered by an exemption, whose reason is recorded. */
-  EXEMPT = 'exempt',
-}
-
-/** One violation of one control at one place in one synthesized object. */
-export interface Finding {
-  /** The control's id. */
-  readonly controlId: string;
-  /** The control's severity. */
-  readonly severity: Severity;
-  /** Failed or exempted. */
-  readonly status: FindingStatus;
-  /** Construct path of the ApiObject. */
-  readonly constructPath: string;
-  /** The object's kind. */
-  readonly kind: string;
-  /** The object's namespace, when it has one. */
-  readonly namespace?: string;
-  /** The object's name. */
-  readonly name: string;
-  /** JSON pointer into the object. */
-  readonly pointer: string;
-  /** What is wrong. */
-  readonly message: string;
-  /** How to fix it. */
-  readonly fix: string;
-  /** The exemption that covers it, when status is EXEMPT. */
-  readonly exemption?: Exemption;
-}
 
 /** What `App.synth()` does with the guard's results. */
 export interface GuardOptions {
@@ -58,34 +25,6 @@ export interface GuardOptions {
 
 /** File names of the reports written next to the YAML. */
 export const REPORT_FILES = { json: 'cdk8s-hardened-report.json', sarif: 'cdk8s-hardened-report.sarif' };
-
-/** One guarded object as the latest synthesis saw it. */
-export interface ObjectEvaluation {
-  /** Construct path of the ApiObject. */
-  readonly constructPath: string;
-  /** The object's kind. */
-  readonly kind: string;
-  /** The object's apiVersion. */
-  readonly apiVersion: string;
-  /** The object's namespace, when it has one. */
-  readonly namespace?: string;
-  /** The object's name. */
-  readonly name: string;
-  /** Ids of the controls that applied to the object (the others were not applicable). */
-  readonly applicableControls: string[];
-  /** Its findings: failed and exempted. */
-  readonly findings: Finding[];
-  /**
-   * File the object was read from (the CLI), for reports.
-   * @default - synthesized by cdk8s
-   */
-  readonly sourceFile?: string;
-  /**
-   * Line of the object's document in `sourceFile`.
-   * @default - unknown
-   */
-  readonly sourceLine?: number;
-}
 
 /** What one synthesis of an app found, for every guarded object. */
 interface AppEvaluation {
@@ -228,18 +167,6 @@ function afterSynth(app: App, options: GuardOptions, wroteFiles: boolean): void 
   }
 }
 
-/** Today's date (UTC). CDK8S_HARDENED_TODAY=YYYY-MM-DD pins it for reproducible builds and tests. */
-function today(): string {
-  const pinned = process.env.CDK8S_HARDENED_TODAY;
-  if (pinned !== undefined) {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(pinned)) {
-      throw new Error(`CDK8S_HARDENED_TODAY is ${JSON.stringify(pinned)}; use YYYY-MM-DD or unset it`);
-    }
-    return pinned;
-  }
-  return new Date().toISOString().slice(0, 10);
-}
-
 function expiredExemptions(scope: IConstruct): string[] {
   const now = today();
   return Exemptions.below(scope)
@@ -311,64 +238,11 @@ function guardError(errors: Finding[]): Error {
     + 'Fix each finding, or exempt it explicitly with a reason (exemptions prop or Exemptions.of(scope).add()).');
 }
 
-function isBlocking(finding: Finding): boolean {
-  return finding.status === FindingStatus.FAIL && finding.severity === Severity.ERROR;
-}
-
 /** Every applicable control on one serialized object, with the exemptions in force at its scope. */
 function check(object: ApiObject, json: any, objects: any[]): { emitted: any; evaluation: ObjectEvaluation } {
   const defaults = HardenedDefaults.of(object);
   const context: ControlContext = { pssVersion: defaults.pssVersion, allowedRegistries: defaults.allowedRegistries, objects };
   const now = today();
   const exemptions = Exemptions.covering(object).filter(e => !e.isExpiredOn(now));
-  const findings: Finding[] = [];
-  const applicableControls: string[] = [];
-  for (const control of Controls.all()) {
-    if (!control.appliesTo(json, context)) continue;
-    applicableControls.push(control.id);
-    const exemption = exemptions.find(e => e.control.id === control.id);
-    for (const violation of control.check(json, context)) {
-      findings.push(findingOf(object, json, control, violation.pointer, violation.message, violation.fix, exemption));
-    }
-  }
-  const evaluation: ObjectEvaluation = {
-    constructPath: object.node.path,
-    kind: String(json.kind),
-    apiVersion: String(json.apiVersion),
-    namespace: json.metadata?.namespace,
-    name: String(json.metadata?.name),
-    applicableControls,
-    findings,
-  };
-  return { emitted: annotateExemptions(json, findings), evaluation };
-}
-
-function findingOf(
-  object: ApiObject, json: any, control: Control, pointer: string, message: string, fix: string | undefined, exemption?: Exemption,
-): Finding {
-  return {
-    controlId: control.id,
-    severity: control.severity,
-    status: exemption ? FindingStatus.EXEMPT : FindingStatus.FAIL,
-    constructPath: object.node.path,
-    kind: String(json.kind),
-    namespace: json.metadata?.namespace,
-    name: String(json.metadata?.name),
-    pointer,
-    message,
-    fix: fix ?? control.remediation,
-    exemption,
-  };
-}
-
-/** Records every exemption that covered a finding as an annotation on the object (audit trail in the YAML). */
-function annotateExemptions(json: any, findings: Finding[]): any {
-  const annotations: Record<string, string> = {};
-  for (const finding of findings) {
-    if (finding.exemption) Object.assign(annotations, finding.exemption.annotation());
-  }
-  if (Object.keys(annotations).length === 0) return json;
-  const merged = { ...json.metadata?.annotations, ...annotations };
-  const sorted = Object.fromEntries(Object.keys(merged).sort().map(k => [k, merged[k]]));
-  return { ...json, metadata: { ...json.metadata, annotations: sorted } };
+  return evaluateManifest(json, context, exemptions, { constructPath: object.node.path });
 }

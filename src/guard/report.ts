@@ -1,6 +1,7 @@
 import { IConstruct } from 'constructs';
 import { Exemption } from './exemption';
-import { Finding, FindingStatus, Guard, ObjectEvaluation } from './guard';
+import { Finding, FindingStatus, ObjectEvaluation } from './finding';
+import { Guard } from './guard';
 import { Controls } from '../controls/controls';
 import { Control, Severity } from '../controls/core/control';
 

@@ -1,0 +1,165 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { LineCounter, parseAllDocuments } from 'yaml';
+import { Controls } from '../controls/controls';
+import { ControlContext } from '../controls/core/control';
+import { PssVersion } from '../controls/core/pss-version';
+import { evaluateManifest, isBlocking, today } from '../guard/evaluate';
+import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from '../guard/exemption';
+import { Finding, FindingStatus, ObjectEvaluation } from '../guard/finding';
+import { GuardReport } from '../guard/report';
+
+// `cdk8s-hardened check`: the guard over YAML no cdk8s app produced. Not part of the jsii API.
+
+/** Input the check cannot use (unreadable path, bad YAML, not a Kubernetes object): exit code 2. */
+export class InputError extends Error {}
+
+export type OutputFormat = 'text' | 'json' | 'sarif';
+
+export interface CheckOptions {
+  readonly format: OutputFormat;
+  readonly pssVersion: PssVersion;
+  readonly allowedRegistries?: string[];
+  /** Paths in messages are relative to this directory. */
+  readonly cwd: string;
+}
+
+export interface CheckResult {
+  /** 0: no error; 1: errors; (2 is thrown as InputError). */
+  readonly exitCode: number;
+  readonly output: string;
+  readonly report: GuardReport;
+}
+
+/** One Kubernetes object read from a file. */
+export interface LoadedManifest {
+  readonly json: any;
+  readonly file: string;
+  readonly line: number;
+}
+
+const YAML_FILE = /\.(ya?ml|json)$/i;
+
+/** Every file to read: files as given, directories recursively (YAML and JSON files), in a stable order. */
+export function inputFiles(paths: string[]): string[] {
+  if (paths.length === 0) {
+    throw new InputError('no input: give YAML files or directories, e.g. `cdk8s-hardened check dist/`');
+  }
+  const files: string[] = [];
+  const visit = (p: string, explicit: boolean) => {
+    let stat: fs.Stats;
+    try {
+      stat = fs.statSync(p);
+    } catch {
+      throw new InputError(`${p}: no such file or directory`);
+    }
+    if (stat.isDirectory()) {
+      for (const name of fs.readdirSync(p).sort()) visit(path.join(p, name), false);
+    } else if (explicit || YAML_FILE.test(p)) {
+      files.push(p);
+    }
+  };
+  for (const p of paths) visit(p, true);
+  if (files.length === 0) {
+    throw new InputError(`no YAML or JSON files under ${paths.join(', ')}`);
+  }
+  return files;
+}
+
+/** The Kubernetes objects of YAML files (multi-document files and `List` kinds flattened). */
+export function loadManifests(files: string[], cwd: string): LoadedManifest[] {
+  const manifests: LoadedManifest[] = [];
+  for (const file of files) {
+    const shown = path.relative(cwd, file) || file;
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf-8');
+    } catch (e) {
+      throw new InputError(`${shown}: cannot read: ${(e as Error).message}`);
+    }
+    const lineCounter = new LineCounter();
+    const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
+    for (const doc of Array.isArray(documents) ? documents : [documents]) {
+      const problem = doc.errors[0];
+      if (problem) {
+        const line = lineCounter.linePos(problem.pos[0]).line;
+        throw new InputError(`${shown}:${line}: invalid YAML: ${problem.message.split('\n')[0]}`);
+      }
+      const line = lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line;
+      const json = doc.toJS({ maxAliasCount: 100 });
+      if (json === null || json === undefined) continue; // empty document
+      for (const item of flattenList(json, `${shown}:${line}`)) {
+        manifests.push({ json: item, file: shown, line });
+      }
+    }
+  }
+  return manifests;
+}
+
+function flattenList(json: any, where: string): any[] {
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) {
+    throw new InputError(`${where}: document is not a Kubernetes object (expected a mapping with apiVersion and kind)`);
+  }
+  if (typeof json.kind !== 'string' || typeof json.apiVersion !== 'string') {
+    throw new InputError(`${where}: document is not a Kubernetes object: it has no ${typeof json.kind !== 'string' ? 'kind' : 'apiVersion'}`);
+  }
+  if (/List$/.test(json.kind) && Array.isArray(json.items)) {
+    return json.items.flatMap((item: any, i: number) => flattenList(item, `${where} items[${i}]`));
+  }
+  return [json];
+}
+
+/** Runs every control over the manifests as one set, honouring exemption annotations. */
+export function check(manifests: LoadedManifest[], options: CheckOptions): CheckResult {
+  const objects = manifests.map(m => m.json);
+  const context: ControlContext = { pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, objects };
+  const now = today();
+  const evaluations: ObjectEvaluation[] = [];
+  const exemptionProblems: string[] = [];
+  const allExemptions: Exemption[] = [];
+  for (const manifest of manifests) {
+    const where = `${manifest.file}:${manifest.line}`;
+    const exemptions: Exemption[] = [];
+    for (const [key, value] of Object.entries<any>(manifest.json.metadata?.annotations ?? {})) {
+      if (!key.startsWith(EXEMPTION_ANNOTATION_PREFIX)) continue;
+      try {
+        const exemption = Exemption._fromAnnotation(where, key, String(value), id => Controls.byId(id));
+        allExemptions.push(exemption);
+        if (exemption.isExpiredOn(now)) {
+          exemptionProblems.push(`${where}: ${exemption.control.id}: exemption expired on ${exemption.expires} (reason: ${exemption.reason}); fix the finding and remove the annotation, or renew it after review`);
+        } else {
+          exemptions.push(exemption);
+        }
+      } catch (e) {
+        exemptionProblems.push(`${(e as Error).message}`);
+      }
+    }
+    const { evaluation } = evaluateManifest(manifest.json, context, exemptions, {
+      constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
+    });
+    evaluations.push(evaluation);
+  }
+  const used = new Set(evaluations.flatMap(e => e.findings).map(f => f.exemption));
+  const report = GuardReport._fromEvaluations(evaluations, allExemptions.filter(e => !used.has(e)));
+  const failed = report.errorCount > 0 || exemptionProblems.length > 0;
+  return { exitCode: failed ? 1 : 0, output: render(report, exemptionProblems, options.format), report };
+}
+
+function render(report: GuardReport, exemptionProblems: string[], format: OutputFormat): string {
+  if (format === 'json') {
+    return JSON.stringify({ ...report.toJson(), exemptionProblems }, undefined, 2);
+  }
+  if (format === 'sarif') {
+    return JSON.stringify(report.toSarif(), undefined, 2);
+  }
+  const lines = report.findings
+    .filter(f => f.status === FindingStatus.FAIL)
+    .sort((a, b) => (isBlocking(b) ? 1 : 0) - (isBlocking(a) ? 1 : 0))
+    .map(formatFinding);
+  return [...lines, ...exemptionProblems, report.summary()].join('\n');
+}
+
+function formatFinding(f: Finding): string {
+  const object = f.namespace ? `${f.namespace}/${f.name}` : f.name;
+  return `${f.constructPath}: ${f.severity} ${f.controlId}: ${f.kind} ${object} ${f.pointer}: ${f.message}; ${f.fix}`;
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+import { Command, CommanderError, Option } from 'commander';
+import { check, inputFiles, InputError, loadManifests, OutputFormat } from './check';
+import { PssVersion } from '../controls/core/pss-version';
+
+// Exit codes: 0 no error, 1 errors found, 2 unusable input or usage.
+const PROFILES = ['restricted'];
+
+function main(argv: string[]): number {
+  let exitCode = 0;
+  const program = new Command()
+    .name('cdk8s-hardened')
+    .description('Secure-by-default Kubernetes: check manifests against the cdk8s-hardened controls catalog.')
+    .exitOverride()
+    .configureOutput({ writeErr: text => process.stderr.write(text) });
+
+  program.command('check')
+    .description('check Kubernetes YAML files or directories (multi-document files and List kinds included)')
+    .argument('<paths...>', 'YAML/JSON files or directories to check, as one set')
+    .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
+    .addOption(new Option('--profile <profile>', 'control profile').choices(PROFILES).default('restricted'))
+    .option('--pss-version <version>', 'Pod Security Standards version to evaluate (v1.25 to v1.33)', 'v1.27')
+    .option('--allowed-registry <registry...>', 'registries images must come from (enables image-registry)')
+    .action((paths: string[], opts: { format: OutputFormat; pssVersion: string; allowedRegistry?: string[] }) => {
+      let pssVersion: PssVersion;
+      try {
+        pssVersion = PssVersion.of(opts.pssVersion);
+      } catch (e) {
+        throw new InputError(`--pss-version: ${(e as Error).message}`);
+      }
+      const cwd = process.cwd();
+      const manifests = loadManifests(inputFiles(paths), cwd);
+      const result = check(manifests, { format: opts.format, pssVersion, allowedRegistries: opts.allowedRegistry, cwd });
+      process.stdout.write(result.output + '\n');
+      exitCode = result.exitCode;
+    });
+
+  try {
+    program.parse(argv);
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version exit 0; usage errors were already printed by commander.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof InputError) {
+      process.stderr.write(`cdk8s-hardened: ${e.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`cdk8s-hardened: internal error: ${(e as Error).stack}\n`);
+    return 2;
+  }
+  return exitCode;
+}
+
+process.exitCode = main(process.argv);

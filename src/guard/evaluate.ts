@@ -1,0 +1,85 @@
+import { Exemption } from './exemption';
+import { Finding, FindingStatus, ObjectEvaluation } from './finding';
+import { Controls } from '../controls/controls';
+import { Control, ControlContext, Severity } from '../controls/core/control';
+
+// Shared by the synth-time guard and the check CLI: one manifest, every applicable control, exemptions applied.
+
+/** Where an evaluated manifest came from. */
+export interface ManifestOrigin {
+  readonly constructPath: string;
+  readonly sourceFile?: string;
+  readonly sourceLine?: number;
+}
+
+/** Today's date (UTC). CDK8S_HARDENED_TODAY=YYYY-MM-DD pins it for reproducible builds and tests. */
+export function today(): string {
+  const pinned = process.env.CDK8S_HARDENED_TODAY;
+  if (pinned !== undefined) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(pinned)) {
+      throw new Error(`CDK8S_HARDENED_TODAY is ${JSON.stringify(pinned)}; use YYYY-MM-DD or unset it`);
+    }
+    return pinned;
+  }
+  return new Date().toISOString().slice(0, 10);
+}
+
+export function isBlocking(finding: Finding): boolean {
+  return finding.status === FindingStatus.FAIL && finding.severity === Severity.ERROR;
+}
+
+/** Every applicable control on one manifest; returns the JSON to emit (exemption annotations added) and its evaluation. */
+export function evaluateManifest(json: any, context: ControlContext, exemptions: Exemption[], origin: ManifestOrigin): { emitted: any; evaluation: ObjectEvaluation } {
+  const findings: Finding[] = [];
+  const applicableControls: string[] = [];
+  for (const control of Controls.all()) {
+    if (!control.appliesTo(json, context)) continue;
+    applicableControls.push(control.id);
+    const exemption = exemptions.find(e => e.control.id === control.id);
+    for (const violation of control.check(json, context)) {
+      findings.push(findingOf(origin, json, control, violation.pointer, violation.message, violation.fix, exemption));
+    }
+  }
+  const evaluation: ObjectEvaluation = {
+    constructPath: origin.constructPath,
+    kind: String(json?.kind),
+    apiVersion: String(json?.apiVersion),
+    namespace: json?.metadata?.namespace,
+    name: String(json?.metadata?.name),
+    applicableControls,
+    findings,
+    sourceFile: origin.sourceFile,
+    sourceLine: origin.sourceLine,
+  };
+  return { emitted: annotateExemptions(json, findings), evaluation };
+}
+
+function findingOf(
+  origin: ManifestOrigin, json: any, control: Control, pointer: string, message: string, fix: string | undefined, exemption?: Exemption,
+): Finding {
+  return {
+    controlId: control.id,
+    severity: control.severity,
+    status: exemption ? FindingStatus.EXEMPT : FindingStatus.FAIL,
+    constructPath: origin.constructPath,
+    kind: String(json?.kind),
+    namespace: json?.metadata?.namespace,
+    name: String(json?.metadata?.name),
+    pointer,
+    message,
+    fix: fix ?? control.remediation,
+    exemption,
+  };
+}
+
+/** Records every exemption that covered a finding as an annotation on the object (audit trail in the YAML). */
+function annotateExemptions(json: any, findings: Finding[]): any {
+  const annotations: Record<string, string> = {};
+  for (const finding of findings) {
+    if (finding.exemption) Object.assign(annotations, finding.exemption.annotation());
+  }
+  if (Object.keys(annotations).length === 0) return json;
+  const merged = { ...json.metadata?.annotations, ...annotations };
+  const sorted = Object.fromEntries(Object.keys(merged).sort().map(k => [k, merged[k]]));
+  return { ...json, metadata: { ...json.metadata, annotations: sorted } };
+}

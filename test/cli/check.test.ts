@@ -1,0 +1,137 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import Ajv2020 from 'ajv/dist/2020';
+import { Yaml } from 'cdk8s';
+import { check, inputFiles, loadManifests } from '../../src/cli/check';
+import { PssVersion } from '../../src/controls/core/pss-version';
+import { annotation, FIXTURE_ANNOTATIONS, FIXTURES_DIR, loadFixtures } from '../helpers/fixtures';
+
+const ROOT = path.join(__dirname, '..', '..');
+const COMPLIANT = fs.readFileSync(path.join(FIXTURES_DIR, 'compliant-pod.yaml'), 'utf-8');
+const DEFAULT_DENY = fs.readFileSync(path.join(FIXTURES_DIR, '_shared', 'fixtures-namespace-default-deny.yaml'), 'utf-8');
+
+/** Runs the real command line (TypeScript sources through ts-node) and returns its exit code and output. */
+function cli(...args: string[]) {
+  const result = spawnSync(process.execPath, ['-r', 'ts-node/register', path.join(ROOT, 'src/cli/main.ts'), ...args], {
+    cwd: ROOT, encoding: 'utf-8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(ROOT, 'test/tsconfig.json') },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function tmpFiles(files: Record<string, string>): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-'));
+  for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+describe('on the fixtures folder, the CLI reports exactly what each fixture expects', () => {
+  // Fixtures that need other settings (PSS version, registry allow-list) are checked in a run with those flags.
+  const fixtures = loadFixtures();
+  const settingsOf = (f: (typeof fixtures)[number]) => [
+    annotation(f.manifest, FIXTURE_ANNOTATIONS.pssVersion) ?? 'v1.27',
+    annotation(f.manifest, FIXTURE_ANNOTATIONS.allowedRegistries) ?? '',
+  ].join('|');
+  const groups = new Map<string, typeof fixtures>();
+  for (const f of fixtures) groups.set(settingsOf(f), [...(groups.get(settingsOf(f)) ?? []), f]);
+
+  test.each([...groups.keys()])('settings %s', settings => {
+    const [pss, registries] = settings.split('|');
+    const group = groups.get(settings)!;
+    const files = [...group.map(f => path.join(FIXTURES_DIR, f.file)), path.join(FIXTURES_DIR, '_shared')];
+    const result = check(loadManifests(inputFiles(files), FIXTURES_DIR), {
+      format: 'text', pssVersion: PssVersion.of(pss), allowedRegistries: registries ? registries.split(',').map(r => r.trim()) : undefined, cwd: FIXTURES_DIR,
+    });
+    const reported = new Map<string, Set<string>>();
+    for (const finding of result.report.findings) {
+      const file = finding.constructPath.replace(/:\d+$/, '');
+      reported.set(file, new Set([...(reported.get(file) ?? []), finding.controlId]));
+    }
+    for (const f of group) {
+      const declared = annotation(f.manifest, FIXTURE_ANNOTATIONS.expect);
+      const expected = f.verdict === 'pass' ? [] : (declared ? declared.split(',').map(s => s.trim()) : [f.controlId]);
+      expect({ file: f.file, controls: [...(reported.get(f.file) ?? [])].sort() }).toEqual({ file: f.file, controls: [...expected].sort() });
+    }
+    expect(result.exitCode).toBe(group.some(f => f.verdict === 'fail') ? 1 : 0);
+  });
+});
+
+describe('exit codes and messages of the real command', () => {
+  test('0 for compliant input, with the summary', () => {
+    const dir = tmpFiles({ 'pod.yaml': `${COMPLIANT}---\n${DEFAULT_DENY}` });
+    const { code, stdout } = cli('check', dir);
+    expect(stdout).toMatch(/2 objects checked: 0 errors, 0 warnings/);
+    expect(code).toBe(0);
+  });
+
+  test('1 for errors, one line per finding with file:line, control, object, pointer and fix', () => {
+    const dir = tmpFiles({ 'pod.yaml': `${DEFAULT_DENY}---\n${COMPLIANT.replace('privileged: false', 'privileged: true')}` });
+    const { code, stdout } = cli('check', path.join(dir, 'pod.yaml'));
+    expect(stdout).toMatch(/pod\.yaml:\d+: error privileged: Pod fixtures\/compliant \/spec\/containers\/0\/securityContext\/privileged: .*; /);
+    expect(code).toBe(1);
+  });
+
+  test('2 for invalid YAML, with file:line and no stack trace', () => {
+    const dir = tmpFiles({ 'bad.yaml': 'apiVersion: v1\nkind: Pod\nmetadata:\n  name: [unclosed\n' });
+    const { code, stderr } = cli('check', dir);
+    expect(stderr).toMatch(/^cdk8s-hardened: .*bad\.yaml:\d+: invalid YAML: /);
+    expect(stderr).not.toMatch(/\n\s+at /);
+    expect(code).toBe(2);
+  });
+
+  test('2 for a document that is not a Kubernetes object, a missing path, or a bad flag', () => {
+    const dir = tmpFiles({ 'notk8s.yaml': 'just: a map\n' });
+    expect(cli('check', dir)).toMatchObject({ code: 2, stderr: expect.stringMatching(/notk8s\.yaml:1: document is not a Kubernetes object: it has no kind/) });
+    expect(cli('check', path.join(dir, 'missing.yaml'))).toMatchObject({ code: 2, stderr: expect.stringMatching(/no such file or directory/) });
+    expect(cli('check', '--format', 'xml', dir)).toMatchObject({ code: 2, stderr: expect.stringMatching(/--format.*xml.*invalid|Allowed choices/) });
+    expect(cli('check', '--pss-version', 'latest', dir)).toMatchObject({ code: 2, stderr: expect.stringMatching(/PSS version 'latest' is not supported/) });
+  });
+
+  test('List kinds are flattened and multi-document files read whole', () => {
+    const [pod] = Yaml.load(path.join(FIXTURES_DIR, 'compliant-pod.yaml'));
+    const list = `apiVersion: v1\nkind: List\nitems:\n  - ${JSON.stringify(pod)}\n`;
+    const dir = tmpFiles({ 'list.yaml': `${list}---\n${DEFAULT_DENY}` });
+    const manifests = loadManifests(inputFiles([dir]), dir);
+    expect(manifests.map(m => m.json.kind)).toEqual(['Pod', 'NetworkPolicy']);
+  });
+
+  test('SARIF output validates against the SARIF 2.1.0 schema and carries file and line', () => {
+    const dir = tmpFiles({ 'pod.yaml': `${DEFAULT_DENY}---\n${COMPLIANT.replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false')}` });
+    const { code, stdout } = cli('check', '--format', 'sarif', dir);
+    const sarif = JSON.parse(stdout);
+    const schema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schemas', 'sarif-2.1.0.json'), 'utf-8'));
+    const validate = new Ajv2020({ strict: false }).compile(schema);
+    expect(validate(sarif) ? [] : validate.errors).toEqual([]);
+    const [result] = sarif.runs[0].results;
+    expect(result.ruleId).toBe('read-only-root-filesystem');
+    expect(result.locations[0].physicalLocation.region.startLine).toBeGreaterThan(1);
+    expect(code).toBe(1);
+  });
+});
+
+describe('exemption annotations in YAML are honoured and checked like the library\'s', () => {
+  const weakened = (annotationValue: string) => `${DEFAULT_DENY}---\n${COMPLIANT
+    .replace('readOnlyRootFilesystem: true', 'readOnlyRootFilesystem: false')
+    .replace('  namespace: fixtures\n', `  namespace: fixtures\n  annotations:\n    exemptions.cdk8s-hardened.io/read-only-root-filesystem: '${annotationValue}'\n`)}`;
+  const run = (text: string) => check(loadManifests([path.join(tmpFiles({ 'x.yaml': text }), 'x.yaml')], '/'), {
+    format: 'json', pssVersion: PssVersion.V1_27, cwd: '/',
+  });
+
+  test('a valid exemption covers its control: exit 0, listed with its reason', () => {
+    const result = run(weakened('{"reason":"vendor image rewrites its config at start","ticket":"SEC-1"}'));
+    expect(result.exitCode).toBe(0);
+    const json = JSON.parse(result.output);
+    expect(json.exemptions).toEqual([expect.objectContaining({ control: 'read-only-root-filesystem', reason: 'vendor image rewrites its config at start', used: true })]);
+  });
+
+  test.each([
+    ['a short reason', '{"reason":"needed"}', /reason "needed" is 6 characters long/],
+    ['an expired date', '{"reason":"vendor image rewrites its config at start","expires":"2001-01-01"}', /exemption expired on 2001-01-01/],
+    ['a malformed value', 'not json', /is not a JSON object/],
+  ])('%s fails the check (exit 1)', (_name, value, message) => {
+    const result = run(weakened(value));
+    expect(result.exitCode).toBe(1);
+    expect(JSON.parse(result.output).exemptionProblems.join('\n')).toMatch(message);
+  });
+});
