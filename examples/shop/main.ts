@@ -1,15 +1,18 @@
-import { App, Chart, ChartProps } from 'cdk8s';
+import { App, Chart, ChartProps, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HardenedDeployment } from '../../src';
+import { HardenedCronJob, HardenedDeployment, HardenedStatefulSet, ResourcePreset } from '../../src';
 
 /**
- * The example shop: a web frontend and an API backend, each hardened with nothing but an image and a port.
- * Later examples grow it into frontend -> backend -> database in an isolated namespace.
+ * The example shop: a web frontend, an API backend, a PostgreSQL database and its nightly backup, each hardened
+ * with little more than an image and a port. Later examples connect frontend -> backend -> database in an
+ * isolated namespace.
  */
 export class ShopChart extends Chart {
   public readonly frontend: HardenedDeployment;
   public readonly backend: HardenedDeployment;
+  public readonly database: HardenedStatefulSet;
+  public readonly backup: HardenedCronJob;
 
   constructor(scope: Construct, id: string, props: ChartProps = {}) {
     super(scope, id, { namespace: 'shop', ...props });
@@ -40,6 +43,52 @@ export class ShopChart extends Chart {
       }],
     });
     this.backend.exposeViaService();
+
+    // Database credentials live in a Secret created out of band (never in this YAML), mounted as read-only files:
+    // nothing secret goes through environment variables.
+    const credentials = kplus.Volume.fromSecret(this, 'DatabaseCredentials',
+      kplus.Secret.fromSecretName(this, 'DatabaseSecret', 'shop-database-credentials'), { defaultMode: 0o440 });
+    const credentialsMount = { path: '/etc/postgresql/credentials', volume: credentials, readOnly: true };
+
+    // Two members (the shop's PostgreSQL image runs a primary and a streaming-replication standby), each with its
+    // own 20 GiB claim, a PodDisruptionBudget and spreading across nodes; a headless Service names the members.
+    this.database = new HardenedStatefulSet(this, 'database', {
+      partOf: 'shop',
+      containers: [{
+        name: 'postgres',
+        image: 'registry.example.com/shop/postgres:16.4@sha256:2b8e4d6f0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b',
+        portNumber: 5432,
+        envVariables: {
+          // A subdirectory of the claim: initdb needs an empty directory it owns, and the mount root holds lost+found.
+          PGDATA: kplus.EnvValue.fromValue('/var/lib/postgresql/data/pgdata'),
+          POSTGRES_PASSWORD_FILE: kplus.EnvValue.fromValue('/etc/postgresql/credentials/password'),
+        },
+        // Ready when it accepts connections; alive while the port answers (a busy database is not restarted).
+        readiness: kplus.Probe.fromCommand(['pg_isready', '--host', '127.0.0.1', '--port', '5432']),
+        liveness: kplus.Probe.fromTcpSocket({ port: 5432, initialDelaySeconds: Duration.seconds(30), periodSeconds: Duration.seconds(20) }),
+        volumeMounts: [credentialsMount],
+      }],
+      resourcePreset: ResourcePreset.MEDIUM,
+      // The data lives on the claim (writable through the pod's fsGroup); the socket and lock file need a directory.
+      volumeClaims: [{ name: 'data', mountPath: '/var/lib/postgresql/data', storage: Size.gibibytes(20) }],
+      writablePaths: ['/var/run/postgresql'],
+    });
+
+    // A nightly logical backup: runs never overlap, each may take up to an hour and retries at most 3 times.
+    this.backup = new HardenedCronJob(this, 'backup', {
+      partOf: 'shop',
+      schedule: Cron.schedule({ minute: '30', hour: '2' }),
+      activeDeadline: Duration.hours(1),
+      containers: [{
+        name: 'pg-dump',
+        image: 'registry.example.com/shop/db-backup:1.2.0@sha256:7c1e3a5f9b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a',
+        envVariables: {
+          PGHOST: kplus.EnvValue.fromValue(this.database.service.name),
+          PGUSER: kplus.EnvValue.fromValue('shop'),
+        },
+        volumeMounts: [credentialsMount],
+      }],
+    });
   }
 }
 

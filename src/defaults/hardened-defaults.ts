@@ -56,6 +56,16 @@ export class HardenedDefaults {
   public static readonly DNS_PORT = 53;
   /** Replicas from which a workload gets a PodDisruptionBudget and topology spread. */
   public static readonly HIGH_AVAILABILITY_REPLICAS = 2;
+  /** Pods a DaemonSet rollout may take down at once (one node at a time, Kubernetes' own default made explicit). */
+  public static readonly DAEMON_SET_MAX_UNAVAILABLE = 1;
+  /** Retries of a Job's pods before the Job is marked failed (Kubernetes defaults to 6). */
+  public static readonly JOB_BACKOFF_LIMIT = 3;
+  /** Seconds a Job may run before it is stopped (Kubernetes sets no deadline): a hung task does not hold resources forever. */
+  public static readonly JOB_ACTIVE_DEADLINE_SECONDS = 600;
+  /** Seconds a finished Job and its pods are kept before deletion (Kubernetes keeps them forever). */
+  public static readonly JOB_TTL_SECONDS_AFTER_FINISHED = 3600;
+  /** Seconds after a missed schedule within which a CronJob may still start (cdk8s-plus-27 uses 10). */
+  public static readonly CRON_JOB_STARTING_DEADLINE_SECONDS = 300;
 
   /**
    * Sets defaults for everything below `scope`; a nearer scope's settings win field by field.

@@ -1,7 +1,8 @@
-import { Duration, Lazy, Names } from 'cdk8s';
+import { ApiObject, Duration, Lazy, Names } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { HardenedWorkloadProps } from './hardened-workload-props';
 import { parseImageReference } from '../controls/core/image-reference';
+import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { ResourcePreset } from '../defaults/resource-preset';
 import { Exemptions } from '../guard/exemption';
@@ -9,10 +10,36 @@ import { Guard } from '../guard/guard';
 
 /** What differs between workload kinds for the shared hardening core. */
 export interface PodHardeningOptions {
-  /** Long-running pods get derived readiness and liveness probes. */
+  /**
+   * Long-running pods (restartPolicy Always) get derived readiness and liveness probes; the others run to
+   * completion (Job, CronJob): no derived probes, and restartPolicy must be Never or OnFailure.
+   */
   readonly longRunning: boolean;
-  /** Replicas the workload runs, when the kind has replicas. */
+  /** Replicas the workload runs, when the kind has replicas: from 2, a PodDisruptionBudget and spreading. */
   readonly replicas?: number;
+  /**
+   * Volumes the kind provides outside the pod's own `volumes` (a StatefulSet's claim templates), mounted in
+   * every container when the pod spec is rendered.
+   */
+  readonly claimMounts?: ClaimMount[];
+}
+
+/** A volume the workload kind provides by name (not a pod volume), mounted in every container. */
+export interface ClaimMount {
+  /** Volume name (the claim template's name). */
+  readonly name: string;
+  /** Absolute mount path. */
+  readonly path: string;
+  /** The prop it came from, for errors, e.g. `volumeClaims[0]`. */
+  readonly field: string;
+}
+
+/** Job props as the core reads them, for the Job defaults shared by Job and CronJob. */
+export interface HardenableJobProps extends HardenablePodProps {
+  readonly restartPolicy?: kplus.RestartPolicy;
+  readonly backoffLimit?: number;
+  readonly activeDeadline?: Duration;
+  readonly ttlAfterFinished?: Duration;
 }
 
 /** Workload props as the core reads them: the hardened options plus the cdk8s-plus pod props it rewrites. */
@@ -41,7 +68,7 @@ const TCP_PROBE_LIVENESS = { initialDelaySeconds: Duration.seconds(10), periodSe
 export class PodHardening {
   /** Props for the cdk8s-plus constructor: containers are held back (added later through the hardened `addContainer`). */
   public static superProps<T extends HardenablePodProps>(scope: { node: { path: string } }, id: string, props: T): T {
-    const path = scope.node.path ? `${scope.node.path}/${id}` : id;
+    const path = pathOf(scope, id);
     const runAsUser = checkId(path, 'runAsUser', props.runAsUser, props.securityContext?.user) ?? HardenedDefaults.RUN_AS_USER;
     const runAsGroup = checkId(path, 'runAsGroup', props.runAsGroup, props.securityContext?.group) ?? HardenedDefaults.RUN_AS_GROUP;
     return {
@@ -58,11 +85,38 @@ export class PodHardening {
     };
   }
 
+  /**
+   * `superProps` plus the Job defaults, shared by Job and CronJob (its job template): restartPolicy Never,
+   * a retry limit, an active deadline and, when `ttl` is true, deletion of the finished Job after a while.
+   */
+  public static jobSuperProps<T extends HardenableJobProps>(scope: { node: { path: string } }, id: string, props: T, ttl: boolean): T {
+    const path = pathOf(scope, id);
+    if (props.backoffLimit !== undefined && (!Number.isInteger(props.backoffLimit) || props.backoffLimit < 0)) {
+      throw new Error(`[${path}] backoffLimit: ${JSON.stringify(props.backoffLimit)} is not a retry count; use an integer from 0, e.g. ${HardenedDefaults.JOB_BACKOFF_LIMIT}`);
+    }
+    for (const [field, value, min] of [['activeDeadline', props.activeDeadline, 1], ['ttlAfterFinished', props.ttlAfterFinished, 0]] as const) {
+      const seconds = value?.toSeconds({ integral: false });
+      if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < min)) {
+        throw new Error(`[${path}] ${field}: ${seconds} seconds is not a whole number of seconds from ${min}; use e.g. Duration.minutes(10)`);
+      }
+    }
+    return PodHardening.superProps(scope, id, {
+      ...props,
+      restartPolicy: props.restartPolicy ?? kplus.RestartPolicy.NEVER,
+      backoffLimit: props.backoffLimit ?? HardenedDefaults.JOB_BACKOFF_LIMIT,
+      activeDeadline: props.activeDeadline ?? Duration.seconds(HardenedDefaults.JOB_ACTIVE_DEADLINE_SECONDS),
+      ttlAfterFinished: props.ttlAfterFinished ?? (ttl ? Duration.seconds(HardenedDefaults.JOB_TTL_SECONDS_AFTER_FINISHED) : undefined),
+    });
+  }
+
   public readonly runAsUser: number;
   public readonly runAsGroup: number;
   public readonly resourcePreset: ResourcePreset;
   public readonly highAvailability: boolean;
+  /** The recommended labels of the workload, its pods and its companion objects. */
+  public readonly labels: Record<string, string>;
   private readonly writableMounts: WritableMount[];
+  private readonly claimMounts: ClaimMount[];
   private readonly path: string;
 
   constructor(private readonly workload: kplus.Workload, props: HardenablePodProps, private readonly options: PodHardeningOptions) {
@@ -71,7 +125,10 @@ export class PodHardening {
     this.runAsGroup = props.runAsGroup ?? props.securityContext?.group ?? HardenedDefaults.RUN_AS_GROUP;
     this.resourcePreset = props.resourcePreset ?? HardenedDefaults.of(workload).resourcePreset;
     this.highAvailability = (options.replicas ?? 0) >= HardenedDefaults.HIGH_AVAILABILITY_REPLICAS;
+    this.labels = this.recommendedLabels(props.partOf);
+    checkRestartPolicy(workload, options.longRunning);
     this.writableMounts = this.createWritableMounts(props.writablePaths ?? []);
+    this.claimMounts = this.checkClaimMounts(options.claimMounts ?? []);
     if (props.exemptions) {
       Exemptions.of(workload).add(...props.exemptions);
     }
@@ -86,13 +143,13 @@ export class PodHardening {
     (props.initContainers ?? []).forEach(c => workload.addInitContainer(c));
     (props.containers ?? []).forEach(c => workload.addContainer(c));
 
-    const labels = this.recommendedLabels(props.partOf);
+    const labels = this.labels;
     for (const [key, value] of Object.entries(labels)) {
       workload.metadata.addLabel(key, value);
       workload.podMetadata.addLabel(key, value);
     }
     const namespace = props.metadata?.namespace;
-    const selector = { matchLabels: Lazy.any({ produce: () => workload.matchLabels }) as any };
+    const selector = { matchLabels: Lazy.any({ produce: () => this.podSelectorLabels() }) as any };
 
     if (!props.serviceAccount) {
       const account = new kplus.ServiceAccount(workload, 'ServiceAccount', { metadata: { namespace, labels }, automountToken: false });
@@ -172,8 +229,9 @@ export class PodHardening {
         seccompProfile: c.securityContext?.seccompProfile ?? runtimeDefault,
         capabilities: hardenCapabilities(c.securityContext?.capabilities),
       },
+      volumeMounts: this.withClaimMounts(c.volumeMounts),
     });
-    const matchLabels = this.workload.matchLabels;
+    const matchLabels = this.podSelectorLabels();
     const spread = this.highAvailability && spec.topologySpreadConstraints === undefined
       ? [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels } }]
       : spec.topologySpreadConstraints;
@@ -197,6 +255,21 @@ export class PodHardening {
       topologySpreadConstraints: spread,
       affinity,
     };
+  }
+
+  /**
+   * Labels that select exactly this workload's pods, for its NetworkPolicy, PodDisruptionBudget and spreading:
+   * the workload's selector, or for kinds that do not select their pods (Job, CronJob) the pod address label
+   * cdk8s-plus puts on every pod template (an empty selector would select every pod of the namespace).
+   */
+  public podSelectorLabels(): Record<string, string> {
+    const matchLabels = this.workload.matchLabels;
+    if (Object.keys(matchLabels).length > 0) return matchLabels;
+    const address = this.workload.podMetadata.getLabel(kplus.Pod.ADDRESS_LABEL);
+    if (address === undefined) {
+      throw new Error(`[${this.path}] the pod template has no ${kplus.Pod.ADDRESS_LABEL} label to select its pods by; do not remove it`);
+    }
+    return { [kplus.Pod.ADDRESS_LABEL]: address };
   }
 
   private recommendedLabels(partOf?: string): Record<string, string> {
@@ -229,21 +302,52 @@ export class PodHardening {
     return mounts;
   }
 
+  private checkClaimMounts(claims: ClaimMount[]): ClaimMount[] {
+    const paths = this.writableMounts.map(m => m.path);
+    const names = new Set(this.writableMounts.map(m => m.volume.name));
+    for (const claim of claims) {
+      const where = `[${this.path}] ${claim.field}`;
+      if (typeof claim.name !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(claim.name) || claim.name.length > 63) {
+        throw new Error(`${where}.name: ${JSON.stringify(claim.name)} is not a volume name; use at most 63 lowercase letters, digits and '-', starting and ending alphanumeric, e.g. 'data'`);
+      }
+      if (names.has(claim.name)) {
+        throw new Error(`${where}.name: '${claim.name}' is already the name of another volume of this workload; give each claim its own name`);
+      }
+      checkWritablePath(this.path, `${claim.field}.mountPath`, claim.path, paths);
+      names.add(claim.name);
+      paths.push(claim.path);
+    }
+    return claims;
+  }
+
+  /** A rendered container's mounts plus every claim it does not mount already (by name or at the same path). */
+  private withClaimMounts(mounts: kplus.k8s.VolumeMount[] | undefined): kplus.k8s.VolumeMount[] | undefined {
+    const missing = this.claimMounts.filter(claim => !(mounts ?? []).some(m => m.name === claim.name || m.mountPath === claim.path));
+    return missing.length === 0 ? mounts : [...mounts ?? [], ...missing.map(claim => ({ name: claim.name, mountPath: claim.path }))];
+  }
+
   private withWritableMounts(mounts: kplus.VolumeMount[]): kplus.VolumeMount[] {
     const taken = new Set(mounts.map(m => m.path));
     return [...mounts, ...this.writableMounts.filter(m => !taken.has(m.path)).map(m => ({ path: m.path, volume: m.volume }))];
   }
 }
 
-function dnsEgressRule(): kplus.k8s.NetworkPolicyEgressRule {
-  return {
-    // One peer with both selectors: kube-dns pods AND in kube-system (two peers would mean OR).
-    to: [{
-      namespaceSelector: { matchLabels: HardenedDefaults.DNS_NAMESPACE_LABELS },
-      podSelector: { matchLabels: HardenedDefaults.DNS_POD_LABELS },
-    }],
-    ports: ['UDP', 'TCP'].map(protocol => ({ protocol, port: kplus.k8s.IntOrString.fromNumber(HardenedDefaults.DNS_PORT) })),
-  };
+function pathOf(scope: { node: { path: string } }, id: string): string {
+  return scope.node.path ? `${scope.node.path}/${id}` : id;
+}
+
+/** Controllers of long-running pods require restartPolicy Always; Jobs refuse it. */
+function checkRestartPolicy(workload: kplus.Workload, longRunning: boolean): void {
+  const policy = workload.restartPolicy;
+  if (policy === undefined) return;
+  const kind = ApiObject.of(workload).kind;
+  if (longRunning && policy !== kplus.RestartPolicy.ALWAYS) {
+    throw new Error(`[${workload.node.path}] restartPolicy: '${policy}' is not allowed for a ${kind}; leave it unset (Always)`);
+  }
+  if (!longRunning && policy === kplus.RestartPolicy.ALWAYS) {
+    throw new Error(`[${workload.node.path}] restartPolicy: 'Always' is not allowed for a ${kind}, whose pods run to completion; `
+      + 'leave it unset (Never) or use RestartPolicy.ON_FAILURE');
+  }
 }
 
 /** Capability names without the `CAP_` prefix cdk8s-plus adds, and `ALL` always dropped. */

@@ -10,10 +10,32 @@ test('the example shop synthesizes schema-valid YAML with no guard finding at al
   expectSchemaValid(manifests);
   expect(Guard.findings(chart)).toEqual([]);
   expect(manifests.map(m => m.kind).sort()).toEqual([
-    'Deployment', 'Deployment', 'NetworkPolicy', 'NetworkPolicy', 'PodDisruptionBudget', 'PodDisruptionBudget',
-    'Service', 'Service', 'ServiceAccount', 'ServiceAccount',
+    'CronJob', 'Deployment', 'Deployment',
+    'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
+    'PodDisruptionBudget', 'PodDisruptionBudget', 'PodDisruptionBudget',
+    'Service', 'Service', 'Service',
+    'ServiceAccount', 'ServiceAccount', 'ServiceAccount', 'ServiceAccount',
+    'StatefulSet',
   ]);
   for (const manifest of manifests) {
     expect(manifest.metadata.namespace).toBe('shop');
   }
+});
+
+test('the database keeps its data on a claim and its credentials in read-only files; the backup never overlaps', () => {
+  const chart = new ShopChart(Testing.app(), 'shop');
+  const manifests = Testing.synth(chart);
+  const database = manifests.find(m => m.kind === 'StatefulSet');
+  const [postgres] = database.spec.template.spec.containers;
+  expect(database.spec.volumeClaimTemplates.map((c: any) => [c.metadata.name, c.spec.resources.requests.storage])).toEqual([['data', '20Gi']]);
+  expect(postgres.volumeMounts).toEqual(expect.arrayContaining([
+    { name: 'data', mountPath: '/var/lib/postgresql/data' },
+    { name: 'var-run-postgresql', mountPath: '/var/run/postgresql' },
+    expect.objectContaining({ mountPath: '/etc/postgresql/credentials', readOnly: true }),
+  ]));
+  expect(postgres.env.map((e: any) => Object.keys(e).sort())).toEqual([['name', 'value'], ['name', 'value']]);
+  expect(database.spec.template.spec.volumes).toContainEqual(expect.objectContaining({ secret: expect.objectContaining({ secretName: 'shop-database-credentials' }) }));
+  const backup = manifests.find(m => m.kind === 'CronJob');
+  expect(backup.spec).toMatchObject({ concurrencyPolicy: 'Forbid', jobTemplate: { spec: { activeDeadlineSeconds: 3600, backoffLimit: 3 } } });
+  expect(backup.spec.jobTemplate.spec.template.spec.containers[0].env).toContainEqual({ name: 'PGHOST', value: chart.database.service.name });
 });

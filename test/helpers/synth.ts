@@ -36,3 +36,55 @@ export function podSpec(manifest: any): any {
 export const IMAGE = 'registry.example.com/shop/web:1.4.2';
 export const DIGEST_IMAGE = 'registry.example.com/shop/web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 export const REASON = 'vendor image writes its pid file under /run; tracked with the vendor';
+
+/**
+ * Asserts every hardened field of a rendered pod spec with the library defaults (uid/gid 65532, SMALL preset):
+ * pod and container security contexts, no token, a dedicated ServiceAccount, requests and limits, a sized /tmp.
+ */
+export function expectHardenedPod(pod: any, manifests: any[]): void {
+  expect(pod.securityContext).toMatchObject({
+    runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' },
+  });
+  expect(pod.automountServiceAccountToken).toBe(false);
+  const account = only(manifests, 'ServiceAccount');
+  expect(account.automountServiceAccountToken).toBe(false);
+  expect(pod.serviceAccountName).toBe(account.metadata.name);
+  expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
+  for (const container of [...pod.containers, ...pod.initContainers ?? []]) {
+    expect(container.imagePullPolicy).toBe('Always');
+    expect(container.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      runAsGroup: 65532,
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
+    expect(container.resources).toEqual({
+      requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '128Mi' },
+      limits: { 'cpu': '500m', 'memory': '256Mi', 'ephemeral-storage': '512Mi' },
+    });
+    expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  }
+}
+
+/** Asserts the workload's NetworkPolicy selects exactly its pods, allows no ingress and only DNS egress. */
+export function expectIsolatedPods(manifests: any[], podLabels: Record<string, string>): void {
+  const policy = only(manifests, 'NetworkPolicy');
+  const selected = policy.spec.podSelector.matchLabels;
+  expect(Object.keys(selected).length).toBeGreaterThan(0);
+  for (const [key, value] of Object.entries(selected)) {
+    expect(podLabels[key]).toBe(value);
+  }
+  expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+  expect(policy.spec.ingress ?? []).toEqual([]);
+  expect(policy.spec.egress).toEqual([{
+    to: [{
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+      podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+    }],
+    ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+  }]);
+}
