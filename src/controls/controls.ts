@@ -14,23 +14,53 @@ import { HostProcess } from './host-process';
 import { ImageDigest } from './image-digest';
 import { ImagePinned } from './image-pinned';
 import { ImageRegistry } from './image-registry';
+import { IngressTls } from './ingress-tls';
+import { NamespaceDefaultDeny } from './namespace-default-deny';
+import { NamespaceLimitRange } from './namespace-limit-range';
+import { NamespaceNotDefault } from './namespace-not-default';
+import { NamespacePsaLabels } from './namespace-psa-labels';
+import { NamespaceQuota } from './namespace-quota';
+import { NetworkPolicyTargets } from './network-policy-targets';
 import { NonRootGroups } from './non-root-groups';
+import { PodDisruptionBudget } from './pod-disruption-budget';
 import { Privileged } from './privileged';
 import { PrivilegedPort } from './privileged-port';
 import { Probes } from './probes';
 import { ProcMount } from './proc-mount';
+import { RbacAdmissionWebhooks } from './rbac-admission-webhooks';
+import { RbacClusterAdmin } from './rbac-cluster-admin';
+import { RbacClusterScope } from './rbac-cluster-scope';
+import { RbacCreatePods } from './rbac-create-pods';
+import { RbacCsrApproval } from './rbac-csr-approval';
+import { RbacEscalationVerbs } from './rbac-escalation-verbs';
+import { RbacNodeProxy } from './rbac-node-proxy';
+import { RbacPersistentVolumes } from './rbac-persistent-volumes';
+import { RbacPodExec } from './rbac-pod-exec';
+import { RbacSecretsRead } from './rbac-secrets-read';
+import { RbacSystemGroups } from './rbac-system-groups';
+import { RbacTokenCreate } from './rbac-token-create';
+import { RbacWildcard } from './rbac-wildcard';
 import { ReadOnlyRootFilesystem } from './read-only-root-filesystem';
+import { Replicas } from './replicas';
 import { ResourceLimits } from './resource-limits';
 import { ResourceRequests } from './resource-requests';
 import { RunAsNonRoot } from './run-as-non-root';
 import { RunAsUserNonZero } from './run-as-user-non-zero';
 import { SeccompNotUnconfined } from './seccomp-not-unconfined';
 import { SeccompRequired } from './seccomp-required';
+import { SecretEnv } from './secret-env';
+import { SecretLiteralData } from './secret-literal-data';
 import { Selinux } from './selinux';
+import { SensitiveEnvLiteral } from './sensitive-env-literal';
 import { ServiceAccountToken } from './service-account-token';
+import { ServiceExternalIps } from './service-external-ips';
+import { ServiceLoadBalancer } from './service-load-balancer';
+import { ServiceNodePort } from './service-node-port';
 import { ShareProcessNamespace } from './share-process-namespace';
 import { Sysctls } from './sysctls';
+import { TopologySpread } from './topology-spread';
 import { VolumeTypes } from './volume-types';
+import { WorkloadNetworkPolicy } from './workload-network-policy';
 
 /**
  * The catalog of controls (see docs/controls.md, generated from this catalog).
@@ -109,6 +139,76 @@ export class Controls {
   /** `share-process-namespace` */
   public static readonly SHARE_PROCESS_NAMESPACE: Control = new ShareProcessNamespace();
 
+  // Namespaces and tenancy
+  /** `namespace-not-default` */
+  public static readonly NAMESPACE_NOT_DEFAULT: Control = new NamespaceNotDefault();
+  /** `namespace-psa-labels` */
+  public static readonly NAMESPACE_PSA_LABELS: Control = new NamespacePsaLabels();
+  /** `namespace-default-deny` */
+  public static readonly NAMESPACE_DEFAULT_DENY: Control = new NamespaceDefaultDeny();
+  /** `namespace-quota` */
+  public static readonly NAMESPACE_QUOTA: Control = new NamespaceQuota();
+  /** `namespace-limit-range` */
+  public static readonly NAMESPACE_LIMIT_RANGE: Control = new NamespaceLimitRange();
+
+  // Network
+  /** `workload-network-policy` */
+  public static readonly WORKLOAD_NETWORK_POLICY: Control = new WorkloadNetworkPolicy();
+  /** `network-policy-targets` */
+  public static readonly NETWORK_POLICY_TARGETS: Control = new NetworkPolicyTargets();
+  /** `service-node-port` */
+  public static readonly SERVICE_NODE_PORT: Control = new ServiceNodePort();
+  /** `service-load-balancer` */
+  public static readonly SERVICE_LOAD_BALANCER: Control = new ServiceLoadBalancer();
+  /** `service-external-ips` */
+  public static readonly SERVICE_EXTERNAL_IPS: Control = new ServiceExternalIps();
+  /** `ingress-tls` */
+  public static readonly INGRESS_TLS: Control = new IngressTls();
+
+  // RBAC
+  /** `rbac-wildcard` */
+  public static readonly RBAC_WILDCARD: Control = new RbacWildcard();
+  /** `rbac-secrets-read` */
+  public static readonly RBAC_SECRETS_READ: Control = new RbacSecretsRead();
+  /** `rbac-escalation-verbs` */
+  public static readonly RBAC_ESCALATION_VERBS: Control = new RbacEscalationVerbs();
+  /** `rbac-pod-exec` */
+  public static readonly RBAC_POD_EXEC: Control = new RbacPodExec();
+  /** `rbac-create-pods` */
+  public static readonly RBAC_CREATE_PODS: Control = new RbacCreatePods();
+  /** `rbac-cluster-admin` */
+  public static readonly RBAC_CLUSTER_ADMIN: Control = new RbacClusterAdmin();
+  /** `rbac-system-groups` */
+  public static readonly RBAC_SYSTEM_GROUPS: Control = new RbacSystemGroups();
+  /** `rbac-node-proxy` */
+  public static readonly RBAC_NODE_PROXY: Control = new RbacNodeProxy();
+  /** `rbac-admission-webhooks` */
+  public static readonly RBAC_ADMISSION_WEBHOOKS: Control = new RbacAdmissionWebhooks();
+  /** `rbac-csr-approval` */
+  public static readonly RBAC_CSR_APPROVAL: Control = new RbacCsrApproval();
+  /** `rbac-token-create` */
+  public static readonly RBAC_TOKEN_CREATE: Control = new RbacTokenCreate();
+  /** `rbac-persistent-volumes` */
+  public static readonly RBAC_PERSISTENT_VOLUMES: Control = new RbacPersistentVolumes();
+  /** `rbac-cluster-scope` */
+  public static readonly RBAC_CLUSTER_SCOPE: Control = new RbacClusterScope();
+
+  // Secrets
+  /** `secret-literal-data` */
+  public static readonly SECRET_LITERAL_DATA: Control = new SecretLiteralData();
+  /** `secret-env` */
+  public static readonly SECRET_ENV: Control = new SecretEnv();
+  /** `sensitive-env-literal` */
+  public static readonly SENSITIVE_ENV_LITERAL: Control = new SensitiveEnvLiteral();
+
+  // Availability
+  /** `replicas` */
+  public static readonly REPLICAS: Control = new Replicas();
+  /** `pod-disruption-budget` */
+  public static readonly POD_DISRUPTION_BUDGET: Control = new PodDisruptionBudget();
+  /** `topology-spread` */
+  public static readonly TOPOLOGY_SPREAD: Control = new TopologySpread();
+
   /** Every control of the catalog, in catalog order. */
   public static all(): Control[] {
     return [
@@ -144,6 +244,36 @@ export class Controls {
       Controls.PRIVILEGED_PORT,
       Controls.HOST_ALIASES,
       Controls.SHARE_PROCESS_NAMESPACE,
+      Controls.NAMESPACE_NOT_DEFAULT,
+      Controls.NAMESPACE_PSA_LABELS,
+      Controls.NAMESPACE_DEFAULT_DENY,
+      Controls.NAMESPACE_QUOTA,
+      Controls.NAMESPACE_LIMIT_RANGE,
+      Controls.WORKLOAD_NETWORK_POLICY,
+      Controls.NETWORK_POLICY_TARGETS,
+      Controls.SERVICE_NODE_PORT,
+      Controls.SERVICE_LOAD_BALANCER,
+      Controls.SERVICE_EXTERNAL_IPS,
+      Controls.INGRESS_TLS,
+      Controls.RBAC_WILDCARD,
+      Controls.RBAC_SECRETS_READ,
+      Controls.RBAC_ESCALATION_VERBS,
+      Controls.RBAC_POD_EXEC,
+      Controls.RBAC_CREATE_PODS,
+      Controls.RBAC_CLUSTER_ADMIN,
+      Controls.RBAC_SYSTEM_GROUPS,
+      Controls.RBAC_NODE_PROXY,
+      Controls.RBAC_ADMISSION_WEBHOOKS,
+      Controls.RBAC_CSR_APPROVAL,
+      Controls.RBAC_TOKEN_CREATE,
+      Controls.RBAC_PERSISTENT_VOLUMES,
+      Controls.RBAC_CLUSTER_SCOPE,
+      Controls.SECRET_LITERAL_DATA,
+      Controls.SECRET_ENV,
+      Controls.SENSITIVE_ENV_LITERAL,
+      Controls.REPLICAS,
+      Controls.POD_DISRUPTION_BUDGET,
+      Controls.TOPOLOGY_SPREAD,
     ];
   }
 

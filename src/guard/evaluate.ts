@@ -29,7 +29,9 @@ export function isBlocking(finding: Finding): boolean {
 }
 
 /** Every applicable control on one manifest; returns the JSON to emit (exemption annotations added) and its evaluation. */
-export function evaluateManifest(json: any, context: ControlContext, exemptions: Exemption[], origin: ManifestOrigin): { emitted: any; evaluation: ObjectEvaluation } {
+export function evaluateManifest(
+  json: any, context: ControlContext, exemptions: Exemption[], origin: ManifestOrigin,
+): { emitted: any; evaluation: ObjectEvaluation } {
   const findings: Finding[] = [];
   const applicableControls: string[] = [];
   for (const control of Controls.all()) {

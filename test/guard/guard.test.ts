@@ -1,4 +1,7 @@
-import { ApiObject, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Controls, Exemptions, FindingStatus, Guard, HardenedDefaults, HardenedDeployment, PssVersion } from '../../src';
 import { DIGEST_IMAGE, REASON, synth, synthError } from '../helpers/synth';
@@ -80,10 +83,6 @@ test('PssVersion parses pinned versions and refuses others', () => {
 });
 
 describe('App.synth() evaluates the app once, however many charts it has', () => {
-  const fs = require('fs') as typeof import('fs');
-  const os = require('os') as typeof import('os');
-  const path = require('path') as typeof import('path');
-  const { App, Chart, Lazy } = require('cdk8s') as typeof import('cdk8s');
 
   function countedApp(charts: number) {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-'));

@@ -1,0 +1,166 @@
+import { Control, ControlContext, ControlProps, Violation } from './control';
+import { apiGroupOf, namespaceOf } from './manifest-index';
+import { isObject, pointer } from './pod-template';
+
+/** The API group of Role, ClusterRole, RoleBinding and ClusterRoleBinding. */
+export const RBAC_GROUP = 'rbac.authorization.k8s.io';
+
+/** A Role or ClusterRole of the RBAC API group. */
+export function isRole(manifest: any): boolean {
+  return isObject(manifest) && (manifest.kind === 'Role' || manifest.kind === 'ClusterRole') && apiGroupOf(manifest) === RBAC_GROUP;
+}
+
+/** A RoleBinding or ClusterRoleBinding of the RBAC API group. */
+export function isBinding(manifest: any): boolean {
+  return isObject(manifest) && (manifest.kind === 'RoleBinding' || manifest.kind === 'ClusterRoleBinding') && apiGroupOf(manifest) === RBAC_GROUP;
+}
+
+/** `Role 'namespace/name'` or `ClusterRole 'name'`, for messages. */
+export function rbacObjectLabel(manifest: any): string {
+  const name = typeof manifest?.metadata?.name === 'string' ? manifest.metadata.name : '';
+  const namespace = namespaceOf(manifest);
+  return `${manifest?.kind} '${namespace ? `${namespace}/` : ''}${name}'`;
+}
+
+/**
+ * The string entries of a rule field with their indexes. A lone string (malformed: the API wants a list) is read
+ * as a one-entry list, so that a typo never hides a grant.
+ */
+export function entriesOf(value: any): Array<{ index: number; value: string }> {
+  if (typeof value === 'string') return [{ index: -1, value }];
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((v, index) => (typeof v === 'string' ? [{ index, value: v }] : []));
+}
+
+/** One rule of a Role or ClusterRole, with its pointer. */
+export interface RoleRule {
+  readonly rule: any;
+  readonly index: number;
+  /** `/rules/<index>`. */
+  readonly pointer: string;
+}
+
+/** The rules of a Role or ClusterRole (objects only; anything else grants nothing). */
+export function rulesOf(manifest: any): RoleRule[] {
+  const rules = manifest?.rules;
+  if (!Array.isArray(rules)) return [];
+  return rules.flatMap((rule: any, index: number) => (isObject(rule) ? [{ rule, index, pointer: pointer('/rules', index) }] : []));
+}
+
+/**
+ * An API request shape to test rules against.
+ *
+ * `subresource: '*'` asks for any subresource of `resource` (e.g. every `userextras/<key>`); `verbs` omitted asks
+ * for any verb at all (for subresources where every verb is dangerous: `pods/exec`, `nodes/proxy`).
+ */
+export interface RbacAccess {
+  /** API group: '' for the core group. */
+  readonly group: string;
+  /** Resource (plural, lowercase), e.g. `pods`. */
+  readonly resource: string;
+  /** Subresource, e.g. `exec`; `*` for any. */
+  readonly subresource?: string;
+  /** Verbs asked for; omitted = any verb. */
+  readonly verbs?: string[];
+}
+
+/** What a rule grants of an access. */
+export interface RuleGrant {
+  /** The verbs of the access the rule grants (all the rule's verbs when the access asks for any verb). */
+  readonly verbs: string[];
+  /** Index in `rule.resources` of the entry that matched (-1 when `resources` is a lone string). */
+  readonly resourceIndex: number;
+  /** That entry as written (`secrets`, `*`, `*\/exec`...). */
+  readonly resourceEntry: string;
+  /** The rule's `resourceNames`, when it has some: they narrow the grant to those objects but do not remove it. */
+  readonly resourceNames?: string[];
+}
+
+function resourceEntryMatches(entry: string, access: RbacAccess): boolean {
+  if (entry === '*') return true;
+  const sub = access.subresource;
+  if (sub === undefined || sub === '') return entry === access.resource;
+  if (sub === '*') return entry.startsWith(`${access.resource}/`) || entry.startsWith('*/');
+  // Kubernetes RBAC also honours `*/<subresource>`; it does not honour `<resource>/*`.
+  return entry === `${access.resource}/${sub}` || entry === `*/${sub}`;
+}
+
+/**
+ * What `rule` grants of `access`, following the kube-apiserver RBAC authorizer (rbac/v1 `RuleAllows`): a verb,
+ * API group or resource entry `*` matches everything, `*\/<sub>` matches that subresource of every resource, names
+ * are case-sensitive, and `<resource>/*` matches nothing. `resourceNames` is reported, not treated as making a
+ * grant safe: access to one named Secret, pod or service account is still that access.
+ * Non-resource rules (`nonResourceURLs`) never grant resource access.
+ */
+export function grantOf(rule: any, access: RbacAccess): RuleGrant | undefined {
+  if (!isObject(rule)) return undefined;
+  const groups = entriesOf(rule.apiGroups).map(e => e.value);
+  if (!groups.includes('*') && !groups.includes(access.group)) return undefined;
+  const resource = entriesOf(rule.resources).find(e => resourceEntryMatches(e.value, access));
+  if (!resource) return undefined;
+  const ruleVerbs = entriesOf(rule.verbs).map(e => e.value);
+  let verbs: string[];
+  if (access.verbs === undefined) {
+    verbs = ruleVerbs.filter(v => v !== '');
+  } else {
+    verbs = ruleVerbs.includes('*') ? [...access.verbs] : access.verbs.filter(v => ruleVerbs.includes(v));
+  }
+  if (verbs.length === 0) return undefined;
+  const resourceNames = entriesOf(rule.resourceNames).map(e => e.value);
+  return {
+    verbs,
+    resourceIndex: resource.index,
+    resourceEntry: resource.value,
+    resourceNames: resourceNames.length > 0 ? resourceNames : undefined,
+  };
+}
+
+/** Whether `rule` grants any of the verbs of `access` (any verb when it names none). */
+export function grants(rule: any, access: RbacAccess): boolean {
+  return grantOf(rule, access) !== undefined;
+}
+
+function describeAccess(access: RbacAccess): string {
+  const resource = access.subresource ? `${access.resource}/${access.subresource}` : access.resource;
+  return access.group === '' ? resource : `${resource} (${access.group})`;
+}
+
+/**
+ * Base of the controls that forbid some access in Role and ClusterRole rules: one violation per rule and matching
+ * `resources` entry, pointing at that entry.
+ */
+export abstract class RoleAccessControl extends Control {
+  protected constructor(props: ControlProps, private readonly accesses: RbacAccess[]) {
+    super(props);
+  }
+
+  public appliesTo(manifest: any, _context: ControlContext): boolean {
+    return isRole(manifest);
+  }
+
+  public check(manifest: any, _context: ControlContext): Violation[] {
+    const violations: Violation[] = [];
+    for (const { rule, index, pointer: rulePointer } of rulesOf(manifest)) {
+      // Group what one resources entry grants, so `*` granting three subresources is one finding.
+      const byEntry = new Map<number, { entry: string; granted: string[]; resourceNames?: string[] }>();
+      for (const access of this.accesses) {
+        const grant = grantOf(rule, access);
+        if (!grant) continue;
+        const found = byEntry.get(grant.resourceIndex) ?? { entry: grant.resourceEntry, granted: [], resourceNames: grant.resourceNames };
+        found.granted.push(`${grant.verbs.join(', ')} on ${describeAccess(access)}`);
+        byEntry.set(grant.resourceIndex, found);
+      }
+      for (const [resourceIndex, found] of byEntry) {
+        const through = found.entry === '*' || found.entry.startsWith('*/') ? ` (through resources '${found.entry}')` : '';
+        const narrowed = found.resourceNames
+          ? `; resourceNames ${JSON.stringify(found.resourceNames)} narrows it to those objects but still grants it`
+          : '';
+        violations.push({
+          pointer: resourceIndex < 0 ? pointer(rulePointer, 'resources') : pointer(rulePointer, 'resources', resourceIndex),
+          message: `${rbacObjectLabel(manifest)} rules[${index}] grants ${found.granted.join('; ')}${through}${narrowed}`,
+        });
+      }
+    }
+    return violations;
+  }
+}

@@ -1,0 +1,39 @@
+import { Control, ControlContext, Severity, Violation } from './core/control';
+import { isBinding, rbacObjectLabel } from './core/rbac-rules';
+
+/** No binding grants the cluster-admin ClusterRole. */
+export class RbacClusterAdmin extends Control {
+  constructor() {
+    super({
+      id: 'rbac-cluster-admin',
+      title: 'No RoleBinding or ClusterRoleBinding grants the cluster-admin ClusterRole',
+      severity: Severity.ERROR,
+      rationale: 'cluster-admin allows every verb on every resource: through a ClusterRoleBinding the whole cluster, '
+        + 'through a RoleBinding every object of the namespace, its Secrets, RBAC and pods included.',
+      remediation: 'Bind a Role (or ClusterRole) that lists the permissions the subjects need instead of '
+        + 'cluster-admin; the built-in admin, edit or view ClusterRoles through a RoleBinding cover most human '
+        + 'access to one namespace.',
+      references: {
+        cis: 'CIS Kubernetes Benchmark 1.9: 5.1.1 (ensure that the cluster-admin role is only used where required)',
+        nsa: 'NSA/CISA Kubernetes Hardening Guide 1.2: "Authentication and authorization"',
+        polaris: ['clusterrolebindingClusterAdmin', 'rolebindingClusterAdminClusterRole'],
+        kubeLinter: ['cluster-admin-role-binding'],
+        trivy: ['KSV111'],
+        kyverno: ['restrict-binding-clusteradmin'],
+      },
+    });
+  }
+
+  public appliesTo(manifest: any, _context: ControlContext): boolean {
+    return isBinding(manifest);
+  }
+
+  public check(manifest: any, _context: ControlContext): Violation[] {
+    const roleRef = manifest.roleRef;
+    if (roleRef?.kind !== 'ClusterRole' || roleRef?.name !== 'cluster-admin') return [];
+    return [{
+      pointer: '/roleRef/name',
+      message: `${rbacObjectLabel(manifest)} binds ClusterRole 'cluster-admin'`,
+    }];
+  }
+}
