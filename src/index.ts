@@ -13,3 +13,6 @@ export * from './workloads/hardened-daemon-set';
 export * from './workloads/hardened-job';
 export * from './workloads/hardened-cron-job';
 export * from './guard/report';
+export * from './namespaces/isolated-namespace';
+export * from './namespaces/namespace-quota';
+export * from './namespaces/pod-security-level';

@@ -1,0 +1,533 @@
+import { Chart, JsonPatch, Lazy } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { parseCidr, strictlyContains } from './cidr';
+import { NamespaceQuota, NamespaceQuotaProps } from './namespace-quota';
+import { PodSecurityLevel } from './pod-security-level';
+import { Amounts, formatAmount, MEBIBYTE, parseAmount, RESOURCES, ResourceName } from './quantity';
+import { contribution, namespaceUsage, Resources, totalOf, WorkloadUsage } from './workload-usage';
+import { PssVersion } from '../controls/core/pss-version';
+import { dnsEgressRule } from '../defaults/dns-egress';
+import { HardenedDefaults } from '../defaults/hardened-defaults';
+import { ResourcePreset, ResourceRange } from '../defaults/resource-preset';
+import { ExemptionProps, Exemptions } from '../guard/exemption';
+import { Guard } from '../guard/guard';
+
+/** Traffic allowed into every pod of the namespace from pods of another namespace. */
+export interface NamespaceIngress {
+  /** Name of the namespace the traffic comes from (matched by its `kubernetes.io/metadata.name` label). */
+  readonly fromNamespace: string;
+  /**
+   * Labels of the pods of that namespace that may connect. The rule has one peer selecting the namespace AND these
+   * pods (two peers would mean OR: every pod of the namespace, or these pods in any namespace).
+   * @default - every pod of that namespace
+   */
+  readonly podLabels?: { [key: string]: string };
+  /** Ports of this namespace's pods they may connect to, e.g. `kplus.NetworkPolicyPort.tcp(8080)`; at least one. */
+  readonly ports: kplus.NetworkPolicyPort[];
+}
+
+/** Traffic allowed from every pod of the namespace to a network outside the cluster. */
+export interface NamespaceEgress {
+  /** Names the destination and its NetworkPolicy (`allow-egress-to-<name>`): a DNS label such as `payments-api`. */
+  readonly name: string;
+  /** The destination network, e.g. `203.0.113.0/24` (IPv4 or IPv6). */
+  readonly cidr: string;
+  /**
+   * Networks inside `cidr` that stay unreachable (the ipBlock's `except`), e.g. a range of the cloud provider's
+   * metadata service. Named so because `except` is a reserved word in Python.
+   * @default - none
+   */
+  readonly exceptCidrs?: string[];
+  /** Ports the pods may connect to, e.g. `kplus.NetworkPolicyPort.tcp(443)`; at least one. */
+  readonly ports: kplus.NetworkPolicyPort[];
+}
+
+/** Props of an IsolatedNamespace. */
+export interface IsolatedNamespaceProps {
+  /**
+   * The namespace's name: a DNS-1123 label, not `default` and not starting with `kube-`.
+   * @default - the construct id
+   */
+  readonly name?: string;
+
+  /**
+   * The Pod Security Standards level the namespace enforces (`pod-security.kubernetes.io/enforce`). `audit` and `warn`
+   * stay `restricted`, so pods the weaker level admits are still reported. Anything but RESTRICTED fails the
+   * `namespace-psa-labels` control unless an exemption covers it.
+   * @default PodSecurityLevel.RESTRICTED (namespace-psa-labels)
+   */
+  readonly podSecurityLevel?: PodSecurityLevel;
+
+  /**
+   * Other namespaces' pods allowed to connect to this namespace's pods, on given ports: one NetworkPolicy
+   * `allow-ingress-from-<namespace>` each. Narrower, per-workload allowances belong on the workloads.
+   * @default - none: no ingress from outside the namespace (namespace-default-deny)
+   */
+  readonly allowIngressFrom?: NamespaceIngress[];
+
+  /**
+   * Networks outside the cluster the namespace's pods may connect to, on given ports: one NetworkPolicy
+   * `allow-egress-to-<name>` each. A rule admitting every address on every port fails `namespace-default-deny`.
+   * @default - none: egress only to the cluster DNS (namespace-default-deny)
+   */
+  readonly allowEgressTo?: NamespaceEgress[];
+
+  /**
+   * How the ResourceQuota's hard limits on cpu, memory, ephemeral-storage and pods are sized.
+   * @default NamespaceQuota.of() - room for NamespaceQuota.DEFAULT_PODS (20) pods of the container defaults (namespace-quota)
+   */
+  readonly quota?: NamespaceQuota;
+
+  /**
+   * Services of type LoadBalancer the namespace may hold (quota `services.loadbalancers`). Allowing them here does
+   * not exempt them from the `service-load-balancer` control. A LoadBalancer Service also uses a node port per
+   * Service port (quota `services.nodeports`) unless it sets `allocateLoadBalancerNodePorts: false`.
+   * @default 0 - no LoadBalancer Service is admitted (service-load-balancer)
+   */
+  readonly allowedLoadBalancers?: number;
+
+  /**
+   * Node ports the namespace's Services may allocate (quota `services.nodeports`, counting NodePort and LoadBalancer
+   * Services' ports). Allowing them here does not exempt NodePort Services from the `service-node-port` control.
+   * @default 0 - no node port is allocated (service-node-port)
+   */
+  readonly allowedNodePorts?: number;
+
+  /**
+   * What the LimitRange gives a container that declares no resources: the preset's limits as `default`, its
+   * requests as `defaultRequest`, for cpu, memory and ephemeral-storage.
+   * @default - the resource preset in force at this scope when the namespace is created (`HardenedDefaults.set`),
+   * else ResourcePreset.SMALL (namespace-limit-range)
+   */
+  readonly containerDefaults?: ResourcePreset;
+
+  /**
+   * The most a container may use: the LimitRange `max` is this preset's limits. Workloads declared in the namespace
+   * whose containers exceed it fail synthesis, as admission would reject their pods.
+   * @default - ResourcePreset.LARGE's limits, raised to `containerDefaults`' limits where those are larger
+   * (namespace-limit-range)
+   */
+  readonly containerMaximum?: ResourcePreset;
+
+  /**
+   * Explicit, reasoned weakenings: they cover the namespace's own objects and everything declared inside it.
+   * @default - none: any weakened default fails synthesis
+   */
+  readonly exemptions?: ExemptionProps[];
+}
+
+/** The label Kubernetes sets on every namespace to its name. */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const PSA_PREFIX = 'pod-security.kubernetes.io/';
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * A namespace that is a tenancy boundary by default.
+ *
+ * From just a name it creates the Namespace, labelled to enforce, audit and warn on the restricted Pod Security
+ * Standard at the pinned PSS version; a default-deny NetworkPolicy for ingress and egress plus a DNS egress
+ * allowance; a ResourceQuota capping cpu, memory, ephemeral-storage and pods (and no LoadBalancer or node port);
+ * a LimitRange giving containers defaults and a maximum; and the namespace's `default` ServiceAccount without a
+ * service-account token.
+ *
+ * It is a Chart whose namespace is the name: every object declared inside it (hardened workloads, their
+ * ServiceAccounts and policies, plain cdk8s-plus or raw objects) lands in the namespace, and is guarded.
+ */
+export class IsolatedNamespace extends Chart {
+  /** The namespace's name. */
+  public readonly name: string;
+  /** The enforced Pod Security Standards level. */
+  public readonly podSecurityLevel: PodSecurityLevel;
+  /** The PSS version the labels pin. */
+  public readonly pssVersion: PssVersion;
+  /** How the ResourceQuota is sized. */
+  public readonly quota: NamespaceQuota;
+  /** What the LimitRange gives containers that declare no resources. */
+  public readonly containerDefaults: ResourcePreset;
+  /** The Namespace (cluster-scoped: it carries no metadata.namespace). */
+  public readonly namespaceObject: kplus.k8s.KubeNamespace;
+  /** The NetworkPolicy selecting every pod, isolating ingress and egress, with no rule. */
+  public readonly defaultDenyPolicy: kplus.k8s.KubeNetworkPolicy;
+  /** The NetworkPolicy allowing every pod to reach the cluster DNS. */
+  public readonly dnsEgressPolicy: kplus.k8s.KubeNetworkPolicy;
+  /** One NetworkPolicy per `allowIngressFrom` entry. */
+  public readonly ingressPolicies: kplus.k8s.KubeNetworkPolicy[];
+  /** One NetworkPolicy per `allowEgressTo` entry. */
+  public readonly egressPolicies: kplus.k8s.KubeNetworkPolicy[];
+  /** The ResourceQuota. */
+  public readonly resourceQuota: kplus.k8s.KubeResourceQuota;
+  /** The LimitRange. */
+  public readonly limitRange: kplus.k8s.KubeLimitRange;
+  /** The namespace's `default` ServiceAccount, without a token. */
+  public readonly defaultServiceAccount: kplus.k8s.KubeServiceAccount;
+
+  private readonly limitDefaults: Resources;
+  private readonly maximum: Amounts;
+  private readonly loadBalancers: number;
+  private readonly nodePorts: number;
+
+  constructor(scope: Construct, id: string, props: IsolatedNamespaceProps = {}) {
+    const name = checkName(scope.node.path ? `${scope.node.path}/${id}` : id, props.name ?? id, props.name === undefined);
+    super(scope, id, { namespace: name });
+    const path = this.node.path;
+    this.name = name;
+    this.podSecurityLevel = props.podSecurityLevel ?? PodSecurityLevel.RESTRICTED;
+    const defaults = HardenedDefaults.of(this);
+    this.pssVersion = defaults.pssVersion;
+    this.quota = props.quota ?? NamespaceQuota.of();
+    this.containerDefaults = props.containerDefaults ?? defaults.resourcePreset;
+    this.limitDefaults = presetResources(this.containerDefaults);
+    this.maximum = resolveMaximum(path, this.limitDefaults.limits, props.containerMaximum);
+    this.loadBalancers = checkCount(path, 'allowedLoadBalancers', props.allowedLoadBalancers) ?? 0;
+    this.nodePorts = checkCount(path, 'allowedNodePorts', props.allowedNodePorts) ?? 0;
+    checkCount(path, 'quota.daemonSetNodes', this.quota.workloadOptions.daemonSetNodes);
+    const fixedHard = this.quota.sizedFromWorkloads ? undefined : this.fixedTotals(path, this.quota.sizes);
+    const ingress = (props.allowIngressFrom ?? []).map((entry, index) => checkIngress(path, `allowIngressFrom[${index}]`, entry));
+    const egress = (props.allowEgressTo ?? []).map((entry, index) => checkEgress(path, `allowEgressTo[${index}]`, entry));
+    if (props.exemptions) {
+      Exemptions.of(this).add(...props.exemptions);
+    }
+
+    const labels = { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY };
+    const version = this.pssVersion.label;
+    const restricted = PodSecurityLevel.RESTRICTED.value;
+    this.namespaceObject = new kplus.k8s.KubeNamespace(this, 'Resource', {
+      metadata: {
+        name,
+        labels: {
+          ...labels,
+          [`${PSA_PREFIX}enforce`]: this.podSecurityLevel.value,
+          [`${PSA_PREFIX}enforce-version`]: version,
+          [`${PSA_PREFIX}audit`]: restricted,
+          [`${PSA_PREFIX}audit-version`]: version,
+          [`${PSA_PREFIX}warn`]: restricted,
+          [`${PSA_PREFIX}warn-version`]: version,
+        },
+      },
+    });
+    // cdk8s gives every object of a chart the chart's namespace; a Namespace is cluster-scoped.
+    this.namespaceObject.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+
+    const everyPod = {};
+    this.defaultDenyPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'DefaultDeny', {
+      metadata: { name: 'default-deny', labels },
+      spec: { podSelector: everyPod, policyTypes: ['Ingress', 'Egress'] },
+    });
+    this.dnsEgressPolicy = new kplus.k8s.KubeNetworkPolicy(this, 'AllowDns', {
+      metadata: { name: 'allow-dns', labels },
+      spec: { podSelector: everyPod, policyTypes: ['Egress'], egress: [dnsEgressRule()] },
+    });
+    const ingressNames = new Set<string>();
+    this.ingressPolicies = ingress.map(entry => {
+      let policyName = `allow-ingress-from-${entry.fromNamespace}`;
+      for (let n = 2; ingressNames.has(policyName); n++) policyName = `allow-ingress-from-${entry.fromNamespace}-${n}`;
+      ingressNames.add(policyName);
+      return new kplus.k8s.KubeNetworkPolicy(this, policyName, {
+        metadata: { name: policyName, labels },
+        spec: {
+          podSelector: everyPod,
+          policyTypes: ['Ingress'],
+          ingress: [{
+            from: [{
+              namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: entry.fromNamespace } },
+              podSelector: entry.podLabels ? { matchLabels: { ...entry.podLabels } } : undefined,
+            }],
+            ports: entry.ports,
+          }],
+        },
+      });
+    });
+    this.egressPolicies = egress.map(entry => new kplus.k8s.KubeNetworkPolicy(this, `allow-egress-to-${entry.name}`, {
+      metadata: { name: `allow-egress-to-${entry.name}`, labels },
+      spec: {
+        podSelector: everyPod,
+        policyTypes: ['Egress'],
+        egress: [{ to: [{ ipBlock: { cidr: entry.cidr, except: entry.except } }], ports: entry.ports }],
+      },
+    }));
+
+    this.resourceQuota = new kplus.k8s.KubeResourceQuota(this, 'ResourceQuota', {
+      metadata: { name: 'resource-quota', labels },
+      spec: {
+        // Sized from the workloads: computed when the quota is serialized, once every workload is declared.
+        hard: fixedHard ? this.hardLimits(fixedHard) : Lazy.any({ produce: () => this.hardLimits(this.workloadTotals()) }) as any,
+      },
+    });
+    this.limitRange = new kplus.k8s.KubeLimitRange(this, 'LimitRange', {
+      metadata: { name: 'limit-range', labels },
+      spec: {
+        limits: [{
+          type: 'Container',
+          default: quantities(this.limitDefaults.limits),
+          defaultRequest: quantities(this.limitDefaults.requests),
+          max: quantities(this.maximum),
+        }],
+      },
+    });
+    this.defaultServiceAccount = new kplus.k8s.KubeServiceAccount(this, 'DefaultServiceAccount', {
+      metadata: { name: 'default', labels },
+      automountServiceAccountToken: false,
+    });
+
+    this.node.addValidation({ validate: () => this.validateWorkloads(fixedHard) });
+    Guard.protect(this);
+  }
+
+  /** The usage of every workload declared in this namespace (anywhere in the app). */
+  private usage() {
+    return namespaceUsage(this.node.root, this.name, this.limitDefaults, this.quota.workloadOptions.daemonSetNodes);
+  }
+
+  /** `NamespaceQuota.fromWorkloads()`: what the declared workloads need, exactly. */
+  private workloadTotals(): QuotaTotals {
+    const workloads = this.usage().workloads;
+    const side = (s: keyof Resources) => Object.fromEntries(RESOURCES.map(r => [r, totalOf(workloads, s, r)])) as Amounts;
+    return { pods: workloads.reduce((sum, w) => sum + w.pods, 0), requests: side('requests'), limits: side('limits') };
+  }
+
+  /** `NamespaceQuota.of()`: the sizes given, the others `pods` times the container defaults. */
+  private fixedTotals(path: string, sizes: NamespaceQuotaProps): QuotaTotals {
+    const pods = checkCount(path, 'quota.pods', sizes.pods) ?? NamespaceQuota.DEFAULT_PODS;
+    const ranges: Record<ResourceName, [string, ResourceRange | undefined, number]> = {
+      'cpu': ['cpuMillis', sizes.cpuMillis, 1],
+      'memory': ['memoryMebibytes', sizes.memoryMebibytes, MEBIBYTE],
+      'ephemeral-storage': ['ephemeralStorageMebibytes', sizes.ephemeralStorageMebibytes, MEBIBYTE],
+    };
+    const requests = {} as Amounts;
+    const limits = {} as Amounts;
+    for (const resource of RESOURCES) {
+      const [field, range, unit] = ranges[resource];
+      if (range !== undefined) {
+        const request = checkCount(path, `quota.${field}.request`, range.request);
+        const limit = checkCount(path, `quota.${field}.limit`, range.limit);
+        if (request === undefined || limit === undefined || request > limit) {
+          throw new Error(`[${path}] quota.${field}: request ${JSON.stringify(range.request)} and limit ${JSON.stringify(range.limit)} `
+            + 'are not a range; give both, with the request no larger than the limit');
+        }
+      }
+      requests[resource] = range === undefined ? pods * this.limitDefaults.requests[resource] : range.request * unit;
+      limits[resource] = range === undefined ? pods * this.limitDefaults.limits[resource] : range.limit * unit;
+    }
+    return { pods, requests, limits };
+  }
+
+  private hardLimits(totals: QuotaTotals): { [key: string]: kplus.k8s.Quantity } {
+    const hard: { [key: string]: kplus.k8s.Quantity } = {};
+    for (const side of ['requests', 'limits'] as const) {
+      for (const resource of RESOURCES) {
+        hard[`${side}.${resource}`] = kplus.k8s.Quantity.fromString(formatAmount(totals[side][resource], resource));
+      }
+    }
+    hard.pods = kplus.k8s.Quantity.fromString(String(totals.pods));
+    hard['services.loadbalancers'] = kplus.k8s.Quantity.fromString(String(this.loadBalancers));
+    hard['services.nodeports'] = kplus.k8s.Quantity.fromString(String(this.nodePorts));
+    return hard;
+  }
+
+  /**
+   * At synthesis: workloads that cannot be counted (quota sized from workloads), workloads that need more than a
+   * fixed quota, and containers above the LimitRange maximum.
+   */
+  private validateWorkloads(fixed: QuotaTotals | undefined): string[] {
+    const usage = this.usage();
+    const errors: string[] = [];
+    if (!fixed) {
+      errors.push(...usage.uncounted.map(u => `quota: NamespaceQuota.fromWorkloads() cannot count the pods of ${u.path}: ${u.reason}`));
+    } else {
+      errors.push(...overQuota(this.name, usage.workloads, fixed));
+    }
+    for (const w of usage.workloads) {
+      for (const c of w.containers) {
+        for (const resource of RESOURCES) {
+          if (c.limits[resource] > this.maximum[resource]) {
+            errors.push(`containerMaximum: ${w.path} ${c.label} has limits.${resource} ${formatAmount(c.limits[resource], resource)}, above the `
+              + `LimitRange max ${formatAmount(this.maximum[resource], resource)} of namespace '${this.name}', so admission would reject its pods; `
+              + 'lower the container\'s limit, or raise containerMaximum');
+          }
+        }
+      }
+    }
+    return errors;
+  }
+}
+
+/** Pods and total requests and limits of a quota. */
+interface QuotaTotals {
+  readonly pods: number;
+  readonly requests: Amounts;
+  readonly limits: Amounts;
+}
+
+/** One line per quota key the workloads exceed, naming the workloads, their amounts and the prop to raise. */
+function overQuota(namespace: string, workloads: WorkloadUsage[], fixed: QuotaTotals): string[] {
+  const errors: string[] = [];
+  const pods = workloads.reduce((sum, w) => sum + w.pods, 0);
+  if (pods > fixed.pods) {
+    errors.push(`quota: the workloads of namespace '${namespace}' need pods ${pods} but the quota allows ${fixed.pods} `
+      + `(${workloads.map(w => contribution(w, 'pods')).join('; ')}); raise NamespaceQuota.of({ pods }) to at least ${pods}, `
+      + 'or use NamespaceQuota.fromWorkloads()');
+  }
+  const fields: Record<ResourceName, [string, number]> = {
+    'cpu': ['cpuMillis', 1],
+    'memory': ['memoryMebibytes', MEBIBYTE],
+    'ephemeral-storage': ['ephemeralStorageMebibytes', MEBIBYTE],
+  };
+  for (const side of ['requests', 'limits'] as const) {
+    for (const resource of RESOURCES) {
+      const need = totalOf(workloads, side, resource);
+      if (need <= fixed[side][resource]) continue;
+      const [field, unit] = fields[resource];
+      const contributors = workloads.filter(w => w.perPod[side][resource] > 0).map(w => contribution(w, side, resource));
+      errors.push(`quota: the workloads of namespace '${namespace}' need ${side}.${resource} ${formatAmount(need, resource)} but the quota `
+        + `allows ${formatAmount(fixed[side][resource], resource)} (${contributors.join('; ')}); raise NamespaceQuota.of({ ${field}: { `
+        + `${side === 'requests' ? 'request' : 'limit'}: ${Math.ceil(need / unit)} } }) at least, or use NamespaceQuota.fromWorkloads()`);
+    }
+  }
+  return errors;
+}
+
+function checkName(path: string, name: unknown, fromId: boolean): string {
+  const field = fromId ? 'name (defaulted to the construct id)' : 'name';
+  if (typeof name !== 'string' || name.length > 63 || !DNS_LABEL.test(name)) {
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(name)} is not a valid namespace name; use at most 63 lowercase letters, digits `
+      + 'and \'-\', starting and ending alphanumeric, e.g. \'shop\'');
+  }
+  if (name === 'default') {
+    throw new Error(`[${path}] ${field}: 'default' is the namespace without isolation that mistakes land in (namespace-not-default); `
+      + 'give the application a namespace of its own, e.g. \'shop\'');
+  }
+  if (name.startsWith('kube-')) {
+    throw new Error(`[${path}] ${field}: '${name}' is reserved for Kubernetes' own namespaces (kube-system, kube-public, kube-node-lease...); `
+      + 'give the application a namespace of its own, e.g. \'shop\'');
+  }
+  return name;
+}
+
+/** A non-negative integer count, or undefined when not given. */
+function checkCount(path: string, field: string, value: number | undefined): number | undefined {
+  if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(value)} is not a count; use an integer from 0`);
+  }
+  return value;
+}
+
+/** A preset's requests and limits as exact amounts. */
+function presetResources(preset: ResourcePreset): Resources {
+  const mebibytes = (size: { toMebibytes(): number } | undefined) => (size?.toMebibytes() ?? 0) * MEBIBYTE;
+  const millis = (cpu: kplus.Cpu | undefined) => parseAmount(cpu?.amount, 'cpu') ?? 0;
+  return {
+    requests: { 'cpu': millis(preset.cpu.request), 'memory': mebibytes(preset.memory.request), 'ephemeral-storage': mebibytes(preset.ephemeralStorage.request) },
+    limits: { 'cpu': millis(preset.cpu.limit), 'memory': mebibytes(preset.memory.limit), 'ephemeral-storage': mebibytes(preset.ephemeralStorage.limit) },
+  };
+}
+
+/** The LimitRange max: the given preset's limits, which must cover the defaults; else LARGE's, raised to the defaults. */
+function resolveMaximum(path: string, defaults: Amounts, given: ResourcePreset | undefined): Amounts {
+  const max = presetResources(given ?? ResourcePreset.LARGE).limits;
+  for (const resource of RESOURCES) {
+    if (given === undefined) {
+      max[resource] = Math.max(max[resource], defaults[resource]);
+    } else if (defaults[resource] > max[resource]) {
+      throw new Error(`[${path}] containerMaximum: preset '${given.name}' limits ${resource} to ${formatAmount(max[resource], resource)}, below the `
+        + `container default ${formatAmount(defaults[resource], resource)}; choose a maximum at least as large as containerDefaults`);
+    }
+  }
+  return max;
+}
+
+function quantities(amounts: Amounts): { [key: string]: kplus.k8s.Quantity } {
+  return Object.fromEntries(RESOURCES.map(r => [r, kplus.k8s.Quantity.fromString(formatAmount(amounts[r], r))]));
+}
+
+/** A checked ingress entry, its ports rendered. */
+interface CheckedIngress {
+  readonly fromNamespace: string;
+  readonly podLabels?: { [key: string]: string };
+  readonly ports: kplus.k8s.NetworkPolicyPort[];
+}
+
+function checkIngress(path: string, field: string, entry: NamespaceIngress): CheckedIngress {
+  const from = entry?.fromNamespace;
+  if (typeof from !== 'string' || from.length > 63 || !DNS_LABEL.test(from)) {
+    throw new Error(`[${path}] ${field}.fromNamespace: ${JSON.stringify(from)} is not a namespace name; use the name of the namespace `
+      + 'the traffic comes from, e.g. \'ingress-nginx\'');
+  }
+  if (entry.podLabels !== undefined) {
+    const entries = Object.entries(entry.podLabels);
+    if (entries.length === 0) {
+      throw new Error(`[${path}] ${field}.podLabels: {} selects every pod; leave podLabels out to mean every pod of '${from}', or name labels`);
+    }
+    for (const [key, value] of entries) checkLabel(path, `${field}.podLabels`, key, value);
+  }
+  return { fromNamespace: from, podLabels: entry.podLabels, ports: checkPorts(path, `${field}.ports`, entry.ports) };
+}
+
+/** A checked egress entry, its ports rendered. */
+interface CheckedEgress {
+  readonly name: string;
+  readonly cidr: string;
+  readonly except?: string[];
+  readonly ports: kplus.k8s.NetworkPolicyPort[];
+}
+
+function checkEgress(path: string, field: string, entry: NamespaceEgress): CheckedEgress {
+  const name = entry?.name;
+  if (typeof name !== 'string' || name.length > 63 || !DNS_LABEL.test(name)) {
+    throw new Error(`[${path}] ${field}.name: ${JSON.stringify(name)} is not a DNS label; name the destination with at most 63 lowercase `
+      + 'letters, digits and \'-\', e.g. \'payments-api\'');
+  }
+  const cidr = parseCidr(entry.cidr);
+  if (!cidr) {
+    throw new Error(`[${path}] ${field}.cidr: ${JSON.stringify(entry.cidr)} is not a CIDR block; use an address and prefix length, `
+      + 'e.g. \'203.0.113.0/24\' or \'2001:db8::/32\'');
+  }
+  (entry.exceptCidrs ?? []).forEach((text, index) => {
+    const except = parseCidr(text);
+    if (!except || !strictlyContains(cidr, except)) {
+      throw new Error(`[${path}] ${field}.exceptCidrs[${index}]: ${JSON.stringify(text)} is not a CIDR block strictly inside ${entry.cidr}; `
+        + 'list only networks within cidr, with a longer prefix');
+    }
+  });
+  return { name, cidr: entry.cidr, except: entry.exceptCidrs, ports: checkPorts(path, `${field}.ports`, entry.ports) };
+}
+
+function checkPorts(path: string, field: string, ports: kplus.NetworkPolicyPort[] | undefined): kplus.k8s.NetworkPolicyPort[] {
+  if (!Array.isArray(ports) || ports.length === 0) {
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(ports)} names no port; allow specific ports, e.g. [kplus.NetworkPolicyPort.tcp(8080)]`);
+  }
+  return ports.map((port, index) => {
+    if (!(port instanceof kplus.NetworkPolicyPort)) {
+      throw new Error(`[${path}] ${field}[${index}]: ${JSON.stringify(port)} is not a NetworkPolicyPort; use e.g. kplus.NetworkPolicyPort.tcp(8080)`);
+    }
+    const rendered = port._toKube();
+    const number = rendered.port?.value;
+    const valid = (n: unknown) => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= 65535;
+    if (typeof number === 'number' && !valid(number)) {
+      // cdk8s-plus-27's allTcp()/allUdp() render port 0, which the API server rejects.
+      const hint = number === 0 ? ' (NetworkPolicyPort.allTcp() and allUdp() render port 0, which Kubernetes rejects: use tcpRange(1, 65535))' : '';
+      throw new Error(`[${path}] ${field}[${index}]: port ${number} is not a port number${hint}; use an integer from 1 to 65535`);
+    }
+    if (rendered.endPort !== undefined && (!valid(rendered.endPort) || typeof number !== 'number' || rendered.endPort < number)) {
+      throw new Error(`[${path}] ${field}[${index}]: port range ${JSON.stringify(number)}-${rendered.endPort} is not a range; `
+        + 'use a start and an end port from 1 to 65535, the end no smaller than the start');
+    }
+    return rendered;
+  });
+}
+
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+function checkLabel(path: string, field: string, key: string, value: unknown): void {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = key.slice(slash + 1);
+  if (name.length > 63 || !LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))) {
+    throw new Error(`[${path}] ${field}: key ${JSON.stringify(key)} is not a label key; use [prefix/]name, e.g. 'app.kubernetes.io/name'`);
+  }
+  if (typeof value !== 'string' || value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+    throw new Error(`[${path}] ${field}['${key}']: ${JSON.stringify(value)} is not a label value; use at most 63 letters, digits, '-', '_' `
+      + 'or \'.\', starting and ending alphanumeric');
+  }
+}

@@ -1,0 +1,531 @@
+import { ApiObject, App, Chart, Cron, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import {
+  Controls, FindingStatus, Guard, HardenedCronJob, HardenedDaemonSet, HardenedDefaults, HardenedDeployment, HardenedStatefulSet,
+  IsolatedNamespace, IsolatedNamespaceProps, NamespaceQuota, PodSecurityLevel, PssVersion, ResourcePreset,
+} from '../../src';
+import { DIGEST_IMAGE, only, REASON, synth, synthError } from '../helpers/synth';
+
+function isolated(props: IsolatedNamespaceProps = {}, app: App = Testing.app()): IsolatedNamespace {
+  return new IsolatedNamespace(app, 'shop', props);
+}
+
+function named(manifests: any[], kind: string, name: string): any {
+  const found = manifests.filter(m => m.kind === kind && m.metadata.name === name);
+  if (found.length !== 1) throw new Error(`expected exactly one ${kind} '${name}', found ${found.length}`);
+  return found[0];
+}
+
+function web(scope: IsolatedNamespace | Chart, props: Partial<ConstructorParameters<typeof HardenedDeployment>[2]> = {}): HardenedDeployment {
+  return new HardenedDeployment(scope, 'web', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }], ...props });
+}
+
+const MANAGED = { 'app.kubernetes.io/managed-by': 'cdk8s-hardened' };
+const DNS_RULE = {
+  to: [{
+    namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+    podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+  }],
+  ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+};
+
+describe('from only a name', () => {
+  const ns = isolated();
+  const manifests = synth(ns);
+
+  test('the guard has no finding at all, errors or warnings', () => {
+    expect(Guard.findings(ns)).toEqual([]);
+    expect(Guard.evaluations(ns).map(e => e.kind).sort()).toEqual(
+      ['LimitRange', 'Namespace', 'NetworkPolicy', 'NetworkPolicy', 'ResourceQuota', 'ServiceAccount']);
+  });
+
+  test('exactly the bundle: Namespace, two NetworkPolicies, ResourceQuota, LimitRange, default ServiceAccount', () => {
+    expect(manifests.map(m => `${m.kind} ${m.metadata.name}`).sort()).toEqual([
+      'LimitRange limit-range', 'Namespace shop', 'NetworkPolicy allow-dns', 'NetworkPolicy default-deny',
+      'ResourceQuota resource-quota', 'ServiceAccount default',
+    ]);
+  });
+
+  test('the Namespace enforces, audits and warns restricted at the pinned PSS version, and names no namespace itself', () => {
+    const namespace = only(manifests, 'Namespace');
+    expect(namespace.metadata).toEqual({
+      name: 'shop',
+      labels: {
+        ...MANAGED,
+        'pod-security.kubernetes.io/enforce': 'restricted',
+        'pod-security.kubernetes.io/enforce-version': 'v1.27',
+        'pod-security.kubernetes.io/audit': 'restricted',
+        'pod-security.kubernetes.io/audit-version': 'v1.27',
+        'pod-security.kubernetes.io/warn': 'restricted',
+        'pod-security.kubernetes.io/warn-version': 'v1.27',
+      },
+    });
+  });
+
+  test('every other object is in the namespace', () => {
+    for (const m of manifests.filter(x => x.kind !== 'Namespace')) {
+      expect(m.metadata.namespace).toBe('shop');
+      expect(m.metadata.labels).toEqual(MANAGED);
+    }
+  });
+
+  test('a default-deny NetworkPolicy: every pod, Ingress and Egress, no rule', () => {
+    expect(named(manifests, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test('a DNS allowance: every pod to UDP/TCP 53 of one peer selecting kube-system AND the kube-dns pods', () => {
+    expect(named(manifests, 'NetworkPolicy', 'allow-dns').spec).toEqual({ podSelector: {}, policyTypes: ['Egress'], egress: [DNS_RULE] });
+  });
+
+  test('a ResourceQuota: room for 20 pods of the SMALL preset, no LoadBalancer and no node port', () => {
+    expect(only(manifests, 'ResourceQuota').spec).toEqual({
+      hard: {
+        'pods': '20',
+        'requests.cpu': '2',
+        'requests.memory': '2560Mi',
+        'requests.ephemeral-storage': '2560Mi',
+        'limits.cpu': '10',
+        'limits.memory': '5Gi',
+        'limits.ephemeral-storage': '10Gi',
+        'services.loadbalancers': '0',
+        'services.nodeports': '0',
+      },
+    });
+  });
+
+  test('a LimitRange: container default and defaultRequest from the SMALL preset, max from LARGE', () => {
+    expect(only(manifests, 'LimitRange').spec).toEqual({
+      limits: [{
+        type: 'Container',
+        default: { 'cpu': '500m', 'memory': '256Mi', 'ephemeral-storage': '512Mi' },
+        defaultRequest: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '128Mi' },
+        max: { 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '2Gi' },
+      }],
+    });
+  });
+
+  test('the default ServiceAccount mounts no token', () => {
+    const account = only(manifests, 'ServiceAccount');
+    expect(account.metadata.name).toBe('default');
+    expect(account.automountServiceAccountToken).toBe(false);
+  });
+
+  test('the objects are typed children, and the resolved settings are exposed', () => {
+    expect(ns.name).toBe('shop');
+    expect(ns.namespace).toBe('shop');
+    expect(ns.namespaceObject.kind).toBe('Namespace');
+    expect(ns.defaultDenyPolicy.name).toBe('default-deny');
+    expect(ns.dnsEgressPolicy.name).toBe('allow-dns');
+    expect(ns.ingressPolicies).toEqual([]);
+    expect(ns.egressPolicies).toEqual([]);
+    expect(ns.resourceQuota.kind).toBe('ResourceQuota');
+    expect(ns.limitRange.kind).toBe('LimitRange');
+    expect(ns.defaultServiceAccount.name).toBe('default');
+    expect(ns.podSecurityLevel).toBe(PodSecurityLevel.RESTRICTED);
+    expect(ns.pssVersion).toBe(PssVersion.V1_27);
+    expect(ns.containerDefaults).toBe(ResourcePreset.SMALL);
+    expect(ns.quota.sizedFromWorkloads).toBe(false);
+  });
+});
+
+describe('the name', () => {
+  test('defaults to the construct id; `name` sets it', () => {
+    const ns = new IsolatedNamespace(Testing.app(), 'tenant', { name: 'payments' });
+    const manifests = synth(ns);
+    expect(only(manifests, 'Namespace').metadata.name).toBe('payments');
+    expect(only(manifests, 'LimitRange').metadata.namespace).toBe('payments');
+  });
+
+  test.each([
+    ['Shop', /\[shop\] name: "Shop" is not a valid namespace name; use at most 63 lowercase letters/],
+    ['shop_1', /\[shop\] name: "shop_1" is not a valid namespace name/],
+    ['a'.repeat(64), /is not a valid namespace name/],
+    ['default', /\[shop\] name: 'default' is the namespace without isolation .* \(namespace-not-default\); give the application a namespace of its own, e.g. 'shop'/],
+    ['kube-system', /\[shop\] name: 'kube-system' is reserved for Kubernetes' own namespaces/],
+    ['kube-public', /\[shop\] name: 'kube-public' is reserved/],
+  ])('%s is refused, naming path, field, value and fix', (name, message) => {
+    expect(() => isolated({ name })).toThrow(message);
+  });
+
+  test('an id that is not a valid name is refused as the defaulted name', () => {
+    expect(() => new IsolatedNamespace(Testing.app(), 'Shop')).toThrow(/\[Shop\] name \(defaulted to the construct id\): "Shop" is not a valid namespace name/);
+  });
+});
+
+describe('what is declared inside', () => {
+  test('a HardenedDeployment lands in the namespace without repeating it, and passes', () => {
+    const ns = isolated();
+    web(ns);
+    const manifests = synth(ns);
+    expect(Guard.findings(ns)).toEqual([]);
+    const own = manifests.filter(m => m.kind !== 'Namespace');
+    expect(own.map(m => m.kind).sort()).toEqual([
+      'Deployment', 'LimitRange', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'PodDisruptionBudget',
+      'ResourceQuota', 'ServiceAccount', 'ServiceAccount',
+    ]);
+    for (const m of own) expect(m.metadata.namespace).toBe('shop');
+    expect(only(manifests, 'Deployment').spec.template.spec.serviceAccountName).not.toBe('default');
+  });
+
+  test('everything inside is guarded, plain cdk8s-plus objects too', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    new kplus.Deployment(ns, 'plain', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    expect(synthError(ns)).toMatch(/\[shop\/plain\/Resource\] capabilities-drop-all: Deployment shop\//);
+  });
+
+  test('the PSS version follows HardenedDefaults', () => {
+    const app = Testing.app();
+    HardenedDefaults.set(app, { pssVersion: PssVersion.V1_29 });
+    const ns = isolated({}, app);
+    const labels = only(synth(ns), 'Namespace').metadata.labels;
+    for (const mode of ['enforce', 'audit', 'warn']) {
+      expect(labels[`pod-security.kubernetes.io/${mode}-version`]).toBe('v1.29');
+    }
+    expect(Guard.findings(ns)).toEqual([]);
+  });
+});
+
+describe('traffic options', () => {
+  test('allowIngressFrom: one policy per source, ONE peer selecting the namespace AND the pods, on the given ports', () => {
+    const ns = isolated({
+      allowIngressFrom: [
+        { fromNamespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ports: [kplus.NetworkPolicyPort.tcp(8080)] },
+        { fromNamespace: 'monitoring', ports: [kplus.NetworkPolicyPort.tcp(9090), kplus.NetworkPolicyPort.tcpRange(9100, 9110)] },
+        { fromNamespace: 'monitoring', podLabels: { app: 'blackbox' }, ports: [kplus.NetworkPolicyPort.udp(5353)] },
+      ],
+    });
+    const manifests = synth(ns);
+    expect(Guard.findings(ns)).toEqual([]);
+    expect(ns.ingressPolicies.map(p => p.name)).toEqual(['allow-ingress-from-ingress-nginx', 'allow-ingress-from-monitoring', 'allow-ingress-from-monitoring-2']);
+    expect(named(manifests, 'NetworkPolicy', 'allow-ingress-from-ingress-nginx').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{
+        from: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+          podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } },
+        }],
+        ports: [{ protocol: 'TCP', port: 8080 }],
+      }],
+    });
+    expect(named(manifests, 'NetworkPolicy', 'allow-ingress-from-monitoring').spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }],
+      ports: [{ protocol: 'TCP', port: 9090 }, { protocol: 'TCP', port: 9100, endPort: 9110 }],
+    }]);
+    // The default deny is untouched.
+    expect(named(manifests, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test('allowEgressTo: one policy per named CIDR, exceptCidrs rendered as the ipBlock except, and its ports', () => {
+    const ns = isolated({
+      allowEgressTo: [
+        { name: 'payments-api', cidr: '203.0.113.0/24', exceptCidrs: ['203.0.113.128/25'], ports: [kplus.NetworkPolicyPort.tcp(443)] },
+        { name: 'partner-v6', cidr: '2001:db8::/32', ports: [kplus.NetworkPolicyPort.tcp(443)] },
+      ],
+    });
+    const manifests = synth(ns);
+    expect(Guard.findings(ns)).toEqual([]);
+    expect(named(manifests, 'NetworkPolicy', 'allow-egress-to-payments-api').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ ipBlock: { cidr: '203.0.113.0/24', except: ['203.0.113.128/25'] } }], ports: [{ protocol: 'TCP', port: 443 }] }],
+    });
+    expect(named(manifests, 'NetworkPolicy', 'allow-egress-to-partner-v6').spec.egress)
+      .toEqual([{ to: [{ ipBlock: { cidr: '2001:db8::/32' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);
+  });
+
+  test('a rule admitting every address on every port undoes the deny: the guard fails it', () => {
+    const everyTcpPort = kplus.NetworkPolicyPort.of({ protocol: kplus.NetworkProtocol.TCP });
+    const ns = isolated({ allowEgressTo: [{ name: 'internet', cidr: '0.0.0.0/0', ports: [everyTcpPort] }] });
+    expect(synthError(ns)).toMatch(/\[shop\/Resource\] namespace-default-deny: Namespace shop .*allow-egress-to-internet.* admits all egress traffic/);
+  });
+
+  test.each([
+    [{ allowIngressFrom: [{ fromNamespace: 'Bad', ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /\[shop\] allowIngressFrom\[0\]\.fromNamespace: "Bad" is not a namespace name/],
+    [{ allowIngressFrom: [{ fromNamespace: 'web', ports: [] }] }, /\[shop\] allowIngressFrom\[0\]\.ports: \[\] names no port; allow specific ports, e\.g\./],
+    [{ allowIngressFrom: [{ fromNamespace: 'web', podLabels: {}, ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /allowIngressFrom\[0\]\.podLabels: \{\} selects every pod/],
+    [{ allowIngressFrom: [{ fromNamespace: 'web', podLabels: { 'bad key!': 'x' }, ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /podLabels: key "bad key!" is not a label key/],
+    [{ allowIngressFrom: [{ fromNamespace: 'web', ports: [kplus.NetworkPolicyPort.tcp(70000)] }] }, /allowIngressFrom\[0\]\.ports\[0\]: port 70000 is not a port number/],
+    [{ allowEgressTo: [{ name: 'x', cidr: '10.0.0.0/8', ports: [kplus.NetworkPolicyPort.allTcp()] }] },
+      /allowEgressTo\[0\]\.ports\[0\]: port 0 is not a port number \(NetworkPolicyPort\.allTcp\(\) and allUdp\(\) render port 0, which Kubernetes rejects: use tcpRange\(1, 65535\)\)/],
+    [{ allowEgressTo: [{ name: 'x', cidr: '10.0.0.0/33', ports: [kplus.NetworkPolicyPort.tcp(443)] }] }, /\[shop\] allowEgressTo\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR block/],
+    [{ allowEgressTo: [{ name: 'x', cidr: '10.0.0.0/8', exceptCidrs: ['192.168.0.0/16'], ports: [kplus.NetworkPolicyPort.tcp(443)] }] }, /allowEgressTo\[0\]\.exceptCidrs\[0\]: "192\.168\.0\.0\/16" is not a CIDR block strictly inside 10\.0\.0\.0\/8/],
+    [{ allowEgressTo: [{ name: 'x', cidr: '10.0.0.0/8', exceptCidrs: ['10.0.0.0/8'], ports: [kplus.NetworkPolicyPort.tcp(443)] }] }, /exceptCidrs\[0\]: "10\.0\.0\.0\/8" is not a CIDR block strictly inside/],
+    [{ allowEgressTo: [{ name: 'Payments', cidr: '10.0.0.0/8', ports: [kplus.NetworkPolicyPort.tcp(443)] }] }, /allowEgressTo\[0\]\.name: "Payments" is not a DNS label/],
+  ])('bad traffic options are refused at construction (%#)', (props, message) => {
+    expect(() => isolated(props as IsolatedNamespaceProps)).toThrow(message);
+  });
+});
+
+describe('quota and limits options', () => {
+  test('allowed LoadBalancers and node ports set the quota counts; the guard still decides about the Services', () => {
+    const ns = isolated({ allowedLoadBalancers: 1, allowedNodePorts: 2 });
+    const hard = only(synth(ns), 'ResourceQuota').spec.hard;
+    expect(hard['services.loadbalancers']).toBe('1');
+    expect(hard['services.nodeports']).toBe('2');
+    new kplus.Service(ns, 'exposed', { type: kplus.ServiceType.NODE_PORT, ports: [{ port: 80 }] });
+    expect(synthError(ns)).toMatch(/\[shop\/exposed\/Resource\] service-node-port: Service shop\/.* has type NodePort/);
+  });
+
+  test('NamespaceQuota.of({ pods }): every amount is pods times the container defaults', () => {
+    const hard = only(synth(isolated({ quota: NamespaceQuota.of({ pods: 5 }) })), 'ResourceQuota').spec.hard;
+    expect(hard).toEqual({
+      'pods': '5',
+      'requests.cpu': '500m',
+      'requests.memory': '640Mi',
+      'requests.ephemeral-storage': '640Mi',
+      'limits.cpu': '2500m',
+      'limits.memory': '1280Mi',
+      'limits.ephemeral-storage': '2560Mi',
+      'services.loadbalancers': '0',
+      'services.nodeports': '0',
+    });
+  });
+
+  test('NamespaceQuota.of({...}): the sizes given', () => {
+    const ns = isolated({
+      quota: NamespaceQuota.of({
+        pods: 10,
+        cpuMillis: { request: 1500, limit: 4000 },
+        memoryMebibytes: { request: 3072, limit: 6144 },
+        ephemeralStorageMebibytes: { request: 1000, limit: 4096 },
+      }),
+    });
+    expect(only(synth(ns), 'ResourceQuota').spec.hard).toEqual({
+      'pods': '10',
+      'requests.cpu': '1500m',
+      'requests.memory': '3Gi',
+      'requests.ephemeral-storage': '1000Mi',
+      'limits.cpu': '4',
+      'limits.memory': '6Gi',
+      'limits.ephemeral-storage': '4Gi',
+      'services.loadbalancers': '0',
+      'services.nodeports': '0',
+    });
+    expect(Guard.findings(ns)).toEqual([]);
+  });
+
+  test.each([
+    [{ quota: NamespaceQuota.of({ pods: -1 }) }, /\[shop\] quota\.pods: -1 is not a count; use an integer from 0/],
+    [{ quota: NamespaceQuota.of({ cpuMillis: { request: 2000, limit: 1000 } }) }, /\[shop\] quota\.cpuMillis: request 2000 and limit 1000 are not a range/],
+    [{ quota: NamespaceQuota.fromWorkloads({ daemonSetNodes: 1.5 }) }, /\[shop\] quota\.daemonSetNodes: 1\.5 is not a count/],
+    [{ allowedLoadBalancers: -2 }, /\[shop\] allowedLoadBalancers: -2 is not a count/],
+    [{ containerDefaults: ResourcePreset.LARGE, containerMaximum: ResourcePreset.MEDIUM },
+      /\[shop\] containerMaximum: preset 'medium' limits cpu to 1, below the container default 2; choose a maximum at least as large as containerDefaults/],
+  ])('bad sizes are refused at construction (%#)', (props, message) => {
+    expect(() => isolated(props as IsolatedNamespaceProps)).toThrow(message);
+  });
+
+  test('containerDefaults and containerMaximum set the LimitRange; the default quota follows the defaults', () => {
+    const manifests = synth(isolated({ containerDefaults: ResourcePreset.MEDIUM, containerMaximum: ResourcePreset.LARGE }));
+    expect(only(manifests, 'LimitRange').spec.limits).toEqual([{
+      type: 'Container',
+      default: { 'cpu': '1', 'memory': '1Gi', 'ephemeral-storage': '1Gi' },
+      defaultRequest: { 'cpu': '250m', 'memory': '512Mi', 'ephemeral-storage': '256Mi' },
+      max: { 'cpu': '2', 'memory': '4Gi', 'ephemeral-storage': '2Gi' },
+    }]);
+    expect(only(manifests, 'ResourceQuota').spec.hard).toMatchObject({ 'requests.cpu': '5', 'limits.memory': '20Gi' });
+  });
+
+  test('the container defaults follow the preset set with HardenedDefaults; a larger one raises the default max', () => {
+    const app = Testing.app();
+    const huge = ResourcePreset.custom({
+      name: 'huge', cpuMillis: { request: 2000, limit: 4000 }, memoryMebibytes: { request: 4096, limit: 8192 }, ephemeralStorageMebibytes: { request: 1024, limit: 1024 },
+    });
+    HardenedDefaults.set(app, { resourcePreset: huge });
+    const ns = isolated({}, app);
+    expect(ns.containerDefaults).toBe(huge);
+    expect(only(synth(ns), 'LimitRange').spec.limits[0].max).toEqual({ 'cpu': '4', 'memory': '8Gi', 'ephemeral-storage': '2Gi' });
+  });
+
+  test('a declared container above the LimitRange max fails synthesis, naming it and the amounts', () => {
+    const ns = isolated({ containerMaximum: ResourcePreset.MEDIUM });
+    web(ns, { resourcePreset: ResourcePreset.LARGE });
+    const error = synthError(ns);
+    expect(error).toContain("[shop] containerMaximum: shop/web containers[0] 'main' has limits.cpu 2, above the LimitRange max 1 of namespace 'shop', "
+      + "so admission would reject its pods; lower the container's limit, or raise containerMaximum");
+    expect(error).toContain("shop/web containers[0] 'main' has limits.memory 4Gi, above the LimitRange max 1Gi");
+    expect(error).toContain("shop/web containers[0] 'main' has limits.ephemeral-storage 2Gi, above the LimitRange max 1Gi");
+  });
+});
+
+describe('Pod Security level', () => {
+  test('baseline enforces baseline, keeps auditing and warning restricted, and fails without an exemption', () => {
+    const ns = isolated({ podSecurityLevel: PodSecurityLevel.BASELINE });
+    expect(synthError(ns)).toContain('[shop/Resource] namespace-psa-labels: Namespace shop /metadata/labels/pod-security.kubernetes.io~1enforce: '
+      + 'Namespace \'shop\' has pod-security.kubernetes.io/enforce "baseline", not restricted; Set label pod-security.kubernetes.io/enforce: restricted.');
+    const failed = Guard.findings(ns).filter(f => f.status === FindingStatus.FAIL);
+    expect(failed.map(f => f.controlId)).toEqual(['namespace-psa-labels']);
+  });
+
+  test('baseline passes with an exemption, recorded on the Namespace', () => {
+    const ns = isolated({
+      podSecurityLevel: PodSecurityLevel.BASELINE,
+      exemptions: [{ control: Controls.NAMESPACE_PSA_LABELS, reason: REASON }],
+    });
+    const namespace = only(synth(ns), 'Namespace');
+    expect(namespace.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/enforce-version': 'v1.27',
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
+    expect(JSON.parse(namespace.metadata.annotations['exemptions.cdk8s-hardened.io/namespace-psa-labels'])).toEqual({ reason: REASON });
+    const findings = Guard.findings(ns);
+    expect(findings.map(f => [f.controlId, f.status, f.pointer])).toEqual([
+      ['namespace-psa-labels', FindingStatus.EXEMPT, '/metadata/labels/pod-security.kubernetes.io~1enforce'],
+    ]);
+    expect(Guard.unusedExemptions(ns)).toEqual([]);
+  });
+});
+
+describe('NamespaceQuota.fromWorkloads()', () => {
+  test('with nothing declared, nothing fits', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    expect(only(synth(ns), 'ResourceQuota').spec.hard).toMatchObject({ 'pods': '0', 'requests.cpu': '0', 'limits.memory': '0' });
+    expect(ns.quota.sizedFromWorkloads).toBe(true);
+  });
+
+  test('a Deployment of 2 replicas counts 3 pods: maxSurge 25% of 2 rounds up to one extra pod', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    web(ns);
+    const manifests = synth(ns);
+    expect(Guard.findings(ns)).toEqual([]);
+    expect(only(manifests, 'ResourceQuota').spec.hard).toEqual({
+      'pods': '3',
+      'requests.cpu': '300m',
+      'requests.memory': '384Mi',
+      'requests.ephemeral-storage': '384Mi',
+      'limits.cpu': '1500m',
+      'limits.memory': '768Mi',
+      'limits.ephemeral-storage': '1536Mi',
+      'services.loadbalancers': '0',
+      'services.nodeports': '0',
+    });
+  });
+
+  test('sums every kind, computed at synthesis: workloads added after the namespace count', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    web(ns); // 3 pods (2 + 1 surge) x SMALL
+    new HardenedStatefulSet(ns, 'db', { // 2 pods (no surge) x MEDIUM
+      containers: [{ image: DIGEST_IMAGE, portNumber: 5432 }], resourcePreset: ResourcePreset.MEDIUM,
+    });
+    new HardenedCronJob(ns, 'backup', { // 1 run at a time (Forbid) x SMALL
+      schedule: Cron.daily(), containers: [{ image: DIGEST_IMAGE, command: ['/app/backup'] }],
+    });
+    new HardenedDeployment(ns, 'worker', { // 4 replicas + 50% surge = 6 pods x MICRO
+      replicas: 4,
+      strategy: kplus.DeploymentStrategy.rollingUpdate({ maxSurge: kplus.PercentOrAbsolute.percent(50) }),
+      resourcePreset: ResourcePreset.MICRO,
+      containers: [{ image: DIGEST_IMAGE, portNumber: 8081 }],
+    });
+    new HardenedDeployment(ns, 'singleton', { // Recreate: 1 pod, no surge x SMALL
+      replicas: 1,
+      strategy: kplus.DeploymentStrategy.recreate(),
+      containers: [{ image: DIGEST_IMAGE, portNumber: 8082 }],
+      exemptions: [{ control: Controls.REPLICAS, reason: REASON }],
+    });
+    const hard = only(synth(ns), 'ResourceQuota').spec.hard;
+    // 13 pods: 5 SMALL (100m/500m, 128/256Mi, 128/512Mi), 2 MEDIUM (250m/1000m, 512/1024Mi, 256/1024Mi),
+    // 6 MICRO (50m/250m, 64/128Mi, 64/256Mi).
+    expect(hard).toEqual({
+      'pods': '13',
+      'requests.cpu': '1300m', //               5 x 100m + 2 x 250m + 6 x 50m
+      'requests.memory': '2Gi', //              5 x 128Mi + 2 x 512Mi + 6 x 64Mi = 2048Mi
+      'requests.ephemeral-storage': '1536Mi', // 5 x 128Mi + 2 x 256Mi + 6 x 64Mi
+      'limits.cpu': '6', //                     5 x 500m + 2 x 1000m + 6 x 250m = 6000m
+      'limits.memory': '4Gi', //                5 x 256Mi + 2 x 1024Mi + 6 x 128Mi = 4096Mi
+      'limits.ephemeral-storage': '6Gi', //     5 x 512Mi + 2 x 1024Mi + 6 x 256Mi = 6144Mi
+      'services.loadbalancers': '0',
+      'services.nodeports': '0',
+    });
+  });
+
+  test('a pod counts its largest init container when that exceeds the containers, and explicit resources', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    web(ns, {
+      replicas: 1,
+      exemptions: [{ control: Controls.REPLICAS, reason: REASON }],
+      initContainers: [{
+        image: DIGEST_IMAGE,
+        command: ['/app/migrate'],
+        resources: { cpu: { request: kplus.Cpu.millis(1500), limit: kplus.Cpu.millis(2000) } },
+      }],
+    });
+    // 1 replica + ceil(25% of 1) = 2 pods; cpu per pod: max(100m, init 1500m) requested, max(500m, 2000m) limited.
+    expect(only(synth(ns), 'ResourceQuota').spec.hard).toMatchObject({
+      'pods': '2', 'requests.cpu': '3', 'limits.cpu': '4', 'requests.memory': '256Mi', 'limits.memory': '512Mi',
+    });
+  });
+
+  test('an autoscaler counts its maxReplicas', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    const deployment = web(ns);
+    new kplus.HorizontalPodAutoscaler(ns, 'hpa', { target: deployment, minReplicas: 2, maxReplicas: 5 });
+    // 5 + ceil(25% of 5) = 7 pods
+    expect(only(synth(ns), 'ResourceQuota').spec.hard).toMatchObject({ 'pods': '7', 'requests.cpu': '700m', 'limits.cpu': '3500m' });
+  });
+
+  test('workloads declared elsewhere for this namespace count; workloads inside bound for another namespace do not', () => {
+    const app = Testing.app();
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() }, app);
+    web(new Chart(app, 'elsewhere', { namespace: 'shop' }));
+    new HardenedDeployment(ns, 'other', { metadata: { namespace: 'other' }, containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    expect(only(synth(ns), 'ResourceQuota').spec.hard).toMatchObject({ 'pods': '3', 'requests.cpu': '300m' });
+  });
+
+  test('a DaemonSet counts daemonSetNodes pods; without it synthesis fails, naming it and the fix', () => {
+    const agent = (ns: IsolatedNamespace) => new HardenedDaemonSet(ns, 'agent', { containers: [{ image: DIGEST_IMAGE, portNumber: 2020 }] });
+    const counted = isolated({ quota: NamespaceQuota.fromWorkloads({ daemonSetNodes: 3 }) });
+    agent(counted);
+    expect(only(synth(counted), 'ResourceQuota').spec.hard).toMatchObject({ 'pods': '3', 'requests.cpu': '300m' });
+
+    const uncounted = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    agent(uncounted);
+    expect(synthError(uncounted)).toContain('[shop] quota: NamespaceQuota.fromWorkloads() cannot count the pods of shop/agent: a DaemonSet runs '
+      + 'one pod per node, so its pods cannot be counted; give NamespaceQuota.fromWorkloads({ daemonSetNodes }) the node count, or size the '
+      + 'quota with NamespaceQuota.of()');
+  });
+
+  test('a raw workload ApiObject cannot be counted: synthesis fails, naming it', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    new ApiObject(ns, 'raw', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'raw' } });
+    expect(synthError(ns)).toContain("[shop] quota: NamespaceQuota.fromWorkloads() cannot count the pods of shop/raw: Deployment 'raw' is "
+      + 'not a cdk8s-plus workload, so its pods cannot be counted');
+  });
+
+  test('a CronJob whose runs may overlap cannot be counted', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    new HardenedCronJob(ns, 'report', {
+      schedule: Cron.daily(), concurrencyPolicy: kplus.ConcurrencyPolicy.ALLOW, containers: [{ image: DIGEST_IMAGE, command: ['/app/report'] }],
+    });
+    expect(synthError(ns)).toContain('cannot count the pods of shop/report: concurrencyPolicy Allow lets runs overlap without bound');
+  });
+});
+
+describe('an explicit quota is checked against the declared workloads', () => {
+  test('workloads that fit pass', () => {
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 3 }) });
+    web(ns);
+    synth(ns);
+    expect(Guard.findings(ns)).toEqual([]);
+  });
+
+  test('workloads that exceed it fail synthesis, naming the workloads, the amounts and the fix', () => {
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 4, cpuMillis: { request: 500, limit: 2000 } }) });
+    web(ns);
+    new HardenedDeployment(ns, 'api', { containers: [{ image: DIGEST_IMAGE, portNumber: 9000 }] });
+    const error = synthError(ns);
+    expect(error).toContain("[shop] quota: the workloads of namespace 'shop' need pods 6 but the quota allows 4 "
+      + '(shop/web: 3 pods (2 replicas + 1 surge); shop/api: 3 pods (2 replicas + 1 surge)); raise NamespaceQuota.of({ pods }) to at least 6, '
+      + 'or use NamespaceQuota.fromWorkloads()');
+    expect(error).toContain("[shop] quota: the workloads of namespace 'shop' need requests.cpu 600m but the quota allows 500m "
+      + '(shop/web: 3 pods (2 replicas + 1 surge) x 100m = 300m; shop/api: 3 pods (2 replicas + 1 surge) x 100m = 300m); '
+      + 'raise NamespaceQuota.of({ cpuMillis: { request: 600 } }) at least, or use NamespaceQuota.fromWorkloads()');
+    expect(error).toContain('need limits.cpu 3 but the quota allows 2 (shop/web: 3 pods (2 replicas + 1 surge) x 500m = 1500m; '
+      + 'shop/api: 3 pods (2 replicas + 1 surge) x 500m = 1500m); raise NamespaceQuota.of({ cpuMillis: { limit: 3000 } }) at least');
+    // Sizes not given are 4 pods' worth of the SMALL defaults: memory requests 4 x 128Mi, below 6 x 128Mi.
+    expect(error).toContain('need requests.memory 768Mi but the quota allows 512Mi');
+    expect(error).toContain('raise NamespaceQuota.of({ memoryMebibytes: { request: 768 } }) at least');
+  });
+});
