@@ -16,3 +16,8 @@ export * from './guard/report';
 export * from './namespaces/isolated-namespace';
 export * from './namespaces/namespace-quota';
 export * from './namespaces/pod-security-level';
+export * from './identity/api-access';
+export * from './identity/rbac-resource';
+export * from './identity/permission';
+export * from './identity/least-privilege-service-account';
+export * from './identity/namespace-access';

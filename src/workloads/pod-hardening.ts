@@ -7,6 +7,7 @@ import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { ResourcePreset } from '../defaults/resource-preset';
 import { Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
+import { apiAccessTokenOf, withApiAccessToken } from '../identity/projected-token';
 
 /** What differs between workload kinds for the shared hardening core. */
 export interface PodHardeningOptions {
@@ -247,14 +248,16 @@ export class PodHardening {
         },
       }
       : spec.affinity;
-    return {
+    // An account that implements IApiAccessServiceAccount (LeastPrivilegeServiceAccount with permissions) gets its
+    // short-lived token projected read-only into every container; automountServiceAccountToken stays false.
+    return withApiAccessToken(`[${this.path}]`, {
       ...spec,
       securityContext: podSecurity,
       containers: spec.containers.map(hardenContainer('containers')),
       initContainers: spec.initContainers?.map(hardenContainer('initContainers')),
       topologySpreadConstraints: spread,
       affinity,
-    };
+    }, apiAccessTokenOf(this.workload.serviceAccount));
   }
 
   /**

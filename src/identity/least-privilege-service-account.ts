@@ -1,0 +1,173 @@
+import { Duration } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ApiAccessToken, IApiAccessServiceAccount } from './api-access';
+import { Permission } from './permission';
+import { describeGrant, describeSubject, RBAC_API_GROUP, refuseUnexemptedGrants, renderRules } from './rbac-grant';
+import { HardenedDefaults } from '../defaults/hardened-defaults';
+import { ExemptionProps, Exemptions } from '../guard/exemption';
+import { Guard } from '../guard/guard';
+
+/** Props of a LeastPrivilegeServiceAccount. */
+export interface LeastPrivilegeServiceAccountProps extends kplus.ResourceProps {
+  /**
+   * What the account may do in its own namespace: rendered into one Role and a RoleBinding to the account. Only
+   * namespaced resources; dangerous grants (Secrets read, exec, escalation verbs, wildcards...) are refused at
+   * construction unless an exemption covers them.
+   * @default - none: no Role, and pods using the account get no API token (service-account-token)
+   */
+  readonly permissions?: Permission[];
+
+  /**
+   * What the account may do cluster-wide: rendered into a ClusterRole and a ClusterRoleBinding, which grant namespaced
+   * resources in every namespace and cluster-scoped ones (nodes, namespaces, CRDs...). Only where `permissions`
+   * (one namespace) cannot serve: every ClusterRole and ClusterRoleBinding is reported by `rbac-cluster-scope`
+   * (a warning; exempt it with the reason). The same dangerous grants are refused.
+   * @default - none: no cluster-wide grant (rbac-cluster-scope)
+   */
+  readonly clusterPermissions?: Permission[];
+
+  /**
+   * Audience of the API token pods using this account mount, when the API server expects one of its own
+   * (`--api-audiences`) to be named. Only for an account with permissions.
+   * @default - the API server's own audiences, as for the token Kubernetes automounts
+   */
+  readonly tokenAudience?: string;
+
+  /**
+   * Lifetime of the API token pods using this account mount (the kubelet renews it at 80%), from 10 minutes to
+   * 24 hours. Only for an account with permissions.
+   * @default Duration.seconds(LeastPrivilegeServiceAccount.DEFAULT_TOKEN_EXPIRATION_SECONDS) - one hour
+   */
+  readonly tokenExpiration?: Duration;
+
+  /**
+   * Explicit, reasoned exemptions covering the account, its Role(s) and binding(s): the only way to grant what the
+   * RBAC controls refuse.
+   * @default - none: dangerous grants are refused
+   */
+  readonly exemptions?: ExemptionProps[];
+}
+
+/**
+ * A ServiceAccount with exactly the permissions it is given and short-lived API tokens.
+ *
+ * It never automounts a token. Typed permissions become one Role and a RoleBinding in the account's namespace (and,
+ * only through `clusterPermissions`, a ClusterRole and ClusterRoleBinding); without permissions there is no Role.
+ * Each Role and binding is checked at construction with the catalog's RBAC controls, the same the guard runs at
+ * synthesis: wildcards, Secrets read, exec/attach/port-forward, bind/escalate/impersonate, nodes/proxy, token
+ * creation, webhook configurations, CSR approval and cluster-admin are refused unless an exemption covers them.
+ *
+ * Used as the `serviceAccount` of a hardened workload, an account with permissions gives its pods a projected,
+ * read-only, one-hour API token (with the cluster CA and the namespace) while `automountServiceAccountToken` stays
+ * false; an account without permissions gives them no token at all.
+ */
+export class LeastPrivilegeServiceAccount extends kplus.ServiceAccount implements IApiAccessServiceAccount {
+  /** Default lifetime of the projected API token: one hour (not the 3607 seconds the API server would extend to a year). */
+  public static readonly DEFAULT_TOKEN_EXPIRATION_SECONDS = 3600;
+  /** Shortest token lifetime the API server accepts (10 minutes). */
+  public static readonly MIN_TOKEN_EXPIRATION_SECONDS = 600;
+  /** Longest token lifetime this construct accepts (24 hours): tokens are meant to be short-lived. */
+  public static readonly MAX_TOKEN_EXPIRATION_SECONDS = 86400;
+
+  /** The token pods using this account mount; undefined when the account has no permissions (no token at all). */
+  public readonly apiAccessToken?: ApiAccessToken;
+  /** The Role holding `permissions`, in the account's namespace; undefined without permissions. */
+  public readonly role?: kplus.k8s.KubeRole;
+  /** Binds `role` to this account; undefined without permissions. */
+  public readonly roleBinding?: kplus.k8s.KubeRoleBinding;
+  /** The ClusterRole holding `clusterPermissions`; undefined without them. */
+  public readonly clusterRole?: kplus.k8s.KubeClusterRole;
+  /** Binds `clusterRole` to this account in every namespace; undefined without cluster permissions. */
+  public readonly clusterRoleBinding?: kplus.k8s.KubeClusterRoleBinding;
+
+  constructor(scope: Construct, id: string, props: LeastPrivilegeServiceAccountProps = {}) {
+    const labels = { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY, ...props.metadata?.labels };
+    super(scope, id, { metadata: { ...props.metadata, labels }, automountToken: false });
+    if (props.exemptions) {
+      Exemptions.of(this).add(...props.exemptions);
+    }
+    const path = this.node.path;
+    const permissions = checkPermissions(path, 'permissions', props.permissions);
+    const clusterPermissions = checkPermissions(path, 'clusterPermissions', props.clusterPermissions);
+    permissions.forEach((permission, index) => {
+      const clusterScoped = permission.resources.filter(r => !r.namespaced);
+      if (clusterScoped.length > 0) {
+        throw new Error(`[${path}] permissions[${index}] (${permission}): ${clusterScoped.join(', ')} ${clusterScoped.length > 1 ? 'are' : 'is'} cluster-scoped, `
+          + 'which a Role cannot grant; move this permission to clusterPermissions (a ClusterRole, reported by rbac-cluster-scope) if the '
+          + 'account really needs it');
+      }
+    });
+    const hasPermissions = permissions.length + clusterPermissions.length > 0;
+    this.apiAccessToken = resolveToken(path, props, hasPermissions);
+
+    const namespace = this.metadata.namespace;
+    if (hasPermissions && !namespace) {
+      throw new Error(`[${path}] metadata.namespace is not set (and the chart has none), so no binding can name this account; `
+        + 'set metadata.namespace or the chart\'s namespace');
+    }
+    const subject: kplus.k8s.Subject = { kind: 'ServiceAccount', name: this.name, namespace };
+    const subjects = [describeSubject(subject)];
+
+    if (permissions.length > 0) {
+      const { rules, sources } = renderRules(permissions, 'permissions');
+      this.role = new kplus.k8s.KubeRole(this, 'Role', { metadata: { namespace, labels }, rules });
+      this.roleBinding = new kplus.k8s.KubeRoleBinding(this, 'RoleBinding', {
+        metadata: { namespace, labels },
+        roleRef: { apiGroup: RBAC_API_GROUP, kind: 'Role', name: this.role.name },
+        subjects: [subject],
+      });
+      refuseUnexemptedGrants(this, this.role, describeGrant('Role', sources, subjects));
+      refuseUnexemptedGrants(this, this.roleBinding, describeGrant('RoleBinding', sources, subjects));
+    }
+    if (clusterPermissions.length > 0) {
+      const { rules, sources } = renderRules(clusterPermissions, 'clusterPermissions');
+      this.clusterRole = new kplus.k8s.KubeClusterRole(this, 'ClusterRole', { metadata: { labels }, rules });
+      this.clusterRoleBinding = new kplus.k8s.KubeClusterRoleBinding(this, 'ClusterRoleBinding', {
+        metadata: { labels },
+        roleRef: { apiGroup: RBAC_API_GROUP, kind: 'ClusterRole', name: this.clusterRole.name },
+        subjects: [subject],
+      });
+      refuseUnexemptedGrants(this, this.clusterRole, describeGrant('ClusterRole', sources, subjects));
+      refuseUnexemptedGrants(this, this.clusterRoleBinding, describeGrant('ClusterRoleBinding', sources, subjects));
+    }
+    Guard.protect(this);
+  }
+}
+
+function checkPermissions(path: string, field: string, permissions: Permission[] | undefined): Permission[] {
+  if (permissions === undefined) return [];
+  if (!Array.isArray(permissions)) {
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(permissions)} is not a list; give a list of permissions, e.g. [Permission.read(RbacResource.CONFIG_MAPS)]`);
+  }
+  permissions.forEach((permission, index) => {
+    if (!(permission instanceof Permission)) {
+      throw new Error(`[${path}] ${field}[${index}]: ${JSON.stringify(permission)} is not a Permission; build it with Permission.read(), readWrite() or allow()`);
+    }
+  });
+  return permissions;
+}
+
+function resolveToken(path: string, props: LeastPrivilegeServiceAccountProps, hasPermissions: boolean): ApiAccessToken | undefined {
+  if (!hasPermissions) {
+    const given = (['tokenAudience', 'tokenExpiration'] as const).filter(field => props[field] !== undefined);
+    if (given.length > 0) {
+      throw new Error(`[${path}] ${given.join(', ')}: the account has no permissions, so its pods get no API token to configure; `
+        + 'remove it, or give the account the permissions it needs');
+    }
+    return undefined;
+  }
+  const audience = props.tokenAudience;
+  if (audience !== undefined && (typeof audience !== 'string' || audience.trim() === '' || audience !== audience.trim())) {
+    throw new Error(`[${path}] tokenAudience: ${JSON.stringify(audience)} is not an audience; name the API server's audience, e.g. `
+      + '\'https://kubernetes.default.svc.cluster.local\', or leave it out for the API server\'s own audiences');
+  }
+  const seconds = props.tokenExpiration?.toSeconds({ integral: false }) ?? LeastPrivilegeServiceAccount.DEFAULT_TOKEN_EXPIRATION_SECONDS;
+  const min = LeastPrivilegeServiceAccount.MIN_TOKEN_EXPIRATION_SECONDS;
+  const max = LeastPrivilegeServiceAccount.MAX_TOKEN_EXPIRATION_SECONDS;
+  if (!Number.isInteger(seconds) || seconds < min || seconds > max) {
+    throw new Error(`[${path}] tokenExpiration: ${seconds} seconds is not a whole number of seconds from ${min} (the API server's minimum) `
+      + `to ${max} (24 hours: tokens stay short-lived); use e.g. Duration.hours(1)`);
+  }
+  return { audience, expirationSeconds: seconds };
+}
