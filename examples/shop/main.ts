@@ -1,21 +1,21 @@
-import { App, Chart, ChartProps, Cron, Duration, Size } from 'cdk8s';
+import { App, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HardenedCronJob, HardenedDeployment, HardenedStatefulSet, ResourcePreset } from '../../src';
+import { HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount, Permission, RbacResource, ResourcePreset } from '../../src';
 
 /**
  * The example shop: a web frontend, an API backend, a PostgreSQL database and its nightly backup, each hardened
- * with little more than an image and a port. Later examples connect frontend -> backend -> database in an
- * isolated namespace.
+ * with little more than an image and a port, in an IsolatedNamespace `shop` (restricted Pod Security, default-deny
+ * network, quota and limits). Later examples connect frontend -> backend -> database.
  */
-export class ShopChart extends Chart {
+export class ShopChart extends IsolatedNamespace {
   public readonly frontend: HardenedDeployment;
   public readonly backend: HardenedDeployment;
   public readonly database: HardenedStatefulSet;
   public readonly backup: HardenedCronJob;
 
-  constructor(scope: Construct, id: string, props: ChartProps = {}) {
-    super(scope, id, { namespace: 'shop', ...props });
+  constructor(scope: Construct, id: string, props: IsolatedNamespaceProps = {}) {
+    super(scope, id, { name: 'shop', ...props });
 
     this.frontend = new HardenedDeployment(this, 'frontend', {
       partOf: 'shop',
@@ -32,8 +32,14 @@ export class ShopChart extends Chart {
     });
     this.frontend.exposeViaService();
 
+    // The API reads its settings ConfigMap through the Kubernetes API: exactly that one object, read-only, with a
+    // short-lived projected token (the other workloads get no token at all).
+    const backendAccount = new LeastPrivilegeServiceAccount(this, 'backend-account', {
+      permissions: [Permission.read(RbacResource.CONFIG_MAPS).withResourceNames('shop-backend-settings')],
+    });
     this.backend = new HardenedDeployment(this, 'backend', {
       partOf: 'shop',
+      serviceAccount: backendAccount,
       containers: [{
         name: 'api',
         image: 'registry.example.com/shop/backend:1.8.0@sha256:9e7c5a3f1d0b8e6c4a2f0e9d7b5c3a1f0e8d6b4c2a0f9e7d5b3c1a0f8e6d4b2c',

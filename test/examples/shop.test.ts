@@ -11,15 +11,19 @@ test('the example shop synthesizes schema-valid YAML with no guard finding at al
   expect(Guard.findings(chart)).toEqual([]);
   expect(manifests.map(m => m.kind).sort()).toEqual([
     'CronJob', 'Deployment', 'Deployment',
-    'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
+    'LimitRange', 'Namespace',
+    'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
     'PodDisruptionBudget', 'PodDisruptionBudget', 'PodDisruptionBudget',
+    'ResourceQuota', 'Role', 'RoleBinding',
     'Service', 'Service', 'Service',
-    'ServiceAccount', 'ServiceAccount', 'ServiceAccount', 'ServiceAccount',
+    'ServiceAccount', 'ServiceAccount', 'ServiceAccount', 'ServiceAccount', 'ServiceAccount',
     'StatefulSet',
   ]);
+  // Everything lands in the IsolatedNamespace 'shop'; the Namespace itself is cluster-scoped.
   for (const manifest of manifests) {
-    expect(manifest.metadata.namespace).toBe('shop');
+    expect(manifest.metadata.namespace).toBe(manifest.kind === 'Namespace' ? undefined : 'shop');
   }
+  expect(manifests.find(m => m.kind === 'Namespace').metadata.name).toBe('shop');
 });
 
 test('the database keeps its data on a claim and its credentials in read-only files; the backup never overlaps', () => {
