@@ -25,6 +25,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'ts-node',
     // Validates SARIF output against the official SARIF 2.1.0 schema (JSON Schema 2020-12) in tests.
     'ajv@^8',
+    // Property-based tests of every public construct (bounded runs, seed printed on failure).
+    'fast-check@^4',
   ],
   // jsii libraries may only depend on jsii modules unless the dependency is bundled.
   // yaml: the CLI parses multi-document YAML with line numbers for its error messages.
