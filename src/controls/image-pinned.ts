@@ -1,6 +1,6 @@
 import { ControlContext, Severity, Violation } from './core/control';
-import { parseImageReference } from './core/image-reference';
-import { PodControl, PodView, pointer } from './core/pod-template';
+import { containerImage } from './core/image-reference';
+import { PodControl, PodView } from './core/pod-template';
 
 /** Every container image names an explicit tag other than latest, or a digest. */
 export class ImagePinned extends PodControl {
@@ -26,16 +26,13 @@ export class ImagePinned extends PodControl {
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
     const violations: Violation[] = [];
     for (const c of pod.containers) {
-      const image = c.container.image;
-      const at = pointer(c.pointer, 'image');
-      if (typeof image !== 'string' || image === '') {
-        violations.push({ pointer: at, message: `${c.label} has image ${JSON.stringify(image) ?? 'unset'}, not an image reference` });
+      const parsed = containerImage(c);
+      if (!parsed.ok) {
+        violations.push(parsed.problem);
         continue;
       }
-      const reference = parseImageReference(image);
-      if (!reference) {
-        violations.push({ pointer: at, message: `${c.label} has image '${image}', which is not a valid image reference` });
-      } else if (reference.digest) {
+      const { pointer: at, image, reference } = parsed;
+      if (reference.digest) {
         continue;
       } else if (reference.tag === undefined) {
         violations.push({ pointer: at, message: `${c.label} has image '${image}' with no tag (it resolves to latest)` });

@@ -1,6 +1,6 @@
 import { ControlContext, Severity, Violation } from './core/control';
-import { ImageReference, parseImageReference } from './core/image-reference';
-import { PodControl, PodView, pointer } from './core/pod-template';
+import { containerImage, ImageReference } from './core/image-reference';
+import { PodControl, PodView } from './core/pod-template';
 
 const DOCKER_HUB = 'docker.io';
 /** Names the Docker normalisation maps to docker.io. */
@@ -36,17 +36,12 @@ export class ImageRegistry extends PodControl {
     const entries = allowList.map(normalizeEntry).filter(e => e !== '');
     const violations: Violation[] = [];
     for (const c of pod.containers) {
-      const image = c.container.image;
-      const at = pointer(c.pointer, 'image');
-      if (typeof image !== 'string' || image === '') {
-        violations.push({ pointer: at, message: `${c.label} has image ${JSON.stringify(image) ?? 'unset'}, not an image reference` });
+      const parsed = containerImage(c);
+      if (!parsed.ok) {
+        violations.push(parsed.problem);
         continue;
       }
-      const reference = parseImageReference(image);
-      if (!reference) {
-        violations.push({ pointer: at, message: `${c.label} has image '${image}', which is not a valid image reference` });
-        continue;
-      }
+      const { pointer: at, image, reference } = parsed;
       const name = fullName(reference);
       // Match whole path segments only: registry.example.com must not admit registry.example.com.evil.io.
       if (!entries.some(entry => name === entry || name.startsWith(entry + '/'))) {
