@@ -20,6 +20,14 @@ for expected in 'readOnlyRootFilesystem: true' 'runAsUser: 65532' 'type: Runtime
   grep -qF -- "$expected" "$out" || { echo "consumer output lacks '$expected'" >&2; exit 1; }
 done
 
+echo "--- the packaged check CLI (bundled yaml and commander) on the synthesized YAML"
+npx --no-install cdk8s-hardened check --format text "$out"
+printf 'apiVersion: v1\nkind: Pod\nmetadata: { name: bad }\nspec: { containers: [ { name: a, image: "x" } ] }\n' > bad.yaml
+set +e
+npx --no-install cdk8s-hardened check bad.yaml >bad.log 2>&1
+code=$?
+set -e
+[ "$code" = 1 ] || { cat bad.log; echo "check on a non-compliant pod exited $code, expected 1" >&2; exit 1; }
 echo "--- cdk8s synth with a weakened default must fail"
 if WEAKEN=1 npx cdk8s synth >weakened.log 2>&1; then
   cat weakened.log
