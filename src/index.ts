@@ -21,3 +21,6 @@ export * from './identity/rbac-resource';
 export * from './identity/permission';
 export * from './identity/least-privilege-service-account';
 export * from './identity/namespace-access';
+export * from './network/network-peer';
+export * from './network/workload-connections';
+export * from './network/reachability';

@@ -1,12 +1,19 @@
 import { App, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount, Permission, RbacResource, ResourcePreset } from '../../src';
+import {
+  HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount,
+  NetworkPeer, Permission, RbacResource, ResourcePreset, WorkloadConnections,
+} from '../../src';
+
+/** The ingress controller that serves the shop: its namespace and the labels of its pods. */
+export const INGRESS_CONTROLLER = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
 
 /**
  * The example shop: a web frontend, an API backend, a PostgreSQL database and its nightly backup, each hardened
  * with little more than an image and a port, in an IsolatedNamespace `shop` (restricted Pod Security, default-deny
- * network, quota and limits). Later examples connect frontend -> backend -> database.
+ * network, quota and limits). Declared connections open exactly the three-tier paths: the ingress controller ->
+ * frontend -> backend -> database, and the backup -> database; every pod keeps DNS, nothing else is allowed.
  */
 export class ShopChart extends IsolatedNamespace {
   public readonly frontend: HardenedDeployment;
@@ -95,6 +102,15 @@ export class ShopChart extends IsolatedNamespace {
         volumeMounts: [credentialsMount],
       }],
     });
+
+    // Who may talk to whom. Each declaration adds the egress rule to the source's NetworkPolicy and the ingress
+    // rule to the target's, on the target's container ports; the ingress controller's namespace is another team's,
+    // so only the frontend's side is written.
+    const ingressController = NetworkPeer.inNamespace(INGRESS_CONTROLLER.namespace, { podLabels: INGRESS_CONTROLLER.podLabels });
+    WorkloadConnections.of(this.frontend).allowFrom(ingressController);
+    WorkloadConnections.of(this.frontend).allowTo(NetworkPeer.workload(this.backend));
+    WorkloadConnections.of(this.backend).allowTo(NetworkPeer.workload(this.database));
+    WorkloadConnections.of(this.backup).allowTo(NetworkPeer.workload(this.database));
   }
 }
 

@@ -8,6 +8,8 @@ import { ResourcePreset } from '../defaults/resource-preset';
 import { Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
 import { apiAccessTokenOf, withApiAccessToken } from '../identity/projected-token';
+import { HardenedPodConnections } from '../network/hardened-pod-connections';
+import { WorkloadConnections } from '../network/workload-connections';
 
 /** What differs between workload kinds for the shared hardening core. */
 export interface PodHardeningOptions {
@@ -133,6 +135,8 @@ export class PodHardening {
     if (props.exemptions) {
       Exemptions.of(workload).add(...props.exemptions);
     }
+    // `connections` (cdk8s-plus API) compiles into the workload's own NetworkPolicy, as WorkloadConnections does.
+    (workload as { connections: kplus.PodConnections }).connections = new HardenedPodConnections(workload);
   }
 
   /**
@@ -159,14 +163,16 @@ export class PodHardening {
       (workload as { serviceAccount?: kplus.IServiceAccount }).serviceAccount = account;
     }
 
+    // Nothing may connect until a peer is declared; egress only to cluster DNS and declared peers. Rendered lazily,
+    // so connections declared after construction count.
+    const connections = WorkloadConnections._renderedByOwnPolicy(workload);
     new kplus.k8s.KubeNetworkPolicy(workload, 'NetworkPolicy', {
       metadata: { namespace, labels },
       spec: {
         podSelector: selector,
         policyTypes: ['Ingress', 'Egress'],
-        // Nothing may connect until a peer is declared; egress only to cluster DNS.
-        ingress: [],
-        egress: [dnsEgressRule()],
+        ingress: Lazy.any({ produce: () => connections._rules('Ingress') }) as any,
+        egress: Lazy.any({ produce: () => [dnsEgressRule(), ...connections._rules('Egress')] }) as any,
       },
     });
 

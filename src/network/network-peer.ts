@@ -1,0 +1,165 @@
+import * as kplus from 'cdk8s-plus-27';
+import { PeerSpec, normalizeSelector } from './peer-spec';
+import { parseCidr, strictlyContains } from '../namespaces/cidr';
+
+/** Options of `NetworkPeer.inNamespace`. */
+export interface NamespacePeerOptions {
+  /**
+   * Labels of the pods of that namespace that are the peer. The rendered peer selects the namespace AND these pods
+   * in one entry (two entries would mean OR: every pod of the namespace, or these pods in any namespace).
+   * @default - every pod of the namespace
+   */
+  readonly podLabels?: { [key: string]: string };
+}
+
+/** Options of `NetworkPeer.cidr`. */
+export interface CidrPeerOptions {
+  /**
+   * Networks inside the CIDR that are not part of the peer (the ipBlock's `except`), e.g. the cloud metadata
+   * service's range. Named so because `except` is a reserved word in Python.
+   * @default - none
+   */
+  readonly exceptCidrs?: string[];
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/**
+ * The other end of a declared connection: a workload of the app, pods of another namespace, or a network outside
+ * the cluster. Pass it to a hardened workload's `allowFrom` / `allowTo` (or `WorkloadConnections.of(w)`).
+ */
+export class NetworkPeer {
+  /**
+   * A workload of the app (hardened or plain cdk8s-plus: Deployment, StatefulSet, DaemonSet, Job, CronJob, Pod).
+   * It is selected by the same labels as its own selector (its address label for Jobs, CronJobs and Pods) and, when
+   * it lives in another namespace than the policy holding the rule, by its namespace name in the same peer entry.
+   * Both sides of the connection are opened: the rule on the other workload's policy is added too.
+   */
+  public static workload(workload: kplus.AbstractPod): NetworkPeer {
+    if (!(workload instanceof kplus.AbstractPod)) {
+      throw new Error(`NetworkPeer.workload: ${describeValue(workload)} is not a cdk8s-plus workload or pod; pass e.g. a HardenedDeployment`);
+    }
+    return new NetworkPeer({ kind: 'workload', workload }, `workload ${workload.node.path}`);
+  }
+
+  /**
+   * Pods of a namespace this app does not manage, e.g. an ingress controller's:
+   * `NetworkPeer.inNamespace('ingress-nginx', { podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } })`.
+   * The namespace is selected by its name label `kubernetes.io/metadata.name`, which Kubernetes sets on every
+   * namespace; with podLabels, namespace and pods are selected in ONE peer entry (AND). Only this side is opened:
+   * the other namespace's policies are its owner's.
+   */
+  public static inNamespace(name: string, options: NamespacePeerOptions = {}): NetworkPeer {
+    if (typeof name !== 'string' || name.length > 63 || !DNS_LABEL.test(name)) {
+      throw new Error(`NetworkPeer.inNamespace: ${JSON.stringify(name)} is not a namespace name; use the name of the namespace, e.g. 'ingress-nginx'`);
+    }
+    const labels = options.podLabels;
+    if (labels !== undefined) {
+      if (labels === null || typeof labels !== 'object' || Object.keys(labels).length === 0) {
+        throw new Error(`NetworkPeer.inNamespace('${name}'): podLabels ${JSON.stringify(labels)} selects every pod; leave podLabels out `
+          + 'to mean every pod of the namespace, or name labels');
+      }
+      for (const [key, value] of Object.entries(labels)) checkLabel(`NetworkPeer.inNamespace('${name}') podLabels`, key, value);
+    }
+    const podSelector = labels ? { matchLabels: { ...labels } } : undefined;
+    const description = `pods ${labels ? `${labelsText(labels)} ` : ''}of namespace '${name}'`;
+    return new NetworkPeer({ kind: 'pods', namespaces: [{ name }], podSelector }, description);
+  }
+
+  /**
+   * A network outside the cluster, e.g. `NetworkPeer.cidr('203.0.113.0/24')` (IPv4 or IPv6). NetworkPolicies match
+   * pod traffic to cluster-external addresses by ipBlock; pod addresses are not stable and should not be listed.
+   */
+  public static cidr(cidr: string, options: CidrPeerOptions = {}): NetworkPeer {
+    const block = parseCidr(cidr);
+    if (!block) {
+      throw new Error(`NetworkPeer.cidr: ${JSON.stringify(cidr)} is not a CIDR block; use an address and prefix length, e.g. '203.0.113.0/24' or '2001:db8::/32'`);
+    }
+    const except = options.exceptCidrs ?? [];
+    except.forEach((text, index) => {
+      const inner = parseCidr(text);
+      if (!inner || !strictlyContains(block, inner)) {
+        throw new Error(`NetworkPeer.cidr('${cidr}'): exceptCidrs[${index}] ${JSON.stringify(text)} is not a CIDR block strictly inside ${cidr}; `
+          + 'list only networks within the CIDR, with a longer prefix');
+      }
+    });
+    return new NetworkPeer({ kind: 'ipBlock', cidr, except: [...except] }, `addresses ${cidr}${except.length ? ` except ${except.join(', ')}` : ''}`);
+  }
+
+  /**
+   * A cdk8s-plus peer (a workload or pod, `kplus.Pods.select(...)`, `kplus.Namespaces.select(...)`, a
+   * `kplus.NetworkPolicyIpBlock`), as this library renders it: namespaces named by the selector are selected by
+   * `kubernetes.io/metadata.name` together with the pod selector in one peer entry per namespace.
+   */
+  public static fromPolicyPeer(peer: kplus.INetworkPolicyPeer): NetworkPeer {
+    if (peer instanceof kplus.AbstractPod) return NetworkPeer.workload(peer);
+    if (peer instanceof kplus.NetworkPolicyIpBlock) return NetworkPeer.cidr(peer.cidr, { exceptCidrs: peer.except });
+    const config = peer?.toNetworkPolicyPeerConfig?.();
+    if (config?.ipBlock) return NetworkPeer.cidr(config.ipBlock.cidr, { exceptCidrs: config.ipBlock.except });
+    const selector = config?.podSelector;
+    if (!selector) {
+      throw new Error(`NetworkPeer.fromPolicyPeer: ${describeValue(peer)} is neither a pod selector nor an ip block`);
+    }
+    const podSelector = normalizeSelector(selector.labelSelector._toKube());
+    // Namespaces given but neither named nor labelled (kplus.Namespaces.all()) means every namespace: selector {}.
+    const namespaceSelector = selector.namespaces
+      ? normalizeSelector(selector.namespaces.labelSelector?._toKube()) ?? {}
+      : undefined;
+    const names = selector.namespaces?.names ?? [];
+    const named = (s: kplus.k8s.LabelSelector | undefined) => (s && Object.keys(s).length > 0 ? s : undefined);
+    const namespaces = names.length > 0
+      ? names.map(name => ({ name, selector: named(namespaceSelector) }))
+      : [namespaceSelector ? { selector: namespaceSelector } : undefined];
+    const where = names.length > 0 ? `namespace(s) ${names.map(n => `'${n}'`).join(', ')}`
+      : namespaceSelector ? `namespaces ${JSON.stringify(namespaceSelector)}` : 'the same namespace';
+    return new NetworkPeer({ kind: 'pods', namespaces, podSelector }, `pods ${JSON.stringify(podSelector ?? {})} of ${where}`);
+  }
+
+  /** What the peer is, for messages, e.g. `pods {app.kubernetes.io/name=ingress-nginx} of namespace 'ingress-nginx'`. */
+  public readonly description: string;
+
+  /** @internal */
+  public readonly _spec: PeerSpec;
+
+  private constructor(spec: PeerSpec, description: string) {
+    this._spec = spec;
+    this.description = description;
+  }
+
+  /**
+   * The workload this peer is, when it is one.
+   * @internal
+   */
+  public get _workload(): kplus.AbstractPod | undefined {
+    return this._spec.kind === 'workload' ? this._spec.workload : undefined;
+  }
+}
+
+function checkLabel(where: string, key: string, value: unknown): void {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = key.slice(slash + 1);
+  if (name.length > 63 || !LABEL_NAME.test(name) || (prefix !== undefined && (prefix.length > 253 || !LABEL_PREFIX.test(prefix)))) {
+    throw new Error(`${where}: key ${JSON.stringify(key)} is not a label key; use [prefix/]name, e.g. 'app.kubernetes.io/name'`);
+  }
+  if (typeof value !== 'string' || value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
+    throw new Error(`${where}['${key}']: ${JSON.stringify(value)} is not a label value; use at most 63 letters, digits, '-', '_' `
+      + 'or \'.\', starting and ending alphanumeric');
+  }
+}
+
+function labelsText(labels: Record<string, string>): string {
+  return `{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
+}
+
+function describeValue(value: unknown): string {
+  const path = (value as { node?: { path?: unknown } } | undefined)?.node?.path;
+  if (typeof path === 'string') return `construct '${path}'`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
