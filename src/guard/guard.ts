@@ -167,9 +167,13 @@ function afterSynth(app: App, options: GuardOptions, wroteFiles: boolean): void 
   }
 }
 
+/**
+ * Expired exemptions in force at `scope`: attached to it, below it, or above it (an exemption attached to a chart or
+ * the app covers the hardened workloads inside, which guard only themselves: it must fail their synthesis too).
+ */
 function expiredExemptions(scope: IConstruct): string[] {
   const now = today();
-  return Exemptions.below(scope)
+  return [...new Set([...Exemptions.covering(scope), ...Exemptions.below(scope)])]
     .filter(e => e.isExpiredOn(now))
     .map(e => `${e.control.id}: exemption attached at [${e.scopePath}] expired on ${e.expires} (reason: ${e.reason}); `
       + 'fix the finding and remove the exemption, or renew it with a new expiry after review');
