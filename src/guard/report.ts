@@ -169,7 +169,7 @@ export class GuardReport {
     }
     const width = Math.max(7, ...[...rows.keys()].map(k => k.length));
     const lines = [`${'control'.padEnd(width)}  severity  failed  exempted`];
-    for (const [id, r] of [...rows.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+    for (const [id, r] of [...rows.entries()].sort(([a], [b]) => compareCodeUnits(a, b))) {
       lines.push(`${id.padEnd(width)}  ${r.severity.padEnd(8)}  ${String(r.failed).padStart(6)}  ${String(r.exempted).padStart(8)}`);
     }
     lines.push(`${this.evaluations.length} objects checked: ${this.errorCount} errors, ${this.warningCount} warnings, `
@@ -186,5 +186,13 @@ function exemptionJson(e: Exemption): any {
 }
 
 function sortedEvaluations(evaluations: ObjectEvaluation[]): ObjectEvaluation[] {
-  return [...evaluations].sort((a, b) => a.constructPath.localeCompare(b.constructPath));
+  return [...evaluations].sort((a, b) => compareCodeUnits(a.constructPath, b.constructPath));
+}
+
+/**
+ * Orders strings by UTF-16 code units. Not `localeCompare`: its order follows the process locale (in Danish `aa`
+ * sorts after `z`), so the same app would write differently ordered reports on differently configured machines.
+ */
+function compareCodeUnits(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
