@@ -5,6 +5,7 @@ import { ApiAccessToken, IApiAccessServiceAccount } from './api-access';
 import { Permission } from './permission';
 import { describeGrant, describeSubject, RBAC_API_GROUP, refuseUnexemptedGrants, renderRules } from './rbac-grant';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
+import { checkObjectNames, NameRule } from '../defaults/kubernetes-validation';
 import { ExemptionProps, Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
 
@@ -84,6 +85,7 @@ export class LeastPrivilegeServiceAccount extends kplus.ServiceAccount implement
   constructor(scope: Construct, id: string, props: LeastPrivilegeServiceAccountProps = {}) {
     const labels = { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY, ...props.metadata?.labels };
     super(scope, id, { metadata: { ...props.metadata, labels }, automountToken: false });
+    checkObjectNames(this.node.path, 'ServiceAccount', this.name, this.metadata.namespace, NameRule.DNS_SUBDOMAIN);
     if (props.exemptions) {
       Exemptions.of(this).add(...props.exemptions);
     }
@@ -161,6 +163,9 @@ function resolveToken(path: string, props: LeastPrivilegeServiceAccountProps, ha
   if (audience !== undefined && (typeof audience !== 'string' || audience.trim() === '' || audience !== audience.trim())) {
     throw new Error(`[${path}] tokenAudience: ${JSON.stringify(audience)} is not an audience; name the API server's audience, e.g. `
       + '\'https://kubernetes.default.svc.cluster.local\', or leave it out for the API server\'s own audiences');
+  }
+  if (props.tokenExpiration !== undefined && !(props.tokenExpiration instanceof Duration)) {
+    throw new Error(`[${path}] tokenExpiration: ${JSON.stringify(props.tokenExpiration)} is not a Duration; use e.g. Duration.hours(1)`);
   }
   const seconds = props.tokenExpiration?.toSeconds({ integral: false }) ?? LeastPrivilegeServiceAccount.DEFAULT_TOKEN_EXPIRATION_SECONDS;
   const min = LeastPrivilegeServiceAccount.MIN_TOKEN_EXPIRATION_SECONDS;

@@ -5,6 +5,7 @@ import { Permission, Verb } from './permission';
 import { describeGrant, describeSubject, RBAC_API_GROUP, refuseUnexemptedGrants, renderRules } from './rbac-grant';
 import { RbacResource } from './rbac-resource';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
+import { checkObjectNames, NameRule } from '../defaults/kubernetes-validation';
 import { ExemptionProps, Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
 
@@ -143,6 +144,7 @@ export class NamespaceAccess extends Construct {
     if (!namespace) {
       throw new Error(`[${path}] metadata.namespace is not set (and the chart has none); name the namespace the access is granted in`);
     }
+    checkObjectNames(path, 'Role', props.metadata?.name, namespace, NameRule.PATH_SEGMENT);
     const subjects = subjectsOf(path, props);
     const labels = { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY, ...props.metadata?.labels };
     const metadata = { ...props.metadata, namespace, labels };

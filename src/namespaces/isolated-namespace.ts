@@ -172,6 +172,10 @@ export class IsolatedNamespace extends Chart {
     super(scope, id, { namespace: name });
     const path = this.node.path;
     this.name = name;
+    checkInstance(path, 'podSecurityLevel', props.podSecurityLevel, v => v instanceof PodSecurityLevel, 'PodSecurityLevel', 'PodSecurityLevel.RESTRICTED');
+    checkInstance(path, 'quota', props.quota, v => v instanceof NamespaceQuota, 'NamespaceQuota', 'NamespaceQuota.of() or NamespaceQuota.fromWorkloads()');
+    checkInstance(path, 'containerDefaults', props.containerDefaults, v => v instanceof ResourcePreset, 'ResourcePreset', 'ResourcePreset.SMALL');
+    checkInstance(path, 'containerMaximum', props.containerMaximum, v => v instanceof ResourcePreset, 'ResourcePreset', 'ResourcePreset.LARGE');
     this.podSecurityLevel = props.podSecurityLevel ?? PodSecurityLevel.RESTRICTED;
     const defaults = HardenedDefaults.of(this);
     this.pssVersion = defaults.pssVersion;
@@ -183,8 +187,15 @@ export class IsolatedNamespace extends Chart {
     this.nodePorts = checkCount(path, 'allowedNodePorts', props.allowedNodePorts) ?? 0;
     checkCount(path, 'quota.daemonSetNodes', this.quota.workloadOptions.daemonSetNodes);
     const fixedHard = this.quota.sizedFromWorkloads ? undefined : this.fixedTotals(path, this.quota.sizes);
-    const ingress = (props.allowIngressFrom ?? []).map((entry, index) => checkIngress(path, `allowIngressFrom[${index}]`, entry));
-    const egress = (props.allowEgressTo ?? []).map((entry, index) => checkEgress(path, `allowEgressTo[${index}]`, entry));
+    const ingress = listOf(path, 'allowIngressFrom', props.allowIngressFrom).map((entry, index) => checkIngress(path, `allowIngressFrom[${index}]`, entry));
+    const egress = listOf(path, 'allowEgressTo', props.allowEgressTo).map((entry, index) => checkEgress(path, `allowEgressTo[${index}]`, entry));
+    egress.forEach((entry, index) => {
+      const first = egress.findIndex(other => other.name === entry.name);
+      if (first !== index) {
+        throw new Error(`[${path}] allowEgressTo[${index}].name: '${entry.name}' already names allowEgressTo[${first}] (both would be the `
+          + `NetworkPolicy allow-egress-to-${entry.name}); give each destination its own name, or list both networks' ports in one entry`);
+      }
+    });
     if (props.exemptions) {
       Exemptions.of(this).add(...props.exemptions);
     }
@@ -404,6 +415,21 @@ function checkName(path: string, name: unknown, fromId: boolean): string {
   return name;
 }
 
+/** The entries of a list prop (none when not given); anything but an array is refused naming the prop. */
+function listOf<T>(path: string, field: string, value: T[] | undefined): T[] {
+  if (value !== undefined && !Array.isArray(value)) {
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(value)} is not a list; give a list of entries, or leave it out`);
+  }
+  return value ?? [];
+}
+
+/** Refuses a prop that is given but is not an instance of the class its type names (plain JavaScript callers). */
+function checkInstance(path: string, field: string, value: unknown, isInstance: (v: unknown) => boolean, type: string, example: string): void {
+  if (value !== undefined && !isInstance(value)) {
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(value)} is not a ${type}; use e.g. ${example}, or leave it out`);
+  }
+}
+
 /** A non-negative integer count, or undefined when not given. */
 function checkCount(path: string, field: string, value: number | undefined): number | undefined {
   if (value !== undefined && (!Number.isInteger(value) || value < 0)) {
@@ -448,7 +474,10 @@ interface CheckedIngress {
 }
 
 function checkIngress(path: string, field: string, entry: NamespaceIngress): CheckedIngress {
-  const from = entry?.fromNamespace;
+  if (entry === null || typeof entry !== 'object') {
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(entry)} is not an entry; give { fromNamespace, podLabels?, ports }`);
+  }
+  const from = entry.fromNamespace;
   if (typeof from !== 'string' || from.length > 63 || !DNS_LABEL.test(from)) {
     throw new Error(`[${path}] ${field}.fromNamespace: ${JSON.stringify(from)} is not a namespace name; use the name of the namespace `
       + 'the traffic comes from, e.g. \'ingress-nginx\'');
@@ -472,7 +501,10 @@ interface CheckedEgress {
 }
 
 function checkEgress(path: string, field: string, entry: NamespaceEgress): CheckedEgress {
-  const name = entry?.name;
+  if (entry === null || typeof entry !== 'object') {
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(entry)} is not an entry; give { name, cidr, exceptCidrs?, ports }`);
+  }
+  const name = entry.name;
   if (typeof name !== 'string' || name.length > 63 || !DNS_LABEL.test(name)) {
     throw new Error(`[${path}] ${field}.name: ${JSON.stringify(name)} is not a DNS label; name the destination with at most 63 lowercase `
       + 'letters, digits and \'-\', e.g. \'payments-api\'');

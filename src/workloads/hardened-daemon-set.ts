@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { HardenedWorkloadProps } from './hardened-workload-props';
 import { PodHardening } from './pod-hardening';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
+import { checkObjectNames, NameRule } from '../defaults/kubernetes-validation';
 
 /** Props of a HardenedDaemonSet: everything cdk8s-plus-27 accepts, plus the hardened options. */
 export interface HardenedDaemonSetProps extends kplus.DaemonSetProps, HardenedWorkloadProps {
@@ -34,6 +35,7 @@ export class HardenedDaemonSet extends kplus.DaemonSet {
 
   constructor(scope: Construct, id: string, props: HardenedDaemonSetProps = {}) {
     super(scope, id, PodHardening.superProps(scope, id, props));
+    checkObjectNames(this.node.path, 'DaemonSet', this.name, this.metadata.namespace, NameRule.DNS_SUBDOMAIN);
     this.maxUnavailable = props.maxUnavailable ?? kplus.PercentOrAbsolute.absolute(HardenedDefaults.DAEMON_SET_MAX_UNAVAILABLE);
     checkMaxUnavailable(this.node.path, this.maxUnavailable);
     this.hardening = new PodHardening(this, props, { longRunning: true });

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedWorkloadProps } from './hardened-workload-props';
 import { PodHardening } from './pod-hardening';
+import { checkObjectNames, checkReplicas, NameRule } from '../defaults/kubernetes-validation';
 
 /** Props of a HardenedDeployment: everything cdk8s-plus-27 accepts, plus the hardened options. */
 export interface HardenedDeploymentProps extends kplus.DeploymentProps, HardenedWorkloadProps {}
@@ -23,7 +24,8 @@ export class HardenedDeployment extends kplus.Deployment {
   private readonly hardening: PodHardening;
 
   constructor(scope: Construct, id: string, props: HardenedDeploymentProps = {}) {
-    super(scope, id, PodHardening.superProps(scope, id, props));
+    super(scope, id, PodHardening.superProps(scope, id, checkReplicas(scope, id, props)));
+    checkObjectNames(this.node.path, 'Deployment', this.name, this.metadata.namespace, NameRule.DNS_SUBDOMAIN);
     this.hardening = new PodHardening(this, props, { longRunning: true, replicas: props.replicas ?? 2 });
     this.hardening.complete(props);
   }

@@ -2,6 +2,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HardenedWorkloadProps } from './hardened-workload-props';
 import { PodHardening } from './pod-hardening';
+import { checkObjectNames, NameRule } from '../defaults/kubernetes-validation';
 
 /**
  * Props of a HardenedJob: everything cdk8s-plus-27 accepts, plus the hardened options.
@@ -38,6 +39,8 @@ export class HardenedJob extends kplus.Job {
 
   constructor(scope: Construct, id: string, props: HardenedJobProps = {}) {
     super(scope, id, PodHardening.jobSuperProps(scope, id, props, true));
+    // The Job's name becomes the `job-name` label of its pods: a label value of at most 63 characters.
+    checkObjectNames(this.node.path, 'Job', this.name, this.metadata.namespace, NameRule.DNS_SUBDOMAIN, 63);
     this.hardening = new PodHardening(this, props, { longRunning: false });
     this.hardening.complete(props);
   }

@@ -4,6 +4,7 @@ import { Construct } from 'constructs';
 import { HardenedWorkloadProps } from './hardened-workload-props';
 import { PodHardening } from './pod-hardening';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
+import { checkObjectNames, checkReplicas, isDnsSubdomain, NameRule } from '../defaults/kubernetes-validation';
 
 /**
  * A persistent volume claim template of a HardenedStatefulSet: each replica gets its own PersistentVolumeClaim,
@@ -71,7 +72,7 @@ export class HardenedStatefulSet extends kplus.StatefulSet {
    */
   private static superProps(scope: Construct, id: string, props: HardenedStatefulSetProps): kplus.StatefulSetProps {
     const hardened = PodHardening.superProps(scope, id, {
-      ...props,
+      ...checkReplicas(scope, id, props),
       replicas: props.replicas ?? HardenedDefaults.HIGH_AVAILABILITY_REPLICAS,
       securityContext: {
         fsGroupChangePolicy: (props.volumeClaims ?? []).length > 0 ? kplus.FsGroupChangePolicy.ON_ROOT_MISMATCH : undefined,
@@ -87,7 +88,7 @@ export class HardenedStatefulSet extends kplus.StatefulSet {
         if (!(set instanceof HardenedStatefulSet)) {
           throw new Error(`[${scope.node.path}/${id}] cannot create the headless Service before the StatefulSet exists; pass a service`);
         }
-        service ??= new kplus.Service(set, 'Service', {
+        service ??= new HeadlessService(set, 'Service', {
           clusterIP: 'None',
           type: kplus.ServiceType.CLUSTER_IP,
           metadata: { namespace: props.metadata?.namespace },
@@ -106,11 +107,20 @@ export class HardenedStatefulSet extends kplus.StatefulSet {
 
   constructor(scope: Construct, id: string, props: HardenedStatefulSetProps = {}) {
     super(scope, id, HardenedStatefulSet.superProps(scope, id, props));
+    checkObjectNames(this.node.path, 'StatefulSet', this.name, this.metadata.namespace, NameRule.DNS_SUBDOMAIN);
+    if (props.volumeClaims !== undefined && !Array.isArray(props.volumeClaims)) {
+      throw new Error(`[${this.node.path}] volumeClaims: ${JSON.stringify(props.volumeClaims)} is not a list; give [{ name, mountPath, storage }], or leave it out`);
+    }
+    (props.volumeClaims ?? []).forEach((claim, index) => {
+      if (claim === null || typeof claim !== 'object') {
+        throw new Error(`[${this.node.path}] volumeClaims[${index}]: ${JSON.stringify(claim)} is not a claim; give { name, mountPath, storage }`);
+      }
+    });
     this.volumeClaims = (props.volumeClaims ?? []).map(claim => ({
       ...claim,
       accessModes: claim.accessModes ?? [kplus.PersistentVolumeAccessMode.READ_WRITE_ONCE],
     }));
-    this.volumeClaims.forEach((claim, index) => storageQuantity(this.node.path, `volumeClaims[${index}].storage`, claim.storage));
+    this.volumeClaims.forEach((claim, index) => checkClaim(this.node.path, `volumeClaims[${index}]`, claim));
     this.hardening = new PodHardening(this, props, {
       longRunning: true,
       replicas: this.replicas,
@@ -132,7 +142,9 @@ export class HardenedStatefulSet extends kplus.StatefulSet {
 
   /** Adds a container with the hardened defaults filled in (explicit settings win and are guarded); its ports join the headless Service. */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
-    const container = super.addContainer(this.hardening.containerProps(cont, 'containers', this.containers.length));
+    const index = this.containers.length;
+    const container = super.addContainer(this.hardening.containerProps(cont, 'containers', index));
+    if (this.headlessService) checkServicePorts(`[${this.node.path}] containers[${index}] '${container.name}'`, this.headlessService, container.ports);
     for (const port of container.ports) {
       this.headlessService?.bind(port.number, { name: port.name, protocol: port.protocol, targetPort: port.number });
     }
@@ -164,6 +176,50 @@ export class HardenedStatefulSet extends kplus.StatefulSet {
         },
       })),
     };
+  }
+}
+
+/**
+ * The headless Service a HardenedStatefulSet creates. Kubernetes requires every port of a Service with several ports
+ * to be named: with more than one port, each port the containers left unnamed is named `<protocol>-<port>`
+ * (`tcp-5432`); a single port stays as declared.
+ */
+class HeadlessService extends kplus.Service {
+  /** @internal */
+  public _toKube(): kplus.k8s.ServiceSpec {
+    const spec = super._toKube();
+    const ports = spec.ports ?? [];
+    if (ports.length < 2) return spec;
+    return { ...spec, ports: ports.map(p => (p.name ? p : { ...p, name: `${(p.protocol ?? 'TCP').toLowerCase()}-${p.port}` })) };
+  }
+}
+
+/** Refuses a container port the headless Service already has (same number and protocol, or same name). */
+function checkServicePorts(where: string, service: kplus.Service, ports: kplus.ContainerPort[]): void {
+  const taken = service.ports;
+  for (const port of ports) {
+    const protocol = port.protocol ?? kplus.Protocol.TCP;
+    const same = taken.find(t => t.port === port.number && (t.protocol ?? kplus.Protocol.TCP) === protocol);
+    if (same) {
+      throw new Error(`${where}: port ${port.number}/${protocol} is already a port of another container of this pod; containers of a pod `
+        + 'share one network namespace, so only one of them can listen on it: remove the port or use another number');
+    }
+    if (port.name !== undefined && taken.some(t => t.name === port.name)) {
+      throw new Error(`${where}: port name '${port.name}' is already used by another container of this pod; give each port its own name`);
+    }
+  }
+}
+
+/** Checks a claim template's fields the API server validates: storage, storage class name and access modes. */
+function checkClaim(path: string, field: string, claim: StatefulSetVolumeClaim): void {
+  storageQuantity(path, `${field}.storage`, claim.storage);
+  if (claim.storageClassName !== undefined && !isDnsSubdomain(claim.storageClassName)) {
+    throw new Error(`[${path}] ${field}.storageClassName: ${JSON.stringify(claim.storageClassName)} is not a StorageClass name; use the name of `
+      + 'a StorageClass of the cluster (lowercase letters, digits, \'-\' and \'.\'), or leave it out for the default StorageClass');
+  }
+  if (!Array.isArray(claim.accessModes) || claim.accessModes.length === 0) {
+    throw new Error(`[${path}] ${field}.accessModes: ${JSON.stringify(claim.accessModes)} names no access mode; leave it out `
+      + '([PersistentVolumeAccessMode.READ_WRITE_ONCE]) or list at least one');
   }
 }
 

@@ -1,9 +1,10 @@
-import { ApiObject, Duration, Lazy, Names } from 'cdk8s';
+import { ApiObject, Duration, Lazy, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { HardenedWorkloadProps } from './hardened-workload-props';
 import { parseImageReference } from '../controls/core/image-reference';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
+import { isDnsLabel } from '../defaults/kubernetes-validation';
 import { ResourcePreset } from '../defaults/resource-preset';
 import { Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
@@ -98,6 +99,9 @@ export class PodHardening {
       throw new Error(`[${path}] backoffLimit: ${JSON.stringify(props.backoffLimit)} is not a retry count; use an integer from 0, e.g. ${HardenedDefaults.JOB_BACKOFF_LIMIT}`);
     }
     for (const [field, value, min] of [['activeDeadline', props.activeDeadline, 1], ['ttlAfterFinished', props.ttlAfterFinished, 0]] as const) {
+      if (value !== undefined && !(value instanceof Duration)) {
+        throw new Error(`[${path}] ${field}: ${JSON.stringify(value)} is not a Duration; use e.g. Duration.minutes(10)`);
+      }
       const seconds = value?.toSeconds({ integral: false });
       if (seconds !== undefined && (!Number.isInteger(seconds) || seconds < min)) {
         throw new Error(`[${path}] ${field}: ${seconds} seconds is not a whole number of seconds from ${min}; use e.g. Duration.minutes(10)`);
@@ -121,9 +125,19 @@ export class PodHardening {
   private readonly writableMounts: WritableMount[];
   private readonly claimMounts: ClaimMount[];
   private readonly path: string;
+  /** The ephemeral-storage each container declared, by container name. */
+  private readonly ephemeralStorage = new Map<string, kplus.EphemeralStorageResources | undefined>();
 
   constructor(private readonly workload: kplus.Workload, props: HardenablePodProps, private readonly options: PodHardeningOptions) {
     this.path = workload.node.path;
+    for (const field of ['containers', 'initContainers', 'writablePaths', 'exemptions'] as const) {
+      if (props[field] !== undefined && !Array.isArray(props[field])) {
+        throw new Error(`[${this.path}] ${field}: ${JSON.stringify(props[field])} is not a list; give a list, or leave it out`);
+      }
+    }
+    if (props.resourcePreset !== undefined && !(props.resourcePreset instanceof ResourcePreset)) {
+      throw new Error(`[${this.path}] resourcePreset: ${JSON.stringify(props.resourcePreset)} is not a ResourcePreset; use e.g. ResourcePreset.SMALL, or leave it out`);
+    }
     this.runAsUser = props.runAsUser ?? props.securityContext?.user ?? HardenedDefaults.RUN_AS_USER;
     this.runAsGroup = props.runAsGroup ?? props.securityContext?.group ?? HardenedDefaults.RUN_AS_GROUP;
     this.resourcePreset = props.resourcePreset ?? HardenedDefaults.of(workload).resourcePreset;
@@ -149,9 +163,10 @@ export class PodHardening {
     (props.containers ?? []).forEach(c => workload.addContainer(c));
 
     const labels = this.labels;
+    // A recommended label the user set explicitly keeps the user's value.
     for (const [key, value] of Object.entries(labels)) {
-      workload.metadata.addLabel(key, value);
-      workload.podMetadata.addLabel(key, value);
+      if (workload.metadata.getLabel(key) === undefined) workload.metadata.addLabel(key, value);
+      if (workload.podMetadata.getLabel(key) === undefined) workload.podMetadata.addLabel(key, value);
     }
     const namespace = props.metadata?.namespace;
     const selector = { matchLabels: Lazy.any({ produce: () => this.podSelectorLabels() }) as any };
@@ -194,10 +209,24 @@ export class PodHardening {
   public containerProps(props: kplus.ContainerProps, role: 'containers' | 'initContainers', index: number): kplus.ContainerProps {
     const where = `[${this.path}] ${role}[${index}]${props?.name ? ` '${props.name}'` : ''}`;
     checkImage(where, props?.image);
+    this.checkContainerName(where, props.name ?? 'main');
+    for (const field of ['ports', 'volumeMounts'] as const) {
+      const list = props[field] as unknown[] | undefined;
+      if (list !== undefined && (!Array.isArray(list) || list.some(x => x === null || typeof x !== 'object'))) {
+        throw new Error(`${where}: ${field} ${JSON.stringify(list)} is not a list of ${field === 'ports' ? 'ports ({ number, name?, protocol? })' : 'mounts ({ path, volume })'}`);
+      }
+    }
     const port = props.portNumber ?? props.port ?? props.ports?.[0]?.number;
     for (const p of [props.portNumber, props.port, ...(props.ports ?? []).map(x => x.number)]) {
       if (p !== undefined && (!Number.isInteger(p) || p < 1 || p > 65535)) {
         throw new Error(`${where}: port ${JSON.stringify(p)} is not a port number; use an integer from 1 to 65535`);
+      }
+    }
+    this.checkPorts(where, props);
+    for (const mount of props.volumeMounts ?? []) {
+      const writable = this.writableMounts.find(m => m.volume.name === mount.volume?.name && m.volume !== mount.volume);
+      if (writable) {
+        throw new Error(`${where}: volume '${writable.volume.name}' has the name of the emptyDir of writable path '${writable.path}'; give the volume another name`);
       }
     }
     const probe = role === 'containers' && this.options.longRunning && port !== undefined;
@@ -213,7 +242,7 @@ export class PodHardening {
         user: props.securityContext?.user ?? this.runAsUser,
         group: props.securityContext?.group ?? this.runAsGroup,
       },
-      resources: mergeResources(where, props.resources, this.resourcePreset),
+      resources: this.recordEphemeralStorage(props.name ?? 'main', mergeResources(where, props.resources, this.resourcePreset), props.resources),
       readiness: props.readiness ?? (probe ? kplus.Probe.fromTcpSocket({ port, ...TCP_PROBE_READINESS }) : undefined),
       liveness: props.liveness ?? (probe ? kplus.Probe.fromTcpSocket({ port, ...TCP_PROBE_LIVENESS }) : undefined),
       volumeMounts: this.withWritableMounts(props.volumeMounts ?? []),
@@ -229,12 +258,12 @@ export class PodHardening {
     const runtimeDefault = { type: 'RuntimeDefault' };
     const podSecurity = { ...spec.securityContext, seccompProfile: spec.securityContext?.seccompProfile ?? runtimeDefault };
     const hardenContainer = (list: string) => (c: kplus.k8s.Container, index: number): kplus.k8s.Container => ({
-      ...c,
-      resources: withEphemeralStorage(`[${this.path}] ${list}[${index}] '${c.name}'`, c, this.resourcePreset),
+      ...checkProbePorts(`[${this.path}] ${list}[${index}] '${c.name}'`, c),
+      resources: withEphemeralStorage(`[${this.path}] ${list}[${index}] '${c.name}'`, c, this.resourcePreset, this.ephemeralStorage.get(c.name)),
       securityContext: {
         ...c.securityContext,
         seccompProfile: c.securityContext?.seccompProfile ?? runtimeDefault,
-        capabilities: hardenCapabilities(c.securityContext?.capabilities),
+        capabilities: hardenCapabilities(`[${this.path}] ${list}[${index}] '${c.name}'`, c.securityContext?.capabilities),
       },
       volumeMounts: this.withClaimMounts(c.volumeMounts),
     });
@@ -266,6 +295,65 @@ export class PodHardening {
     }, apiAccessTokenOf(this.workload.serviceAccount));
   }
 
+  /** Keeps the container's own ephemeral-storage for finalizePodSpec, which renders it (cdk8s-plus-27 only renders whole GiB). */
+  private recordEphemeralStorage(
+    name: string, merged: kplus.ContainerResources, own: kplus.ContainerResources | undefined,
+  ): kplus.ContainerResources {
+    this.ephemeralStorage.set(name, own?.ephemeralStorage);
+    return merged;
+  }
+
+  /** A DNS-1123 label, unique among the pod's containers and init containers (cdk8s-plus names unnamed ones 'main'). */
+  private checkContainerName(where: string, name: unknown): void {
+    if (!isDnsLabel(name)) {
+      throw new Error(`${where}: name ${JSON.stringify(name)} is not a container name; use at most 63 lowercase letters, digits and '-', `
+        + 'starting and ending alphanumeric, e.g. \'web\'');
+    }
+    const taken = [
+      ...this.workload.containers.map((c, i) => [c.name, `containers[${i}]`]),
+      ...this.workload.initContainers.map((c, i) => [c.name, `initContainers[${i}]`]),
+    ].find(([other]) => other === name);
+    if (taken) {
+      throw new Error(`${where}: name '${name}' is already the name of ${taken[1]}; give each container its own name`);
+    }
+  }
+
+  /** No port twice in the container or the pod (number and protocol), port names unique in the pod and valid. */
+  private checkPorts(where: string, props: kplus.ContainerProps): void {
+    const own = [
+      ...(props.portNumber ?? props.port) !== undefined ? [{ number: (props.portNumber ?? props.port)!, name: undefined, protocol: undefined }] : [],
+      ...(props.ports ?? []),
+    ];
+    const others = [
+      ...this.workload.containers.map((c, i) => ({ c, owner: `containers[${i}] '${c.name}'` })),
+      ...this.workload.initContainers.map((c, i) => ({ c, owner: `initContainers[${i}] '${c.name}'` })),
+    ].flatMap(({ c, owner }) => c.ports.map(p => ({ ...p, owner })));
+    own.forEach((port, index) => {
+      const protocol = port.protocol ?? kplus.Protocol.TCP;
+      if (own.slice(0, index).some(p => p.number === port.number && (p.protocol ?? kplus.Protocol.TCP) === protocol)) {
+        throw new Error(`${where}: port ${port.number}/${protocol} is declared twice; declare each port once`);
+      }
+      const clash = others.find(p => p.number === port.number && (p.protocol ?? kplus.Protocol.TCP) === protocol);
+      if (clash) {
+        throw new Error(`${where}: port ${port.number}/${protocol} is already a port of ${clash.owner}; containers of a pod share one `
+          + 'network namespace, so only one of them can listen on it: remove the port or use another number');
+      }
+      if (port.name !== undefined) {
+        if (typeof port.name !== 'string' || port.name.length > 15 || !/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/.test(port.name) || port.name.includes('--') || !/[a-z]/.test(port.name)) {
+          throw new Error(`${where}: port name ${JSON.stringify(port.name)} is not a port name; use at most 15 lowercase letters, digits and '-', `
+            + 'with at least one letter, e.g. \'http\'');
+        }
+        if (own.slice(0, index).some(p => p.name === port.name)) {
+          throw new Error(`${where}: port name '${port.name}' is declared twice; give each port its own name`);
+        }
+        const named = others.find(p => p.name === port.name);
+        if (named) {
+          throw new Error(`${where}: port name '${port.name}' is already used by ${named.owner}; give each port of the pod its own name`);
+        }
+      }
+    });
+  }
+
   /**
    * Labels that select exactly this workload's pods, for its NetworkPolicy, PodDisruptionBudget and spreading:
    * the workload's selector, or for kinds that do not select their pods (Job, CronJob) the pod address label
@@ -288,7 +376,7 @@ export class PodHardening {
       'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY,
     };
     if (partOf !== undefined) {
-      if (!/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(partOf) || partOf.length > 63) {
+      if (typeof partOf !== 'string' || !/^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/.test(partOf) || partOf.length > 63) {
         throw new Error(`[${this.path}] partOf: ${JSON.stringify(partOf)} is not a valid label value; use at most 63 letters, digits, '-', '_' or '.', starting and ending alphanumeric`);
       }
       labels['app.kubernetes.io/part-of'] = partOf;
@@ -345,6 +433,18 @@ function pathOf(scope: { node: { path: string } }, id: string): string {
   return scope.node.path ? `${scope.node.path}/${id}` : id;
 }
 
+/** Numeric probe ports must be ports (cdk8s-plus renders whatever number it is given). */
+function checkProbePorts(where: string, c: kplus.k8s.Container): kplus.k8s.Container {
+  for (const field of ['readinessProbe', 'livenessProbe', 'startupProbe'] as const) {
+    const probe = c[field];
+    const port = (probe?.tcpSocket?.port ?? probe?.httpGet?.port)?.value;
+    if (typeof port === 'number' && (!Number.isInteger(port) || port < 1 || port > 65535)) {
+      throw new Error(`${where}: ${field} port ${port} is not a port number; use an integer from 1 to 65535`);
+    }
+  }
+  return c;
+}
+
 /** Controllers of long-running pods require restartPolicy Always; Jobs refuse it. */
 function checkRestartPolicy(workload: kplus.Workload, longRunning: boolean): void {
   const policy = workload.restartPolicy;
@@ -360,7 +460,15 @@ function checkRestartPolicy(workload: kplus.Workload, longRunning: boolean): voi
 }
 
 /** Capability names without the `CAP_` prefix cdk8s-plus adds, and `ALL` always dropped. */
-function hardenCapabilities(capabilities: kplus.k8s.Capabilities | undefined): kplus.k8s.Capabilities {
+function hardenCapabilities(where: string, capabilities: kplus.k8s.Capabilities | undefined): kplus.k8s.Capabilities {
+  for (const side of ['add', 'drop'] as const) {
+    (capabilities?.[side] ?? []).forEach((name, i) => {
+      if (typeof name !== 'string' || name.trim() === '') {
+        throw new Error(`${where}: securityContext.capabilities.${side}[${i}] is ${JSON.stringify(name)}, not a capability name; use e.g. `
+          + 'kplus.Capability.NET_BIND_SERVICE (cdk8s-plus-27 has no Capability.ALL: every capability is dropped already)');
+      }
+    });
+  }
   const normalize = (names: string[] | undefined) => [...new Set((names ?? []).map(n => n.replace(/^CAP_/i, '').toUpperCase()))];
   const add = normalize(capabilities?.add);
   const drop = normalize(['ALL', ...(capabilities?.drop ?? [])]);
@@ -420,24 +528,58 @@ function volumeNameFor(path: string, taken: Set<string>): string {
 function mergeResources(where: string, own: kplus.ContainerResources | undefined, preset: ResourcePreset): kplus.ContainerResources {
   const cpu = { request: own?.cpu?.request ?? preset.cpu.request!, limit: own?.cpu?.limit ?? preset.cpu.limit! };
   const memory = { request: own?.memory?.request ?? preset.memory.request!, limit: own?.memory?.limit ?? preset.memory.limit! };
+  for (const [end, value] of [['request', cpu.request.amount], ['limit', cpu.limit.amount]] as const) {
+    const amount = quantityOrUndefined(value);
+    if (amount === undefined || amount <= 0) {
+      throw new Error(`${where}: resources.cpu.${end} '${value}' is not a positive quantity; use e.g. kplus.Cpu.millis(250)`);
+    }
+  }
   checkRange(where, 'cpu', cpu.request.amount, cpu.limit.amount, preset);
-  checkRange(where, 'memory', `${memory.request.toMebibytes()}Mi`, `${memory.limit.toMebibytes()}Mi`, preset);
-  // ephemeral-storage is filled in on the rendered spec: cdk8s-plus only renders whole GiB amounts.
-  return { cpu, memory, ephemeralStorage: own?.ephemeralStorage };
+  checkRange(where, 'memory', mebibytes(where, 'memory.request', memory.request), mebibytes(where, 'memory.limit', memory.limit), preset);
+  for (const end of ['request', 'limit'] as const) {
+    const size = own?.ephemeralStorage?.[end];
+    if (size !== undefined) mebibytes(where, `ephemeralStorage.${end}`, size);
+  }
+  // ephemeral-storage is rendered by the core (withEphemeralStorage): cdk8s-plus-27 only renders whole GiB amounts.
+  return { cpu, memory };
+}
+
+/** A size as whole MiB (`256Mi`), or an error naming the field. */
+function mebibytes(where: string, field: string, size: { toMebibytes(opts?: any): number; asString?(): string }): string {
+  let value: number;
+  try {
+    value = size.toMebibytes();
+  } catch {
+    throw new Error(`${where}: resources.${field} ${size.asString?.() ?? JSON.stringify(size)} is not a whole number of MiB; use e.g. Size.mebibytes(256)`);
+  }
+  return `${value}Mi`;
 }
 
 /** Fills in the ephemeral-storage request and limit a rendered container lacks. */
-function withEphemeralStorage(where: string, c: kplus.k8s.Container, preset: ResourcePreset): kplus.k8s.ResourceRequirements {
+function withEphemeralStorage(
+  where: string, c: kplus.k8s.Container, preset: ResourcePreset, own?: kplus.EphemeralStorageResources,
+): kplus.k8s.ResourceRequirements {
   const key = 'ephemeral-storage';
   const requests = { ...c.resources?.requests };
   const limits = { ...c.resources?.limits };
-  requests[key] ??= kplus.k8s.Quantity.fromString(`${preset.ephemeralStorage.request!.toMebibytes()}Mi`);
-  limits[key] ??= kplus.k8s.Quantity.fromString(`${preset.ephemeralStorage.limit!.toMebibytes()}Mi`);
+  // The container's own amounts as cdk8s-plus renders sizes (whole GiB as Gi), the preset's in Mi.
+  const render = (size: Size | undefined, fallback: Size) => {
+    if (size === undefined) return kplus.k8s.Quantity.fromString(`${fallback.toMebibytes()}Mi`);
+    const mib = size.toMebibytes();
+    return kplus.k8s.Quantity.fromString(mib % 1024 === 0 ? `${mib / 1024}Gi` : `${mib}Mi`);
+  };
+  requests[key] ??= render(own?.request, preset.ephemeralStorage.request!);
+  limits[key] ??= render(own?.limit, preset.ephemeralStorage.limit!);
   checkRange(where, 'ephemeralStorage', requests[key].value as string, limits[key].value as string, preset);
   return { ...c.resources, requests, limits };
 }
 
 function checkRange(where: string, field: string, request: string, limit: string, preset: ResourcePreset): void {
+  for (const [end, value] of [['request', request], ['limit', limit]] as const) {
+    if (quantityOrUndefined(value) === undefined) {
+      throw new Error(`${where}: resources.${field}.${end} '${value}' is not a Kubernetes quantity`);
+    }
+  }
   if (quantity(request) > quantity(limit)) {
     throw new Error(`${where}: resources.${field} request ${request} exceeds limit ${limit} (values not set on the container come from preset '${preset.name}'); `
       + `set both resources.${field}.request and .limit, or choose a preset that fits`);
@@ -462,6 +604,14 @@ const QUANTITY_SUFFIXES: Record<string, number> = {
 };
 
 /** A Kubernetes quantity (`500m`, `128Mi`, `1.5G`) as a number of base units. */
+function quantityOrUndefined(text: string): number | undefined {
+  try {
+    return quantity(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function quantity(text: string): number {
   const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(String(text));
   const factor = match ? QUANTITY_SUFFIXES[match[2]] : undefined;

@@ -140,8 +140,8 @@ describe('weakening a default needs an exemption', () => {
 describe('bad input fails at construction', () => {
   const cases: Array<[string, () => void, RegExp]> = [
     ['restartPolicy Always', () => minimal({ restartPolicy: kplus.RestartPolicy.ALWAYS }), /\[test\/backup\] restartPolicy: 'Always' is not allowed for a CronJob/],
-    ['starting deadline under 10 seconds (cdk8s-plus)', () => minimal({ startingDeadline: Duration.seconds(5) }), /'startingDeadline' property cannot be less than 10 seconds/],
-    ['TTL with history limits (cdk8s-plus)', () => minimal({ ttlAfterFinished: Duration.hours(1), failedJobsRetained: 2 }), /'ttlAfterFinished' property cannot be set/],
+    ['starting deadline under 10 seconds', () => minimal({ startingDeadline: Duration.seconds(5) }), /\[test\/backup\] startingDeadline: 5 seconds is not a whole number of seconds from 10/],
+    ['TTL with history limits', () => minimal({ ttlAfterFinished: Duration.hours(1), failedJobsRetained: 2 }), /\[test\/backup\] ttlAfterFinished: conflicts with failedJobsRetained/],
     ['negative backoffLimit', () => minimal({ backoffLimit: -2 }), /\[test\/backup\] backoffLimit: -2 is not a retry count/],
   ];
   test.each(cases)('%s', (_name, build, error) => {

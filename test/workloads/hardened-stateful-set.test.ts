@@ -158,7 +158,8 @@ describe('documented defaults and their options', () => {
     set.addContainer({ image: DIGEST_IMAGE, portNumber: 5432 });
     set.addContainer({ name: 'exporter', image: DIGEST_IMAGE, ports: [{ number: 9187, name: 'metrics' }] });
     const manifests = synth(chart);
-    expect(only(manifests, 'Service').spec.ports).toEqual([{ port: 5432, targetPort: 5432 }, { name: 'metrics', port: 9187, targetPort: 9187 }]);
+    // With several ports Kubernetes requires each to be named: the unnamed one is named after its protocol and number.
+    expect(only(manifests, 'Service').spec.ports).toEqual([{ name: 'tcp-5432', port: 5432, targetPort: 5432 }, { name: 'metrics', port: 9187, targetPort: 9187 }]);
     expectHardenedPod(podSpec(only(manifests, 'StatefulSet')), manifests);
     expect(Guard.findings(chart)).toEqual([]);
   });
