@@ -1,0 +1,24 @@
+/**
+ * Synthesizes every example app, with the guard's reports, into `<outdir>/<example>/`. Used in-process by
+ * determinism.test.ts and, to compare across processes, as a script: `synth-examples.ts <outdir>`.
+ */
+import * as path from 'path';
+import { buildApp as nodeAgent } from '../../examples/node-agent/main';
+import { buildApp as shop } from '../../examples/shop/main';
+import { Guard } from '../../src';
+
+export const EXAMPLES: Record<string, (outdir: string) => any> = { 'shop': shop, 'node-agent': nodeAgent };
+
+export function synthExamples(outdir: string): void {
+  for (const [name, build] of Object.entries(EXAMPLES)) {
+    const app = build(path.join(outdir, name));
+    Guard.protect(app, { writeReports: true, printSummary: false });
+    app.synth();
+  }
+}
+
+if (require.main === module) {
+  const outdir = process.argv[2];
+  if (!outdir) throw new Error('usage: synth-examples.ts <outdir>');
+  synthExamples(outdir);
+}
