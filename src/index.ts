@@ -24,3 +24,4 @@ export * from './identity/namespace-access';
 export * from './network/network-peer';
 export * from './network/workload-connections';
 export * from './network/reachability';
+export * from './controls/profile';

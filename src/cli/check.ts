@@ -4,6 +4,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import { Controls } from '../controls/controls';
 import { ControlContext } from '../controls/core/control';
 import { PssVersion } from '../controls/core/pss-version';
+import { Profile } from '../controls/profile';
 import { evaluateManifest, isBlocking, today } from '../guard/evaluate';
 import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from '../guard/exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from '../guard/finding';
@@ -19,6 +20,8 @@ export type OutputFormat = 'text' | 'json' | 'sarif';
 export interface CheckOptions {
   readonly format: OutputFormat;
   readonly pssVersion: PssVersion;
+  /** The controls to evaluate (default: the whole catalog). */
+  readonly profile?: Profile;
   readonly allowedRegistries?: string[];
   /** Paths in messages are relative to this directory. */
   readonly cwd: string;
@@ -109,8 +112,9 @@ function flattenList(json: any, where: string): any[] {
   return [json];
 }
 
-/** Runs every control over the manifests as one set, honouring exemption annotations. */
+/** Runs every control of the profile over the manifests as one set, honouring exemption annotations. */
 export function check(manifests: LoadedManifest[], options: CheckOptions): CheckResult {
+  const profile = options.profile ?? Profile.HARDENED;
   const objects = manifests.map(m => m.json);
   const context: ControlContext = { pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, objects };
   const now = today();
@@ -136,11 +140,11 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
     }
     const { evaluation } = evaluateManifest(manifest.json, context, exemptions, {
       constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
-    });
+    }, profile.controls);
     evaluations.push(evaluation);
   }
   const used = new Set(evaluations.flatMap(e => e.findings).map(f => f.exemption));
-  const report = GuardReport._fromEvaluations(evaluations, allExemptions.filter(e => !used.has(e)));
+  const report = GuardReport._fromEvaluations(evaluations, allExemptions.filter(e => !used.has(e)), profile);
   const failed = report.errorCount > 0 || exemptionProblems.length > 0;
   return { exitCode: failed ? 1 : 0, output: render(report, exemptionProblems, options.format), report };
 }

@@ -2,9 +2,9 @@
 import { Command, CommanderError, Option } from 'commander';
 import { check, inputFiles, InputError, loadManifests, OutputFormat } from './check';
 import { PssVersion } from '../controls/core/pss-version';
+import { Profile } from '../controls/profile';
 
 // Exit codes: 0 no error, 1 errors found, 2 unusable input or usage.
-const PROFILES = ['restricted'];
 
 function main(argv: string[]): number {
   let exitCode = 0;
@@ -18,10 +18,11 @@ function main(argv: string[]): number {
     .description('check Kubernetes YAML files or directories (multi-document files and List kinds included)')
     .argument('<paths...>', 'YAML/JSON files or directories to check, as one set')
     .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'sarif']).default('text'))
-    .addOption(new Option('--profile <profile>', 'control profile').choices(PROFILES).default('restricted'))
+    .addOption(new Option('--profile <profile>', 'controls to evaluate: hardened (the whole catalog), restricted or baseline '
+      + '(exactly the Pod Security Standards level, as Pod Security Admission evaluates it)').choices(Profile.all().map(p => p.name)).default(Profile.HARDENED.name))
     .option('--pss-version <version>', 'Pod Security Standards version to evaluate (v1.25 to v1.33)', 'v1.27')
     .option('--allowed-registry <registry...>', 'registries images must come from (enables image-registry)')
-    .action((paths: string[], opts: { format: OutputFormat; pssVersion: string; allowedRegistry?: string[] }) => {
+    .action((paths: string[], opts: { format: OutputFormat; profile: string; pssVersion: string; allowedRegistry?: string[] }) => {
       let pssVersion: PssVersion;
       try {
         pssVersion = PssVersion.of(opts.pssVersion);
@@ -30,7 +31,8 @@ function main(argv: string[]): number {
       }
       const cwd = process.cwd();
       const manifests = loadManifests(inputFiles(paths), cwd);
-      const result = check(manifests, { format: opts.format, pssVersion, allowedRegistries: opts.allowedRegistry, cwd });
+      const profile = Profile.byName(opts.profile);
+      const result = check(manifests, { format: opts.format, profile, pssVersion, allowedRegistries: opts.allowedRegistry, cwd });
       process.stdout.write(result.output + '\n');
       exitCode = result.exitCode;
     });

@@ -28,13 +28,16 @@ export function isBlocking(finding: Finding): boolean {
   return finding.status === FindingStatus.FAIL && finding.severity === Severity.ERROR;
 }
 
-/** Every applicable control on one manifest; returns the JSON to emit (exemption annotations added) and its evaluation. */
+/**
+ * Every applicable control (of the catalog, or of a profile's `controls`) on one manifest; returns the JSON to emit
+ * (exemption annotations added) and its evaluation.
+ */
 export function evaluateManifest(
-  json: any, context: ControlContext, exemptions: Exemption[], origin: ManifestOrigin,
+  json: any, context: ControlContext, exemptions: Exemption[], origin: ManifestOrigin, controls: Control[] = Controls.all(),
 ): { emitted: any; evaluation: ObjectEvaluation } {
   const findings: Finding[] = [];
   const applicableControls: string[] = [];
-  for (const control of Controls.all()) {
+  for (const control of controls) {
     if (!control.appliesTo(json, context)) continue;
     applicableControls.push(control.id);
     const exemption = exemptions.find(e => e.control.id === control.id);

@@ -2,8 +2,8 @@ import { IConstruct } from 'constructs';
 import { Exemption } from './exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from './finding';
 import { Guard } from './guard';
-import { Controls } from '../controls/controls';
 import { Control, Severity } from '../controls/core/control';
+import { Profile } from '../controls/profile';
 
 /** The outcome of one control on one object. */
 export enum ControlStatus {
@@ -30,12 +30,12 @@ const TOOL_VERSION: string = require('../../package.json').version;
 export class GuardReport {
   /** The report of the latest synthesis of everything guarded below `scope`. */
   public static of(scope: IConstruct): GuardReport {
-    return new GuardReport(Guard.evaluations(scope), Guard.unusedExemptions(scope));
+    return new GuardReport(Guard.evaluations(scope), Guard.unusedExemptions(scope), Profile.HARDENED);
   }
 
   /** @internal */
-  public static _fromEvaluations(evaluations: ObjectEvaluation[], unusedExemptions: Exemption[]): GuardReport {
-    return new GuardReport(evaluations, unusedExemptions);
+  public static _fromEvaluations(evaluations: ObjectEvaluation[], unusedExemptions: Exemption[], profile: Profile = Profile.HARDENED): GuardReport {
+    return new GuardReport(evaluations, unusedExemptions, profile);
   }
 
   private constructor(
@@ -43,6 +43,8 @@ export class GuardReport {
     public readonly evaluations: ObjectEvaluation[],
     /** Exemptions that covered no finding. */
     public readonly unusedExemptions: Exemption[],
+    /** The profile the objects were evaluated with: its controls are the report's. */
+    public readonly profile: Profile,
   ) {}
 
   /** Every finding, failed and exempted. */
@@ -75,12 +77,13 @@ export class GuardReport {
 
   /** The JSON report: objects x controls, findings with exemption reasons, controls with their references. */
   public toJson(): any {
-    const controls = Controls.all();
+    const controls = this.profile.controls;
     const exemptions = new Map<Exemption, boolean>();
     for (const f of this.findings) if (f.exemption) exemptions.set(f.exemption, true);
     for (const e of this.unusedExemptions) exemptions.set(e, false);
     return {
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
+      profile: this.profile.name,
       summary: {
         objects: this.evaluations.length,
         errors: this.errorCount,
@@ -113,7 +116,7 @@ export class GuardReport {
 
   /** SARIF 2.1.0: one rule per control, one result per finding; exempted findings carry an in-source suppression. */
   public toSarif(): any {
-    const controls = Controls.all();
+    const controls = this.profile.controls;
     const ruleIndex = new Map(controls.map((c, i) => [c.id, i]));
     const results = sortedEvaluations(this.evaluations).flatMap(e => e.findings.map(f => ({
       ruleId: f.controlId,
@@ -168,7 +171,10 @@ export class GuardReport {
       rows.set(f.controlId, row);
     }
     const width = Math.max(7, ...[...rows.keys()].map(k => k.length));
-    const lines = [`${'control'.padEnd(width)}  severity  failed  exempted`];
+    const lines = [
+      ...(this.profile === Profile.HARDENED ? [] : [`profile ${this.profile.name}: ${this.profile.description}`]),
+      `${'control'.padEnd(width)}  severity  failed  exempted`,
+    ];
     for (const [id, r] of [...rows.entries()].sort(([a], [b]) => compareCodeUnits(a, b))) {
       lines.push(`${id.padEnd(width)}  ${r.severity.padEnd(8)}  ${String(r.failed).padStart(6)}  ${String(r.exempted).padStart(8)}`);
     }

@@ -6,6 +6,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { Yaml } from 'cdk8s';
 import { check, inputFiles, loadManifests } from '../../src/cli/check';
 import { PssVersion } from '../../src/controls/core/pss-version';
+import { Profile } from '../../src/controls/profile';
 import { annotation, FIXTURE_ANNOTATIONS, FIXTURES_DIR, loadFixtures } from '../helpers/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
@@ -133,5 +134,86 @@ describe('exemption annotations in YAML are honoured and checked like the librar
     const result = run(weakened(value));
     expect(result.exitCode).toBe(1);
     expect(JSON.parse(result.output).exemptionProblems.join('\n')).toMatch(message);
+  });
+});
+
+describe('--profile: restricted and baseline are exactly the Pod Security Standards levels', () => {
+  // A pod that meets PSS restricted but not the rest of the catalog: no read-only root, no resources, uid 1000.
+  const PSS_RESTRICTED_POD = [
+    'apiVersion: v1', 'kind: Pod', 'metadata: { name: pss, namespace: default }', 'spec:',
+    '  securityContext: { runAsNonRoot: true, seccompProfile: { type: RuntimeDefault } }',
+    '  containers:',
+    '  - name: app',
+    '    image: nginx',
+    '    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: [ALL] } }',
+  ].join('\n');
+  const podWith = (edit: (text: string) => string) => tmpFiles({ 'pod.yaml': edit(PSS_RESTRICTED_POD) });
+  const controlsOf = (stdout: string) => [...new Set(JSON.parse(stdout).objects.flatMap((o: any) => Object.entries<any>(o.controls)
+    .filter(([, c]) => c.status === 'fail').map(([id]) => id)))].sort();
+
+  test('a PSS-restricted pod passes restricted and baseline, and fails the hardened default profile', () => {
+    const dir = podWith(t => t);
+    expect(cli('check', '--profile', 'restricted', dir)).toMatchObject({ code: 0 });
+    expect(cli('check', '--profile', 'baseline', dir)).toMatchObject({ code: 0 });
+    const hardened = cli('check', '--format', 'json', dir);
+    expect(hardened.code).toBe(1);
+    expect(controlsOf(hardened.stdout)).toEqual(expect.arrayContaining(['read-only-root-filesystem', 'resource-limits', 'image-pinned']));
+  });
+
+  test('restricted-only rules fail restricted but not baseline', () => {
+    const dir = podWith(t => t.replace('allowPrivilegeEscalation: false, ', ''));
+    const restricted = cli('check', '--profile', 'restricted', '--format', 'json', dir);
+    expect(restricted.code).toBe(1);
+    expect(controlsOf(restricted.stdout)).toEqual(['allow-privilege-escalation']);
+    expect(cli('check', '--profile', 'baseline', dir)).toMatchObject({ code: 0 });
+  });
+
+  test('as in PSA, restricted reports hostPath under volume-types and Unconfined under seccomp-required (overridden baseline checks)', () => {
+    const dir = podWith(t => `${t.replace('type: RuntimeDefault', 'type: Unconfined')}\n  volumes: [{ name: h, hostPath: { path: /var/log } }]`);
+    const restricted = cli('check', '--profile', 'restricted', '--format', 'json', dir);
+    expect(controlsOf(restricted.stdout)).toEqual(['seccomp-required', 'volume-types']);
+    const baseline = cli('check', '--profile', 'baseline', '--format', 'json', dir);
+    expect(controlsOf(baseline.stdout)).toEqual(['host-path-volumes', 'seccomp-not-unconfined']);
+    expect(JSON.parse(baseline.stdout).profile).toBe('baseline');
+    expect(JSON.parse(baseline.stdout).controls.map((c: any) => c.id)).not.toContain('read-only-root-filesystem');
+    expect([restricted.code, baseline.code]).toEqual([1, 1]);
+  });
+
+  test('an unknown profile is a usage error (exit 2)', () => {
+    const { code, stderr } = cli('check', '--profile', 'strict', podWith(t => t));
+    expect(stderr).toMatch(/--profile.*'strict'.*hardened, restricted, baseline/);
+    expect(code).toBe(2);
+  });
+});
+
+describe('on the fixtures folder, each PSS profile reports the expected controls it contains, and nothing else', () => {
+  const fixtures = loadFixtures().filter(f => !annotation(f.manifest, FIXTURE_ANNOTATIONS.allowedRegistries));
+  // Restricted checks that override a baseline check in PSA report its failures instead.
+  const OVERRIDDEN_IN_RESTRICTED: Record<string, string> = { 'host-path-volumes': 'volume-types', 'seccomp-not-unconfined': 'seccomp-required' };
+
+  test.each([Profile.PSS_BASELINE, Profile.PSS_RESTRICTED].map(p => [p.name, p] as const))('%s', (_name, profile) => {
+    const inProfile = new Set(profile.controls.map(c => c.id));
+    const versions = [...new Set(fixtures.map(f => annotation(f.manifest, FIXTURE_ANNOTATIONS.pssVersion) ?? 'v1.27'))];
+    let failing = 0;
+    for (const version of versions) {
+      const group = fixtures.filter(f => (annotation(f.manifest, FIXTURE_ANNOTATIONS.pssVersion) ?? 'v1.27') === version);
+      const files = [...group.map(f => path.join(FIXTURES_DIR, f.file)), path.join(FIXTURES_DIR, '_shared')];
+      const result = check(loadManifests(inputFiles(files), FIXTURES_DIR), { format: 'json', profile, pssVersion: PssVersion.of(version), cwd: FIXTURES_DIR });
+      const reported = new Map<string, Set<string>>();
+      for (const finding of result.report.findings) {
+        const file = finding.constructPath.replace(/:\d+$/, '');
+        reported.set(file, new Set([...(reported.get(file) ?? []), finding.controlId]));
+      }
+      for (const f of group) {
+        const declared = annotation(f.manifest, FIXTURE_ANNOTATIONS.expect);
+        const all = f.verdict === 'pass' ? [] : (declared ? declared.split(',').map(s => s.trim()) : [f.controlId]);
+        const mapped = all.map(id => (profile === Profile.PSS_RESTRICTED ? OVERRIDDEN_IN_RESTRICTED[id] ?? id : id));
+        const expected = [...new Set(mapped.filter(id => inProfile.has(id)))].sort();
+        if (expected.length) failing++;
+        expect({ file: f.file, controls: [...(reported.get(f.file) ?? [])].sort() }).toEqual({ file: f.file, controls: expected });
+      }
+    }
+    // Not vacuous: the profile's own fail fixtures are among those checked.
+    expect(failing).toBeGreaterThanOrEqual(inProfile.size);
   });
 });
