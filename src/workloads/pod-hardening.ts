@@ -61,8 +61,9 @@ interface WritableMount {
 }
 
 const TCP_PROBE_READINESS = { periodSeconds: Duration.seconds(10), failureThreshold: 3 };
-// Liveness waits longer and checks less often than readiness, so the two are never identical
-// and a slow start does not get the container killed.
+// Liveness waits longer and checks less often than readiness, so the two are never identical, a slow start
+// does not get the container killed, and an overloaded container leaves the endpoints (readiness) long before
+// it is restarted (liveness). Derived liveness probes address the port by name (see namedLivenessPort).
 const TCP_PROBE_LIVENESS = { initialDelaySeconds: Duration.seconds(10), periodSeconds: Duration.seconds(20), failureThreshold: 3 };
 
 /**
@@ -125,6 +126,8 @@ export class PodHardening {
   private readonly writableMounts: WritableMount[];
   private readonly claimMounts: ClaimMount[];
   private readonly path: string;
+  /** Containers whose liveness probe was derived from their port, by container name. */
+  private readonly derivedLiveness = new Set<string>();
   /** The ephemeral-storage each container declared, by container name. */
   private readonly ephemeralStorage = new Map<string, kplus.EphemeralStorageResources | undefined>();
 
@@ -230,6 +233,7 @@ export class PodHardening {
       }
     }
     const probe = role === 'containers' && this.options.longRunning && port !== undefined;
+    if (probe && props.liveness === undefined) this.derivedLiveness.add(props.name ?? 'main');
     return {
       ...props,
       imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.ALWAYS,
@@ -258,7 +262,7 @@ export class PodHardening {
     const runtimeDefault = { type: 'RuntimeDefault' };
     const podSecurity = { ...spec.securityContext, seccompProfile: spec.securityContext?.seccompProfile ?? runtimeDefault };
     const hardenContainer = (list: string) => (c: kplus.k8s.Container, index: number): kplus.k8s.Container => ({
-      ...checkProbePorts(`[${this.path}] ${list}[${index}] '${c.name}'`, c),
+      ...checkProbePorts(`[${this.path}] ${list}[${index}] '${c.name}'`, this.namedLivenessPort(c)),
       resources: withEphemeralStorage(`[${this.path}] ${list}[${index}] '${c.name}'`, c, this.resourcePreset, this.ephemeralStorage.get(c.name)),
       securityContext: {
         ...c.securityContext,
@@ -293,6 +297,28 @@ export class PodHardening {
       topologySpreadConstraints: spread,
       affinity,
     }, apiAccessTokenOf(this.workload.serviceAccount));
+  }
+
+  /**
+   * A derived liveness probe addresses its port by name (the container port's own name, else `tcp-<port>`), the
+   * readiness probe by number. Both reach the same socket; what differs is their timing. kube-score's
+   * pod-probes-identical compares only the handler and its port, and would otherwise report the pair as identical.
+   * Give `liveness` (e.g. an HTTP health endpoint) to check more than the listening socket.
+   */
+  private namedLivenessPort(c: kplus.k8s.Container): kplus.k8s.Container {
+    const port = c.livenessProbe?.tcpSocket?.port?.value;
+    if (!this.derivedLiveness.has(c.name) || typeof port !== 'number') return c;
+    const own = c.ports?.find(p => p.containerPort === port && (p.protocol ?? 'TCP') === 'TCP');
+    if (!own) return c;
+    const name = own.name ?? `tcp-${port}`;
+    // A generated name must not be a name the user gave another port of the pod (names are unique per pod).
+    const podPorts = [...this.workload.containers, ...this.workload.initContainers].flatMap(x => x.ports);
+    if (own.name === undefined && podPorts.some(p => p.name === name)) return c;
+    return {
+      ...c,
+      ports: c.ports!.map(p => (p === own ? { ...p, name } : p)),
+      livenessProbe: { ...c.livenessProbe, tcpSocket: { ...c.livenessProbe!.tcpSocket, port: kplus.k8s.IntOrString.fromString(name) } },
+    };
   }
 
   /** Keeps the container's own ephemeral-storage for finalizePodSpec, which renders it (cdk8s-plus-27 only renders whole GiB). */

@@ -30,8 +30,11 @@ describe('with only an image and a port', () => {
 
   test('readiness and liveness probes come from the port and differ', () => {
     expect(container.readinessProbe.tcpSocket).toEqual({ port: 2020 });
-    expect(container.livenessProbe.tcpSocket).toEqual({ port: 2020 });
+    // Same socket, addressed by name: kube-score's pod-probes-identical compares only handler and port.
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'tcp-2020' });
+    expect(container.ports).toEqual([{ containerPort: 2020, name: 'tcp-2020' }]);
     expect(container.livenessProbe).not.toEqual(container.readinessProbe);
+    expect(container.livenessProbe.periodSeconds).toBeGreaterThan(container.readinessProbe.periodSeconds);
   });
 
   test('the NetworkPolicy selects exactly the pods: no ingress, egress to cluster DNS only', () => {
@@ -55,7 +58,7 @@ describe('with only an image and a port', () => {
     expect(pod.hostPID).toBeUndefined();
     expect(pod.hostIPC).toBeUndefined();
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
-    expect(container.ports).toEqual([{ containerPort: 2020 }]);
+    expect(container.ports).toEqual([{ containerPort: 2020, name: 'tcp-2020' }]);
   });
 
   test('recommended labels on the set and its pods', () => {

@@ -66,8 +66,11 @@ describe('with only an image and a port', () => {
   test('image is pulled always; readiness and liveness probes come from the port and differ', () => {
     expect(container.imagePullPolicy).toBe('Always');
     expect(container.readinessProbe.tcpSocket).toEqual({ port: 8080 });
-    expect(container.livenessProbe.tcpSocket).toEqual({ port: 8080 });
+    // Same socket, addressed by name: kube-score's pod-probes-identical compares only handler and port.
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'tcp-8080' });
+    expect(container.ports).toEqual([{ containerPort: 8080, name: 'tcp-8080' }]);
     expect(container.livenessProbe).not.toEqual(container.readinessProbe);
+    expect(container.livenessProbe.periodSeconds).toBeGreaterThan(container.readinessProbe.periodSeconds);
   });
 
   test('the NetworkPolicy selects exactly the pods: no ingress, egress to cluster DNS only', () => {
@@ -116,6 +119,30 @@ describe('with only an image and a port', () => {
 });
 
 describe('documented defaults and their options', () => {
+  test('a derived liveness probe uses the port\'s own name; an explicit liveness probe is kept as given', () => {
+    const { chart } = minimal({ containers: [{ image: DIGEST_IMAGE, ports: [{ number: 8080, name: 'http' }] }] });
+    const [named] = podSpec(only(synth(chart), 'Deployment')).containers;
+    expect(named.ports).toEqual([{ containerPort: 8080, name: 'http' }]);
+    expect(named.readinessProbe.tcpSocket).toEqual({ port: 8080 });
+    expect(named.livenessProbe.tcpSocket).toEqual({ port: 'http' });
+
+    const explicit = minimal({
+      containers: [{ image: DIGEST_IMAGE, portNumber: 8080, liveness: kplus.Probe.fromHttpGet('/healthz', { port: 8080 }) }],
+    });
+    const [given] = podSpec(only(synth(explicit.chart), 'Deployment')).containers;
+    expect(given.ports).toEqual([{ containerPort: 8080 }]);
+    expect(given.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 8080, scheme: 'HTTP' });
+  });
+
+  test('a generated port name never takes a name the user gave another port', () => {
+    const { chart } = minimal({
+      containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }, { name: 'sidecar', image: DIGEST_IMAGE, ports: [{ number: 9090, name: 'tcp-8080' }] }],
+    });
+    const [main] = podSpec(only(synth(chart), 'Deployment')).containers;
+    expect(main.ports).toEqual([{ containerPort: 8080 }]);
+    expect(main.livenessProbe.tcpSocket).toEqual({ port: 8080 });
+  });
+
   test('one replica: no PodDisruptionBudget and no spreading', () => {
     const { chart } = minimal({ replicas: 1 });
     const manifests = synth(chart);

@@ -33,8 +33,11 @@ describe('with only an image and a port', () => {
 
   test('readiness and liveness probes come from the port and differ', () => {
     expect(container.readinessProbe.tcpSocket).toEqual({ port: 5432 });
-    expect(container.livenessProbe.tcpSocket).toEqual({ port: 5432 });
+    // Same socket, addressed by name: kube-score's pod-probes-identical compares only handler and port.
+    expect(container.livenessProbe.tcpSocket).toEqual({ port: 'tcp-5432' });
+    expect(container.ports).toEqual([{ containerPort: 5432, name: 'tcp-5432' }]);
     expect(container.livenessProbe).not.toEqual(container.readinessProbe);
+    expect(container.livenessProbe.periodSeconds).toBeGreaterThan(container.readinessProbe.periodSeconds);
   });
 
   test('the NetworkPolicy selects exactly the pods: no ingress, egress to cluster DNS only', () => {
