@@ -22,6 +22,8 @@ export class ProcMount extends PodControl {
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
+    // Upstream procMount_1_0. Baseline relaxes it for hostUsers: false pods only at policy version 1.35, past
+    // v1.33 (and restricted never does): user-namespace pods are not relaxed here.
     const violations: Violation[] = [];
     for (const c of pod.containers) {
       const value = c.container.securityContext?.procMount;

@@ -8,13 +8,18 @@ const PSS_BASELINE_CONTROLS = (): Control[] => [
 ];
 
 /**
- * What the restricted level adds to baseline. As in PSA, two restricted checks override the baseline check they
- * contain (volume-types: host-path-volumes; seccomp-required: seccomp-not-unconfined), so one problem is reported once.
+ * What the restricted level adds to baseline. As in PSA, three restricted checks override the baseline check they
+ * contain (volume-types: host-path-volumes; seccomp-required: seccomp-not-unconfined; capabilities-drop-all:
+ * capabilities-baseline), so one problem is reported once, and Windows pods exempt from the restricted check are
+ * not judged by the baseline one either.
  */
 const PSS_RESTRICTED_ONLY_CONTROLS = (): Control[] => [
   Controls.VOLUME_TYPES, Controls.ALLOW_PRIVILEGE_ESCALATION, Controls.RUN_AS_NON_ROOT, Controls.RUN_AS_USER_NON_ZERO,
   Controls.SECCOMP_REQUIRED, Controls.CAPABILITIES_DROP_ALL,
 ];
+
+/** Baseline controls whose restricted counterpart replaces them in the restricted level. */
+const OVERRIDDEN_IN_RESTRICTED = (): Control[] => [Controls.HOST_PATH_VOLUMES, Controls.SECCOMP_NOT_UNCONFINED, Controls.CAPABILITIES_BASELINE];
 
 /**
  * A named selection of controls from the catalog.
@@ -30,7 +35,7 @@ export class Profile {
   /** Pod Security Standards `restricted`: the baseline controls plus the restricted ones, nothing else. */
   public static readonly PSS_RESTRICTED = new Profile('restricted', 'Pod Security Standards restricted (baseline + restricted)',
     [
-      ...PSS_BASELINE_CONTROLS().filter(c => c !== Controls.HOST_PATH_VOLUMES && c !== Controls.SECCOMP_NOT_UNCONFINED),
+      ...PSS_BASELINE_CONTROLS().filter(c => !OVERRIDDEN_IN_RESTRICTED().includes(c)),
       ...PSS_RESTRICTED_ONLY_CONTROLS(),
     ]);
 

@@ -26,7 +26,8 @@ export class RunAsNonRoot extends PodControl {
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
     // Mirrors upstream runAsNonRoot_1_0: null is unset (Go nil). Its user-namespace relaxation (hostUsers: false)
-    // sits behind a feature gate that is off by default up to 1.33, so it is not applied here.
+    // sits behind the alpha, default-off UserNamespacesPodSecurityStandards gate (1.29-1.34) and became
+    // unconditional only at policy version 1.35, past v1.33: not applied at any version we accept.
     const violations: Violation[] = [];
     const podValue = pod.spec.securityContext?.runAsNonRoot ?? undefined;
     const podTrue = podValue === true;

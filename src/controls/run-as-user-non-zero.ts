@@ -25,6 +25,8 @@ export class RunAsUserNonZero extends PodControl {
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
+    // Upstream runAsUser_1_23. Its hostUsers: false relaxation is gated like run-as-non-root's (alpha gate up to
+    // 1.34, policy version 1.35 after): not applied at any version we accept.
     const violations: Violation[] = [];
     const podProblem = problem(pod.spec.securityContext?.runAsUser);
     if (podProblem) {

@@ -189,7 +189,9 @@ describe('--profile: restricted and baseline are exactly the Pod Security Standa
 describe('on the fixtures folder, each PSS profile reports the expected controls it contains, and nothing else', () => {
   const fixtures = loadFixtures().filter(f => !annotation(f.manifest, FIXTURE_ANNOTATIONS.allowedRegistries));
   // Restricted checks that override a baseline check in PSA report its failures instead.
-  const OVERRIDDEN_IN_RESTRICTED: Record<string, string> = { 'host-path-volumes': 'volume-types', 'seccomp-not-unconfined': 'seccomp-required' };
+  const OVERRIDDEN_IN_RESTRICTED: Record<string, string> = {
+    'host-path-volumes': 'volume-types', 'seccomp-not-unconfined': 'seccomp-required', 'capabilities-baseline': 'capabilities-drop-all',
+  };
 
   test.each([Profile.PSS_BASELINE, Profile.PSS_RESTRICTED].map(p => [p.name, p] as const))('%s', (_name, profile) => {
     const inProfile = new Set(profile.controls.map(c => c.id));
