@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { LineCounter, parseAllDocuments } from 'yaml';
+import * as jsYaml from 'js-yaml';
 import { Controls } from '../controls/controls';
 import { ControlContext } from '../controls/core/control';
 import { PssVersion } from '../controls/core/pss-version';
@@ -69,6 +69,17 @@ export function inputFiles(paths: string[]): string[] {
   return files;
 }
 
+/**
+ * YAML 1.2 core schema (no timestamps: a date stays the string it is in the file, as Kubernetes sees it) plus merge
+ * keys (`<<`): kubectl applies them, so a field merged in from an anchor must be checked like any other.
+ */
+// `types` is exported by js-yaml 4 but missing from @types/js-yaml.
+const YAML_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
+/** A line that starts a YAML document. The spec forbids it inside any scalar, so splitting here is exact. */
+const DOCUMENT_START = /^---(?=[ \t]|$)/;
+/** Aliases may not expand a document beyond this many nodes (a "billion laughs" file would exhaust the checker). */
+const MAX_EXPANDED_NODES = 1_000_000;
+
 /** The Kubernetes objects of YAML files (multi-document files and `List` kinds flattened). */
 export function loadManifests(files: string[], cwd: string): LoadedManifest[] {
   const manifests: LoadedManifest[] = [];
@@ -80,23 +91,74 @@ export function loadManifests(files: string[], cwd: string): LoadedManifest[] {
     } catch (e) {
       throw new InputError(`${shown}: cannot read: ${(e as Error).message}`);
     }
-    const lineCounter = new LineCounter();
-    const documents = parseAllDocuments(text, { lineCounter, uniqueKeys: true });
-    for (const doc of Array.isArray(documents) ? documents : [documents]) {
-      const problem = doc.errors[0];
-      if (problem) {
-        const line = lineCounter.linePos(problem.pos[0]).line;
-        throw new InputError(`${shown}:${line}: invalid YAML: ${problem.message.split('\n')[0]}`);
+    for (const chunk of documentChunks(text)) {
+      let documents: unknown[];
+      try {
+        documents = jsYaml.loadAll(chunk.text, undefined, { schema: YAML_SCHEMA, filename: shown });
+      } catch (e) {
+        const mark = (e as jsYaml.YAMLException).mark;
+        const reason = (e as jsYaml.YAMLException).reason ?? (e as Error).message;
+        throw new InputError(`${shown}:${chunk.firstLine + (mark?.line ?? 0)}: invalid YAML: ${reason}`);
       }
-      const line = lineCounter.linePos(doc.contents?.range?.[0] ?? 0).line;
-      const json = doc.toJS({ maxAliasCount: 100 });
-      if (json === null || json === undefined) continue; // empty document
-      for (const item of flattenList(json, `${shown}:${line}`)) {
-        manifests.push({ json: item, file: shown, line });
+      for (const json of documents) {
+        if (json === null || json === undefined) continue; // empty document
+        const where = `${shown}:${chunk.contentLine}`;
+        checkExpandedSize(json, where);
+        for (const item of flattenList(json, where)) {
+          manifests.push({ json: item, file: shown, line: chunk.contentLine });
+        }
       }
     }
   }
   return manifests;
+}
+
+/** One document of a file: its text, the file line it starts on, and the line of its first content. */
+interface DocumentChunk {
+  readonly text: string;
+  readonly firstLine: number;
+  readonly contentLine: number;
+}
+
+/**
+ * A multi-document file split at its `---` lines, so each document is parsed with its own line numbers. The marker's
+ * own line is kept blank (content after it, `--- {...}`, stays on that line), so reported lines match the file.
+ */
+function documentChunks(text: string): DocumentChunk[] {
+  const lines = text.split(/\r?\n/);
+  const starts = [0, ...lines.flatMap((line, i) => (i > 0 && DOCUMENT_START.test(line) ? [i] : []))];
+  return starts.map((start, k) => {
+    const body = lines.slice(start, starts[k + 1] ?? lines.length);
+    body[0] = body[0].replace(DOCUMENT_START, '   ');
+    const offset = body.findIndex(l => l.trim() !== '' && !l.trim().startsWith('#'));
+    return { text: body.join('\n'), firstLine: start + 1, contentLine: start + 1 + Math.max(offset, 0) };
+  });
+}
+
+/**
+ * Refuses a document whose aliases expand it beyond MAX_EXPANDED_NODES (each shared node counted per use), or that
+ * contains itself through an alias (no Kubernetes object can).
+ */
+function checkExpandedSize(json: unknown, where: string): void {
+  const sizes = new Map<object, number>();
+  const open = new Set<object>();
+  const sizeOf = (node: unknown): number => {
+    if (node === null || typeof node !== 'object') return 1;
+    const known = sizes.get(node);
+    if (known !== undefined) return known;
+    if (open.has(node)) throw new InputError(`${where}: the document contains itself through a YAML alias; expand the alias`);
+    open.add(node);
+    let size = 1;
+    for (const child of Object.values(node)) size += sizeOf(child);
+    open.delete(node);
+    sizes.set(node, size);
+    return size;
+  };
+  const total = sizeOf(json);
+  if (total > MAX_EXPANDED_NODES) {
+    throw new InputError(`${where}: YAML aliases expand this document to ${total} nodes (more than ${MAX_EXPANDED_NODES}); `
+      + 'expand the aliases, or split the document');
+  }
 }
 
 function flattenList(json: any, where: string): any[] {

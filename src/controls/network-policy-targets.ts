@@ -1,6 +1,6 @@
 import { Control, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, effectiveNamespace, isEmptySelector } from './core/cross-object';
-import { apiGroupOf, manifestsOf, podLabelsOf, selectorMatches } from './core/manifest-index';
+import { apiGroupOf, manifestsOf, selectsSomePodTemplate } from './core/manifest-index';
 
 /** Every NetworkPolicy that selects specific pods selects at least one pod template of the app. */
 export class NetworkPolicyTargets extends Control {
@@ -31,11 +31,7 @@ export class NetworkPolicyTargets extends Control {
     const selector = manifest.spec?.podSelector;
     if (isEmptySelector(selector)) return [];
     const namespace = effectiveNamespace(manifest);
-    const targets = manifestsOf(manifest, context).filter(o => {
-      const labels = podLabelsOf(o);
-      return labels !== undefined && effectiveNamespace(o) === namespace && selectorMatches(selector, labels);
-    });
-    if (targets.length > 0) return [];
+    if (selectsSomePodTemplate(manifestsOf(manifest, context), namespace, selector)) return [];
     return [{
       pointer: '/spec/podSelector',
       message: `${describeObject(manifest)} podSelector ${JSON.stringify(selector) ?? 'unset'} selects no pod template in namespace '${namespace}'`,

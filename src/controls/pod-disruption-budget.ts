@@ -1,6 +1,6 @@
 import { Control, ControlContext, Severity, Violation } from './core/control';
-import { describeObject, effectiveNamespace, inNamespace, isReplicatedWorkload, labelsText, replicaCountOf, replicaCountText } from './core/cross-object';
-import { manifestsOf, podLabelsOf, selectorMatches } from './core/manifest-index';
+import { describeObject, effectiveNamespace, isReplicatedWorkload, labelsText, replicaCountOf, replicaCountText } from './core/cross-object';
+import { manifestsOf, podLabelsOf, selecting } from './core/manifest-index';
 import { podOf, pointer } from './core/pod-template';
 
 /** `n` or `n%` as the disruption controller reads it; undefined when malformed. */
@@ -69,8 +69,7 @@ export class PodDisruptionBudget extends Control {
     // Fewer than two replicas is the replicas control's finding; a budget cannot help one pod.
     if (replicas.count === undefined || replicas.count < 2) return [];
     const namespace = effectiveNamespace(manifest);
-    const budgets = inNamespace(objects, 'PodDisruptionBudget', 'policy', namespace)
-      .filter(pdb => selectorMatches(pdb?.spec?.selector, labels));
+    const budgets = selecting(objects, 'PodDisruptionBudget', 'policy', namespace, 'selector', labels);
     const at = pointer(pod.metadataPointer, 'labels');
     const subject = `${describeObject(manifest)} (${replicaCountText(replicas)}, pod labels ${labelsText(labels)})`;
     if (budgets.length === 0) {

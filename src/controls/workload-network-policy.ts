@@ -1,6 +1,6 @@
 import { Control, ControlContext, Severity, Violation } from './core/control';
-import { describeObject, effectiveNamespace, labelsText, networkPoliciesIn, PolicyType, policyTypesOf } from './core/cross-object';
-import { manifestsOf, podLabelsOf, selectorMatches } from './core/manifest-index';
+import { describeObject, effectiveNamespace, labelsText, PolicyType, policyTypesOf } from './core/cross-object';
+import { manifestsOf, podLabelsOf, selecting as selectingObjects } from './core/manifest-index';
 import { podOf, pointer } from './core/pod-template';
 
 const DIRECTIONS: PolicyType[] = ['Ingress', 'Egress'];
@@ -44,8 +44,7 @@ export class WorkloadNetworkPolicy extends Control {
     const labels = podLabelsOf(manifest);
     if (!pod || !labels) return [];
     const namespace = effectiveNamespace(manifest);
-    const selecting = networkPoliciesIn(manifestsOf(manifest, context), namespace)
-      .filter(np => selectorMatches(np?.spec?.podSelector, labels));
+    const selecting = selectingObjects(manifestsOf(manifest, context), 'NetworkPolicy', 'networking.k8s.io', namespace, 'podSelector', labels);
     const missing = DIRECTIONS.filter(d => !selecting.some(np => policyTypesOf(np).has(d)));
     if (missing.length === 0) return [];
     const subject = `${describeObject(manifest)}${manifest.kind === 'Pod' ? '' : ' pod template'} `

@@ -219,3 +219,53 @@ describe('on the fixtures folder, each PSS profile reports the expected controls
     expect(failing).toBeGreaterThanOrEqual(inProfile.size);
   });
 });
+
+describe('YAML input as kubectl reads it, and input that would exhaust the checker', () => {
+  test('a field merged in from an anchor (<<) is checked like any other', () => {
+    const dir = tmpFiles({
+      'merge.yaml': COMPLIANT.replace('privileged: false', '<<: *escalate').replace('apiVersion: v1', 'x-defaults: &escalate { privileged: true }\napiVersion: v1'),
+    });
+    const { code, stdout } = cli('check', '--profile', 'baseline', dir);
+    expect(stdout).toMatch(/error privileged: Pod fixtures\/compliant \/spec\/containers\/0\/securityContext\/privileged/);
+    expect(code).toBe(1);
+  });
+
+  test('each document of a multi-document file is reported at the line its content starts', () => {
+    const pod = 'apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: x }\nspec: { hostNetwork: true, containers: [{ name: a, image: "a:1" }] }\n';
+    const dir = tmpFiles({ 'multi.yaml': `# leading comment\n${pod}---\n\n# second\n${pod.replace('name: p', 'name: q')}--- {apiVersion: v1, kind: Pod, metadata: {name: r, namespace: x}, spec: {hostPID: true, containers: []}}\n` });
+    const { stdout } = cli('check', '--profile', 'baseline', path.join(dir, 'multi.yaml'));
+    expect(stdout).toMatch(/multi\.yaml:2: error host-namespaces: Pod x\/p /);
+    expect(stdout).toMatch(/multi\.yaml:9: error host-namespaces: Pod x\/q /);
+    expect(stdout).toMatch(/multi\.yaml:13: error host-namespaces: Pod x\/r /);
+  });
+
+  test('a date stays the string it is in the file (no timestamp conversion)', () => {
+    const dir = tmpFiles({ 'cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x, annotations: { since: 2030-01-01 } }\n' });
+    const { stdout } = cli('check', '--format', 'json', dir);
+    expect(JSON.parse(stdout).objects[0]).toMatchObject({ kind: 'ConfigMap', name: 'c' });
+    const [manifest] = loadManifests(inputFiles([path.join(dir, 'cm.yaml')]), dir);
+    expect(manifest.json.metadata.annotations.since).toBe('2030-01-01');
+  });
+
+  test('duplicate keys are invalid YAML (exit 2, file:line)', () => {
+    const dir = tmpFiles({ 'dup.yaml': 'apiVersion: v1\nkind: Pod\nkind: Service\nmetadata: { name: d }\n' });
+    const { code, stderr } = cli('check', dir);
+    expect(stderr).toMatch(/^cdk8s-hardened: .*dup\.yaml:3: invalid YAML: duplicated mapping key/);
+    expect(code).toBe(2);
+  });
+
+  test('an alias bomb and a self-referencing alias are refused (exit 2), not expanded', () => {
+    const levels = ['l0: &l0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i <= 8; i++) levels.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+    const dir = tmpFiles({
+      'bomb.yaml': `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: b }\ndata:\n${levels.map(l => `  ${l}`).join('\n')}\n`,
+      'loop.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: &m { name: l, self: *m }\n',
+    });
+    const bomb = cli('check', path.join(dir, 'bomb.yaml'));
+    expect(bomb.stderr).toMatch(/bomb\.yaml:1: YAML aliases expand this document to \d+ nodes \(more than 1000000\)/);
+    expect(bomb.code).toBe(2);
+    const loop = cli('check', path.join(dir, 'loop.yaml'));
+    expect(loop.stderr).toMatch(/loop\.yaml:1: (the document contains itself through a YAML alias|invalid YAML)/);
+    expect(loop.code).toBe(2);
+  });
+});

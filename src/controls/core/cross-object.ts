@@ -1,4 +1,4 @@
-import { apiGroupOf, namespaceOf, ofKind } from './manifest-index';
+import { apiGroupOf, namespaceOf, ofKindIn } from './manifest-index';
 import { isObject } from './pod-template';
 
 /**
@@ -19,7 +19,7 @@ export function effectiveNamespace(manifest: any): string {
 
 /** Objects of one kind and group that live in `namespace` (missing namespace counted as `default`). */
 export function inNamespace(objects: any[], kind: string, group: string, namespace: string): any[] {
-  return ofKind(objects, kind, group).filter(o => effectiveNamespace(o) === namespace);
+  return ofKindIn(objects, kind, group, namespace);
 }
 
 /** `{a=1, b=2}` for messages. */

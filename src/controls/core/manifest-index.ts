@@ -6,23 +6,133 @@ export function manifestsOf(manifest: any, context: ControlContext): any[] {
   return context.objects ?? [manifest];
 }
 
+// Indexes are built once per evaluated set (the app, or the CLI's input) and keyed by that array, so that
+// cross-object controls stay linear: a naive "scan every object" per object is quadratic (10,000 objects: 10^8).
 const BY_KIND = new WeakMap<any[], Map<string, any[]>>();
+const BY_KIND_GROUP_NAMESPACE = new WeakMap<any[], Map<string, Map<string, any[]>>>();
+const POD_TEMPLATES = new WeakMap<any[], Map<string, LabelIndex>>();
+const SELECTORS = new WeakMap<any[], Map<string, SelectorIndex>>();
 
-/** Manifests of one kind (optionally of one API group: '' for core), indexed once per set. */
+/** Manifests of one kind (optionally of one API group: '' for core), indexed once per set, in set order. */
 export function ofKind(objects: any[], kind: string, group?: string): any[] {
   let index = BY_KIND.get(objects);
   if (!index) {
     index = new Map();
     for (const o of objects) {
       if (!isObject(o) || typeof o.kind !== 'string') continue;
-      const list = index.get(o.kind) ?? [];
-      list.push(o);
-      index.set(o.kind, list);
+      for (const key of [o.kind, `${o.kind}\u0000${apiGroupOf(o)}`]) {
+        const list = index.get(key);
+        if (list) list.push(o); else index.set(key, [o]);
+      }
     }
     BY_KIND.set(objects, index);
   }
-  const found = index.get(kind) ?? [];
-  return group === undefined ? found : found.filter(o => apiGroupOf(o) === group);
+  return index.get(group === undefined ? kind : `${kind}\u0000${group}`) ?? [];
+}
+
+/** Manifests of one kind and group in one namespace (a missing namespace counts as `default`), in set order. */
+export function ofKindIn(objects: any[], kind: string, group: string, namespace: string): any[] {
+  let byKey = BY_KIND_GROUP_NAMESPACE.get(objects);
+  if (!byKey) BY_KIND_GROUP_NAMESPACE.set(objects, byKey = new Map());
+  const key = `${kind}\u0000${group}`;
+  let byNamespace = byKey.get(key);
+  if (!byNamespace) {
+    byKey.set(key, byNamespace = new Map());
+    for (const o of ofKind(objects, kind, group)) {
+      const ns = namespaceOf(o) ?? 'default';
+      const list = byNamespace.get(ns);
+      if (list) list.push(o); else byNamespace.set(ns, [o]);
+    }
+  }
+  return byNamespace.get(namespace) ?? [];
+}
+
+/** True when some pod template (Pod, Deployment, ..., CronJob) of `namespace` has labels that `selector` selects. */
+export function selectsSomePodTemplate(objects: any[], namespace: string, selector: any): boolean {
+  let byNamespace = POD_TEMPLATES.get(objects);
+  if (!byNamespace) {
+    const grouped = new Map<string, Array<Record<string, string>>>();
+    for (const o of objects) {
+      const labels = podLabelsOf(o);
+      if (labels === undefined) continue;
+      const ns = namespaceOf(o) ?? 'default';
+      const list = grouped.get(ns);
+      if (list) list.push(labels); else grouped.set(ns, [labels]);
+    }
+    byNamespace = new Map([...grouped].map(([ns, labelSets]) => [ns, new LabelIndex(labelSets)]));
+    POD_TEMPLATES.set(objects, byNamespace);
+  }
+  return byNamespace.get(namespace)?.someSelectedBy(selector) ?? false;
+}
+
+/**
+ * The objects of one kind and group in `namespace` whose selector (read by `selectorField`: `podSelector` or
+ * `selector` under spec) selects `labels`, in set order.
+ */
+export function selecting(
+  objects: any[], kind: string, group: string, namespace: string, selectorField: string, labels: Record<string, string>,
+): any[] {
+  let byKey = SELECTORS.get(objects);
+  if (!byKey) SELECTORS.set(objects, byKey = new Map());
+  const key = `${kind}\u0000${group}\u0000${namespace}\u0000${selectorField}`;
+  let index = byKey.get(key);
+  if (!index) byKey.set(key, index = new SelectorIndex(ofKindIn(objects, kind, group, namespace), o => o?.spec?.[selectorField]));
+  return index.selecting(labels);
+}
+
+function pairKey(key: string, value: unknown): string {
+  return `${key}\u0000${String(value)}`;
+}
+
+/** The first matchLabels pair of a selector, under which it is indexed; undefined when it has none. */
+function firstPair(selector: any): string | undefined {
+  const matchLabels = isObject(selector) ? selector.matchLabels : undefined;
+  if (!isObject(matchLabels)) return undefined;
+  const keys = Object.keys(matchLabels).sort();
+  return keys.length ? pairKey(keys[0], matchLabels[keys[0]]) : undefined;
+}
+
+/** Label sets, indexed by each key=value pair: "does this selector select any of them". */
+class LabelIndex {
+  private readonly byPair = new Map<string, Array<Record<string, string>>>();
+  constructor(private readonly labelSets: Array<Record<string, string>>) {
+    for (const labels of labelSets) {
+      for (const [k, v] of Object.entries(labels)) {
+        const list = this.byPair.get(pairKey(k, v));
+        if (list) list.push(labels); else this.byPair.set(pairKey(k, v), [labels]);
+      }
+    }
+  }
+
+  public someSelectedBy(selector: any): boolean {
+    // Every selected label set carries the selector's first matchLabels pair: only those are candidates.
+    const pair = firstPair(selector);
+    const candidates = pair === undefined ? this.labelSets : this.byPair.get(pair) ?? [];
+    return candidates.some(labels => selectorMatches(selector, labels));
+  }
+}
+
+/** Objects with a label selector, indexed by their selector's first matchLabels pair: "which select these labels". */
+class SelectorIndex {
+  private readonly byPair = new Map<string, number[]>();
+  private readonly unindexed: number[] = [];
+  constructor(private readonly items: any[], private readonly selectorOf: (item: any) => any) {
+    items.forEach((item, position) => {
+      const pair = firstPair(selectorOf(item));
+      const list = pair === undefined ? undefined : this.byPair.get(pair);
+      if (pair === undefined) this.unindexed.push(position);
+      else if (list) list.push(position);
+      else this.byPair.set(pair, [position]);
+    });
+  }
+
+  public selecting(labels: Record<string, string>): any[] {
+    const positions = new Set(this.unindexed);
+    for (const [k, v] of Object.entries(labels)) {
+      for (const position of this.byPair.get(pairKey(k, v)) ?? []) positions.add(position);
+    }
+    return [...positions].sort((a, b) => a - b).map(p => this.items[p]).filter(item => selectorMatches(this.selectorOf(item), labels));
+  }
 }
 
 /** The API group of a manifest ('' for the core group). */
