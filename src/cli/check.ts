@@ -76,7 +76,7 @@ export function inputFiles(paths: string[]): string[] {
 // `types` is exported by js-yaml 4 but missing from @types/js-yaml.
 const YAML_SCHEMA = jsYaml.CORE_SCHEMA.extend({ implicit: [(jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge] });
 /** A line that starts a YAML document. The spec forbids it inside any scalar, so splitting here is exact. */
-const DOCUMENT_START = /^---(?=[ \t]|$)/;
+const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/;
 /** Aliases may not expand a document beyond this many nodes (a "billion laughs" file would exhaust the checker). */
 const MAX_EXPANDED_NODES = 1_000_000;
 
@@ -125,14 +125,26 @@ interface DocumentChunk {
  * own line is kept blank (content after it, `--- {...}`, stays on that line), so reported lines match the file.
  */
 function documentChunks(text: string): DocumentChunk[] {
-  const lines = text.split(/\r?\n/);
-  const starts = [0, ...lines.flatMap((line, i) => (i > 0 && DOCUMENT_START.test(line) ? [i] : []))];
-  return starts.map((start, k) => {
-    const body = lines.slice(start, starts[k + 1] ?? lines.length);
-    body[0] = body[0].replace(DOCUMENT_START, '   ');
-    const offset = body.findIndex(l => l.trim() !== '' && !l.trim().startsWith('#'));
-    return { text: body.join('\n'), firstLine: start + 1, contentLine: start + 1 + Math.max(offset, 0) };
+  const marker = new RegExp(DOCUMENT_START.source, 'gm');
+  const starts = [0];
+  for (let m = marker.exec(text); m; m = marker.exec(text)) if (m.index > 0) starts.push(m.index);
+  const chunks: DocumentChunk[] = [];
+  let line = 1;
+  starts.forEach((offset, k) => {
+    const raw = text.slice(offset, starts[k + 1] ?? text.length);
+    const body = DOCUMENT_START.test(raw) ? `   ${raw.slice(3)}` : raw;
+    const content = /^[ \t]*[^ \t\r\n#]/m.exec(body);
+    const contentLine = line + (content ? countNewlines(body, content.index) : 0);
+    chunks.push({ text: body, firstLine: line, contentLine });
+    line += countNewlines(raw, raw.length);
   });
+  return chunks;
+}
+
+function countNewlines(text: string, end: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) count++;
+  return count;
 }
 
 /**
@@ -177,6 +189,7 @@ function flattenList(json: any, where: string): any[] {
 /** Runs every control of the profile over the manifests as one set, honouring exemption annotations. */
 export function check(manifests: LoadedManifest[], options: CheckOptions): CheckResult {
   const profile = options.profile ?? Profile.HARDENED;
+  const controls = profile.controls;
   const objects = manifests.map(m => m.json);
   const context: ControlContext = { pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, objects };
   const now = today();
@@ -202,7 +215,7 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
     }
     const { evaluation } = evaluateManifest(manifest.json, context, exemptions, {
       constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
-    }, profile.controls);
+    }, controls);
     evaluations.push(evaluation);
   }
   const used = new Set(evaluations.flatMap(e => e.findings).map(f => f.exemption));
