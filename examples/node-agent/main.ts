@@ -13,6 +13,15 @@ export interface NodeAgentChartProps extends ChartProps {
 }
 
 /**
+ * Where the node-logs volume renders, and what it must stay: the exemptions cover this volume only while it is
+ * exactly this, so another hostPath volume, or this one pointed elsewhere, fails synthesis again.
+ */
+const NODE_LOGS_VOLUME = {
+  pointer: '/spec/template/spec/volumes/2',
+  pointerValue: { name: 'node-logs', hostPath: { path: '/var/log', type: 'Directory' } },
+};
+
+/**
  * The example node agent: a log shipper on every node, reading the node's /var/log through a read-only hostPath
  * mount. A hostPath volume fails two controls (`host-path-volumes`, PSS baseline, and `volume-types`, PSS
  * restricted), so the agent carries one exemption for each, scoped to the agent alone, saying exactly what is
@@ -20,17 +29,21 @@ export interface NodeAgentChartProps extends ChartProps {
  * capabilities, no host namespaces, no service-account token.
  */
 export class NodeAgentChart extends Chart {
-  /** The two exemptions the read-only /var/log mount needs, and nothing more. */
+  /** The two exemptions the read-only /var/log mount needs, narrowed to that one volume of the DaemonSet. */
   public static readonly HOST_LOG_EXEMPTIONS: ExemptionProps[] = [
     {
       control: Controls.HOST_PATH_VOLUMES,
       reason: 'log shipper: read-only mount of the node path /var/log (no other host path, never writable)',
       ticket: 'PLAT-311',
+      kind: 'DaemonSet',
+      ...NODE_LOGS_VOLUME,
     },
     {
       control: Controls.VOLUME_TYPES,
       reason: 'the only non-core volume is the read-only hostPath mount of /var/log for log shipping',
       ticket: 'PLAT-311',
+      kind: 'DaemonSet',
+      ...NODE_LOGS_VOLUME,
     },
   ];
 

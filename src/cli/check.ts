@@ -202,12 +202,14 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
     for (const [key, value] of Object.entries<any>(manifest.json.metadata?.annotations ?? {})) {
       if (!key.startsWith(EXEMPTION_ANNOTATION_PREFIX)) continue;
       try {
-        const exemption = Exemption._fromAnnotation(where, key, String(value), id => Controls.byId(id));
-        allExemptions.push(exemption);
-        if (exemption.isExpiredOn(now)) {
-          exemptionProblems.push(`${where}: ${exemption.control.id}: exemption expired on ${exemption.expires} (reason: ${exemption.reason}); fix the finding and remove the annotation, or renew it after review`);
-        } else {
-          exemptions.push(exemption);
+        for (const exemption of Exemption._fromAnnotation(where, key, String(value), id => Controls.byId(id))) {
+          allExemptions.push(exemption);
+          if (exemption.isExpiredOn(now)) {
+            exemptionProblems.push(`${where}: ${exemption.control.id}: exemption expired on ${exemption.expires} (reason: ${exemption.reason}); `
+              + 'fix the finding and remove the annotation, or renew it after review');
+          } else {
+            exemptions.push(exemption);
+          }
         }
       } catch (e) {
         exemptionProblems.push(`${(e as Error).message}`);

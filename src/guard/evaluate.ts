@@ -1,4 +1,4 @@
-import { Exemption } from './exemption';
+import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from './exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from './finding';
 import { Controls } from '../controls/controls';
 import { Control, ControlContext, Severity } from '../controls/core/control';
@@ -40,8 +40,9 @@ export function evaluateManifest(
   for (const control of controls) {
     if (!control.appliesTo(json, context)) continue;
     applicableControls.push(control.id);
-    const exemption = exemptions.find(e => e.control.id === control.id);
     for (const violation of control.check(json, context)) {
+      // The nearest exemption that covers this finding (exemptions come nearest scope first).
+      const exemption = exemptions.find(e => e.covers(control.id, json, violation.pointer));
       findings.push(findingOf(origin, json, control, violation.pointer, violation.message, violation.fix, exemption));
     }
   }
@@ -77,11 +78,22 @@ function findingOf(
   };
 }
 
-/** Records every exemption that covered a finding as an annotation on the object (audit trail in the YAML). */
+/**
+ * Records every exemption that covered a finding as an annotation on the object (audit trail in the YAML): one key
+ * per control, its value the exemption's JSON, or a JSON list when several narrowed exemptions of one control apply.
+ */
 function annotateExemptions(json: any, findings: Finding[]): any {
-  const annotations: Record<string, string> = {};
+  const byControl = new Map<string, Exemption[]>();
   for (const finding of findings) {
-    if (finding.exemption) Object.assign(annotations, finding.exemption.annotation());
+    if (!finding.exemption) continue;
+    const list = byControl.get(finding.exemption.control.id) ?? [];
+    if (!list.includes(finding.exemption)) list.push(finding.exemption);
+    byControl.set(finding.exemption.control.id, list);
+  }
+  const annotations: Record<string, string> = {};
+  for (const [id, list] of byControl) {
+    const values = list.map(e => e._annotationValue());
+    annotations[EXEMPTION_ANNOTATION_PREFIX + id] = JSON.stringify(values.length === 1 ? values[0] : values);
   }
   if (Object.keys(annotations).length === 0) return json;
   const merged = { ...json.metadata?.annotations, ...annotations };

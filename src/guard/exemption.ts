@@ -20,6 +20,30 @@ export interface ExemptionProps {
    * @default - never expires
    */
   readonly expires?: string;
+  /**
+   * Narrows the exemption to objects of this kind, e.g. `DaemonSet`.
+   * @default - every kind below the scope
+   */
+  readonly kind?: string;
+  /**
+   * Narrows the exemption to objects with this `metadata.name`.
+   * @default - every name below the scope
+   */
+  readonly name?: string;
+  /**
+   * Narrows the exemption to findings at this JSON pointer (RFC 6901) or below it, e.g.
+   * `/spec/template/spec/volumes/2`. A finding elsewhere in the same object still fails.
+   * @default - findings anywhere in the object
+   */
+  readonly pointer?: string;
+  /**
+   * With `pointer`: the exemption covers an object only while the JSON value at `pointer` equals this value (deep
+   * equality), so that changing what was reviewed (say, the path of a hostPath volume) voids the exemption instead
+   * of silently inheriting it. Pointers address array items by index; pinning the value also stops an exemption
+   * from moving to another item when items are inserted before it.
+   * @default - any value at `pointer`
+   */
+  readonly pointerValue?: any;
 }
 
 /** Annotation key prefix under which each exemption is recorded on the objects it covers. */
@@ -29,8 +53,13 @@ const MIN_REASON_LENGTH = 20;
 const PLACEHOLDER_WORDS = new Set([
   'todo', 'tbd', 'tbc', 'fixme', 'xxx', 'na', 'n/a', 'none', 'null', 'reason', 'because', 'temp', 'temporary',
   'placeholder', 'test', 'testing', 'wip', 'later', 'fix', 'needed', 'required', 'exempt', 'exemption', 'ignore',
-  'lorem', 'ipsum', 'dolor', 'sit', 'amet', 'asdf', 'foo', 'bar', 'baz', 'it', 'is', 'the', 'a', 'for', 'now', 'this',
+  'lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit', 'sed', 'do', 'eiusmod', 'tempor',
+  'asdf', 'qwerty', 'foo', 'bar', 'baz', 'it', 'is', 'the', 'a', 'an', 'for', 'now', 'this', 'that', 'will', 'we', 'to',
+  'ok', 'okay', 'yes', 'no', 'not', 'of', 'and', 'or', 'in', 'on', 'be', 'should', 'must', 'has', 'have', 'so', 'just',
+  'please', 'control', 'check', 'rule', 'policy', 'security', 'allow', 'allowed', 'disable', 'disabled', 'skip',
 ]);
+/** Words a reason must have beyond placeholders and the control's own id and title. */
+const MIN_MEANINGFUL_WORDS = 3;
 
 /** An exemption whose fields have been checked. */
 export class Exemption {
@@ -43,11 +72,11 @@ export class Exemption {
   }
 
   /**
-   * Reads the exemption recorded in an annotation (`exemptions.cdk8s-hardened.io/<control-id>: {"reason": ...}`),
-   * checked like one given in code; `where` prefixes errors (e.g. `file.yaml:12`).
+   * Reads the exemptions recorded in an annotation (`exemptions.cdk8s-hardened.io/<control-id>: {"reason": ...}`, or a
+   * JSON list of such objects), checked like ones given in code; `where` prefixes errors (e.g. `file.yaml:12`).
    * @internal
    */
-  public static _fromAnnotation(where: string, key: string, value: string, lookup: (id: string) => Control): Exemption {
+  public static _fromAnnotation(where: string, key: string, value: string, lookup: (id: string) => Control): Exemption[] {
     const id = key.slice(EXEMPTION_ANNOTATION_PREFIX.length);
     let control: Control;
     try {
@@ -61,10 +90,14 @@ export class Exemption {
     } catch {
       parsed = undefined;
     }
-    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      throw new Error(`${where}: annotation ${key}: value ${JSON.stringify(value)} is not a JSON object; write {"reason": "...", "ticket": "...", "expires": "YYYY-MM-DD"}`);
+    const entries = Array.isArray(parsed) ? parsed : [parsed];
+    if (entries.length === 0 || entries.some(e => e === null || typeof e !== 'object' || Array.isArray(e))) {
+      throw new Error(`${where}: annotation ${key}: value ${JSON.stringify(value)} is not a JSON object (or a list of them); write `
+        + '{"reason": "...", "ticket": "...", "expires": "YYYY-MM-DD"}, optionally with "kind", "name", "pointer" and "pointerValue"');
     }
-    return new Exemption(`${where}: annotation ${key}`, where, { control, reason: parsed.reason, ticket: parsed.ticket, expires: parsed.expires });
+    return entries.map((e, i) => new Exemption(`${where}: annotation ${key}${Array.isArray(parsed) ? `[${i}]` : ''}`, where, {
+      control, reason: e.reason, ticket: e.ticket, expires: e.expires, kind: e.kind, name: e.name, pointer: e.pointer, pointerValue: e.pointerValue,
+    }));
   }
 
   /** The control exempted. */
@@ -77,6 +110,14 @@ export class Exemption {
   public readonly expires?: string;
   /** Construct path of the scope the exemption was attached to (for the CLI: the file and line it was read from). */
   public readonly scopePath: string;
+  /** The kind of object the exemption is narrowed to, if any. */
+  public readonly kind?: string;
+  /** The object name the exemption is narrowed to, if any. */
+  public readonly name?: string;
+  /** The JSON pointer the exemption is narrowed to, if any. */
+  public readonly pointer?: string;
+  /** The value pinned at `pointer`, if any. */
+  public readonly pointerValue?: any;
 
   private constructor(where: string, scopePath: string, props: ExemptionProps) {
     if (!(props?.control instanceof Control)) {
@@ -94,11 +135,46 @@ export class Exemption {
     if (props.ticket !== undefined && (typeof props.ticket !== 'string' || props.ticket.trim() === '')) {
       throw new Error(`${about}: ticket ${JSON.stringify(props.ticket)} is empty; name an owner or ticket, or leave it out`);
     }
+    for (const field of ['kind', 'name'] as const) {
+      const v = props[field];
+      if (v !== undefined && (typeof v !== 'string' || v.trim() === '' || v !== v.trim())) {
+        throw new Error(`${about}: ${field} ${JSON.stringify(v)} is not an object ${field}; give the exact ${field === 'kind' ? 'kind, e.g. \'DaemonSet\'' : 'metadata.name'}, or leave it out`);
+      }
+    }
+    if (props.pointer !== undefined && (typeof props.pointer !== 'string' || !/^(\/([^~]|~[01])*)*$/.test(props.pointer))) {
+      throw new Error(`${about}: pointer ${JSON.stringify(props.pointer)} is not a JSON pointer; use RFC 6901 form starting with '/', e.g. `
+        + '\'/spec/template/spec/volumes/2\' (escape \'~\' as ~0 and \'/\' as ~1), or leave it out');
+    }
+    if (props.pointerValue !== undefined && props.pointer === undefined) {
+      throw new Error(`${about}: pointerValue is set without pointer; give the pointer whose value it pins, or leave pointerValue out`);
+    }
     this.control = props.control;
     this.reason = reason;
     this.ticket = props.ticket?.trim();
     this.expires = props.expires;
     this.scopePath = scopePath;
+    this.kind = props.kind;
+    this.name = props.name;
+    this.pointer = props.pointer;
+    this.pointerValue = props.pointerValue === undefined ? undefined : JSON.parse(JSON.stringify(props.pointerValue));
+  }
+
+  /** True when the exemption is narrowed to a kind, a name or a pointer. */
+  public get isNarrowed(): boolean {
+    return this.kind !== undefined || this.name !== undefined || this.pointer !== undefined;
+  }
+
+  /**
+   * Whether this exemption covers a finding of `controlId` at `findingPointer` in `manifest`: same control, and the
+   * object and pointer within its narrowing (the pointer itself or below it, with the pinned value unchanged).
+   */
+  public covers(controlId: string, manifest: any, findingPointer: string): boolean {
+    if (controlId !== this.control.id) return false;
+    if (this.kind !== undefined && manifest?.kind !== this.kind) return false;
+    if (this.name !== undefined && manifest?.metadata?.name !== this.name) return false;
+    if (this.pointer === undefined) return true;
+    if (findingPointer !== this.pointer && !findingPointer.startsWith(this.pointer + '/')) return false;
+    return this.pointerValue === undefined || canonicalJson(resolvePointer(manifest, this.pointer)) === canonicalJson(this.pointerValue);
   }
 
   /** True when `today` (`YYYY-MM-DD`) is after the expiry date. */
@@ -108,10 +184,27 @@ export class Exemption {
 
   /** The annotation recording this exemption: key `exemptions.cdk8s-hardened.io/<control-id>`, JSON value. */
   public annotation(): Record<string, string> {
-    const value: Record<string, string> = { reason: this.reason };
+    return { [EXEMPTION_ANNOTATION_PREFIX + this.control.id]: JSON.stringify(this._annotationValue()) };
+  }
+
+  /**
+   * The JSON recorded for this exemption: reason, ticket, expiry and narrowing.
+   * @internal
+   */
+  public _annotationValue(): Record<string, any> {
+    const value: Record<string, any> = { reason: this.reason };
     if (this.ticket) value.ticket = this.ticket;
     if (this.expires) value.expires = this.expires;
-    return { [EXEMPTION_ANNOTATION_PREFIX + this.control.id]: JSON.stringify(value) };
+    if (this.kind !== undefined) value.kind = this.kind;
+    if (this.name !== undefined) value.name = this.name;
+    if (this.pointer !== undefined) value.pointer = this.pointer;
+    if (this.pointerValue !== undefined) value.pointerValue = this.pointerValue;
+    return value;
+  }
+
+  /** True when both exempt the same control with the same narrowing. */
+  public sameTarget(other: Exemption): boolean {
+    return this.control.id === other.control.id && this.kind === other.kind && this.name === other.name && this.pointer === other.pointer;
   }
 }
 
@@ -155,9 +248,11 @@ export class Exemptions {
   public add(...exemptions: ExemptionProps[]): void {
     for (const props of exemptions) {
       const exemption = Exemption._create(this.scope, props, this.exemptions.length);
-      const duplicate = this.exemptions.find(e => e.control.id === exemption.control.id);
+      const duplicate = this.exemptions.find(e => e.sameTarget(exemption));
       if (duplicate) {
-        throw new Error(`[${this.scope.node.path}] exemptions[${this.exemptions.length}] (${exemption.control.id}): this scope already exempts ${exemption.control.id}; keep one exemption per control and scope`);
+        throw new Error(`[${this.scope.node.path}] exemptions[${this.exemptions.length}] (${exemption.control.id}): this scope already exempts `
+          + `${exemption.control.id}${exemption.isNarrowed ? ' with the same kind, name and pointer' : ''}; keep one exemption per control and `
+          + `${exemption.isNarrowed ? 'target' : 'scope'}`);
       }
       this.exemptions.push(exemption);
     }
@@ -168,15 +263,44 @@ function reasonProblem(reason: string, control: Control): string | undefined {
   if (reason.length < MIN_REASON_LENGTH) {
     return `is ${reason.length} characters long`;
   }
-  const words = reason.toLowerCase().split(/[^a-z0-9/]+/).filter(w => w !== '');
-  if (words.every(w => PLACEHOLDER_WORDS.has(w) || /^(.)\1*$/.test(w))) {
-    return 'is a placeholder';
-  }
-  const normalize = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
+  const wordsOf = (text: string) => text.toLowerCase().split(/[^a-z0-9/._-]+/).flatMap(w => w.split(/[-_]/)).filter(w => w !== '');
+  const words = wordsOf(reason);
+  const normalize = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
   if (normalize(reason) === normalize(control.title) || normalize(reason) === normalize(control.id)) {
     return 'only repeats the control\'s title';
   }
+  const controlWords = new Set([...wordsOf(control.id), ...wordsOf(control.title)]);
+  // Words that carry meaning: not a placeholder, not the control's own words, at least two letters, not one letter
+  // repeated, and not a sequence repeated ('asdfasdf').
+  const meaningful = new Set(words.filter(w => !PLACEHOLDER_WORDS.has(w) && !controlWords.has(w)
+    && (w.match(/[a-z]/g) ?? []).length >= 2 && !/^(.+?)\1+$/.test(w)));
+  if (meaningful.size < MIN_MEANINGFUL_WORDS) {
+    const repeats = words.some(w => controlWords.has(w));
+    return `is a placeholder${repeats ? ' or only restates the control' : ''} (${meaningful.size} meaningful word${meaningful.size === 1 ? '' : 's'}, `
+      + `at least ${MIN_MEANINGFUL_WORDS} needed)`;
+  }
   return undefined;
+}
+
+/** The value at an RFC 6901 pointer, or undefined. */
+function resolvePointer(json: any, pointer: string): any {
+  if (pointer === '') return json;
+  let value = json;
+  for (const raw of pointer.slice(1).split('/')) {
+    const segment = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (value === null || typeof value !== 'object' || !Object.prototype.hasOwnProperty.call(value, segment)) return undefined;
+    value = value[segment];
+  }
+  return value;
+}
+
+/** JSON with object keys sorted, so deep-equal values compare equal. */
+function canonicalJson(value: any): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    return `{${Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'undefined';
 }
 
 function isCalendarDate(value: unknown): boolean {

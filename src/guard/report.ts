@@ -188,7 +188,17 @@ export class GuardReport {
 }
 
 function exemptionJson(e: Exemption): any {
-  return { control: e.control.id, reason: e.reason, ticket: e.ticket, expires: e.expires, scope: e.scopePath };
+  return {
+    control: e.control.id,
+    reason: e.reason,
+    ticket: e.ticket,
+    expires: e.expires,
+    scope: e.scopePath,
+    kind: e.kind,
+    name: e.name,
+    pointer: e.pointer,
+    pointerValue: e.pointerValue,
+  };
 }
 
 function sortedEvaluations(evaluations: ObjectEvaluation[]): ObjectEvaluation[] {

@@ -1,6 +1,7 @@
-import { Testing } from 'cdk8s';
+import { JsonPatch, Testing } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-27';
 import { NodeAgentChart } from '../../examples/node-agent/main';
-import { FindingStatus, Guard } from '../../src';
+import { FindingStatus, Guard, GuardReport } from '../../src';
 import { expectSchemaValid } from '../helpers/schema';
 import { synthError } from '../helpers/synth';
 
@@ -58,5 +59,38 @@ describe('the node agent', () => {
     expect(pod.hostNetwork).toBe(false);
     expect(pod.hostPID).toBeUndefined();
     expect(pod.automountServiceAccountToken).toBe(false);
+  });
+
+  test('the report lists both exemptions with their reasons, narrowed to the volume', () => {
+    const app = Testing.app();
+    const chart = new NodeAgentChart(app, 'node-agent');
+    app.synth();
+    const report = GuardReport.of(chart).toJson();
+    expect(report.exemptions.map((e: any) => [e.control, e.used, e.pointer])).toEqual([
+      ['host-path-volumes', true, '/spec/template/spec/volumes/2'],
+      ['volume-types', true, '/spec/template/spec/volumes/2'],
+    ]);
+    for (const e of report.exemptions) expect(e.reason).toContain('/var/log');
+    const daemonSet = report.objects.find((o: any) => o.kind === 'DaemonSet');
+    expect(daemonSet.controls['host-path-volumes'].status).toBe('exempt');
+    expect(daemonSet.controls['host-path-volumes'].findings[0].exemption.reason).toMatch(/read-only mount of the node path \/var\/log/);
+  });
+
+  test('the exemptions do not stretch: another hostPath volume fails synthesis again', () => {
+    const chart = new NodeAgentChart(Testing.app(), 'node-agent');
+    const docker = kplus.Volume.fromHostPath(chart.agent, 'Docker', 'docker-sock', { path: '/var/run/docker.sock' });
+    chart.agent.containers[0].mount('/var/run/docker.sock', docker);
+    const message = synthError(chart);
+    expect(message).toContain(`host-path-volumes: DaemonSet logging/${chart.agent.name} /spec/template/spec/volumes/3/hostPath`);
+    expect(message).toContain(`volume-types: DaemonSet logging/${chart.agent.name} /spec/template/spec/volumes/3/hostPath`);
+    expect(message).not.toContain('/volumes/2/');
+  });
+
+  test('the exemptions do not stretch: the exempted volume pointed at another node path fails synthesis again', () => {
+    const chart = new NodeAgentChart(Testing.app(), 'node-agent');
+    chart.agent.apiObject.addJsonPatch(JsonPatch.replace('/spec/template/spec/volumes/2/hostPath/path', '/'));
+    const message = synthError(chart);
+    expect(message).toContain(`host-path-volumes: DaemonSet logging/${chart.agent.name} /spec/template/spec/volumes/2/hostPath: `);
+    expect(message).toContain('volume-types: ');
   });
 });
