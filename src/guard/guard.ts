@@ -205,7 +205,7 @@ function emit(object: ApiObject, serialize: () => any): any {
   // Outside App.synth() nothing brackets the synthesis: check a fresh serialization against the evaluated set.
   const fresh = serialize();
   const objects = known ? evaluation.objects.map(o => (o === known.raw ? fresh : o)) : [...evaluation.objects, fresh];
-  const checked = check(object, fresh, objects);
+  const checked = check(object, fresh, objects, today());
   LATEST.set(object, checked.evaluation);
   const errors = checked.evaluation.findings.filter(isBlocking);
   if (errors.length > 0) {
@@ -227,9 +227,10 @@ function evaluateApp(root: IConstruct): AppEvaluation {
   const objects = serialized.map(([, json]) => json);
   const guarded = new Map<ApiObject, { raw: any; emitted: any; evaluation: ObjectEvaluation }>();
   const errors: Finding[] = [];
+  const now = today();
   for (const [object, raw] of serialized) {
     if (!SERIALIZERS.has(object)) continue;
-    const { emitted, evaluation } = check(object, raw, objects);
+    const { emitted, evaluation } = check(object, raw, objects, now);
     LATEST.set(object, evaluation);
     guarded.set(object, { raw, emitted, evaluation });
     errors.push(...evaluation.findings.filter(isBlocking));
@@ -243,10 +244,9 @@ function guardError(errors: Finding[]): Error {
 }
 
 /** Every applicable control on one serialized object, with the exemptions in force at its scope. */
-function check(object: ApiObject, json: any, objects: any[]): { emitted: any; evaluation: ObjectEvaluation } {
+function check(object: ApiObject, json: any, objects: any[], now: string): { emitted: any; evaluation: ObjectEvaluation } {
   const defaults = HardenedDefaults.of(object);
   const context: ControlContext = { pssVersion: defaults.pssVersion, allowedRegistries: defaults.allowedRegistries, objects };
-  const now = today();
   const exemptions = Exemptions.covering(object).filter(e => !e.isExpiredOn(now));
   return evaluateManifest(json, context, exemptions, { constructPath: object.node.path });
 }
