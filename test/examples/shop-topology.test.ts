@@ -87,6 +87,35 @@ describe('the three-tier shop', () => {
     expect(allowed.sort()).toEqual(EXPECTED.map(([from, to, port]) => `${from} -> ${to}:${port}`).sort());
   });
 
+  test('nothing else reaches anything: any port and protocol, to and from pods outside the shop, kube-system included', () => {
+    const ports = [22, 53, 443, 2379, 5432, 6443, 8080, 9000, 10250];
+    const protocols = [kplus.NetworkProtocol.TCP, kplus.NetworkProtocol.UDP];
+    const outsiders: Array<[string, Endpoint]> = [
+      ['kube-dns', Endpoint.kubeDns()],
+      ['a kube-system pod that is not DNS', Endpoint.pod('kube-system', { component: 'kube-apiserver' })],
+      ['the ingress controller', endpoints['ingress-controller']],
+      ['a pod of another namespace', Endpoint.pod('payments', { app: 'api' })],
+      ['a stray pod of the shop namespace', Endpoint.pod('shop', { app: 'debug' })],
+      ['an address outside the cluster', Endpoint.external('198.51.100.7')],
+    ];
+    const everything: Array<[string, Endpoint]> = [...WORKLOADS.map(n => [n, endpoints[n]] as [string, Endpoint]), ...outsiders];
+    const allowed: string[] = [];
+    for (const [fromName, from] of everything) {
+      for (const [toName, to] of everything) {
+        // Traffic between two outsiders is not the shop's to decide (no policy of the app selects either side).
+        if (fromName === toName || (!WORKLOADS.includes(fromName as Name) && !WORKLOADS.includes(toName as Name))) continue;
+        for (const port of ports) {
+          for (const protocol of protocols) {
+            if (reach.canConnect(from, to, port, { protocol }).allowed) allowed.push(`${fromName} -> ${toName}:${port}/${protocol}`);
+          }
+        }
+      }
+    }
+    const dns = WORKLOADS.flatMap(n => [`${n} -> kube-dns:53/TCP`, `${n} -> kube-dns:53/UDP`]);
+    const declared = EXPECTED.map(([from, to, port]) => `${from === 'ingress-controller' ? 'the ingress controller' : from} -> ${to}:${port}/TCP`);
+    expect(allowed.sort()).toEqual([...declared, ...dns].sort());
+  });
+
   test('no workload reaches anything outside the cluster', () => {
     for (const name of WORKLOADS) {
       reach.assertDenied(endpoints[name], Endpoint.external('198.51.100.7'), 443);
