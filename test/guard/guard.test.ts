@@ -4,6 +4,7 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Controls, Exemptions, FindingStatus, Guard, HardenedDefaults, HardenedDeployment, PssVersion } from '../../src';
+import { expectOutdirSchemaValid } from '../helpers/schema';
 import { DIGEST_IMAGE, REASON, synth, synthError } from '../helpers/synth';
 
 const privilegedPod = {
@@ -138,6 +139,7 @@ describe('App.synth() evaluates the app once, however many charts it has', () =>
     app.synth();
     expect(count()).toBe(1);
     expect(fs.readdirSync(outdir).filter(f => f.endsWith('.k8s.yaml'))).toHaveLength(10);
+    expect(expectOutdirSchemaValid(outdir)).toBeGreaterThanOrEqual(10);
     app.synth();
     expect(count()).toBe(2);
   });

@@ -5,6 +5,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Controls, ControlStatus, Guard, GuardReport, HardenedDeployment, REPORT_FILES } from '../../src';
+import { expectOutdirSchemaValid } from '../helpers/schema';
 import { DIGEST_IMAGE, REASON } from '../helpers/synth';
 
 const sarifSchema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schemas', 'sarif-2.1.0.json'), 'utf-8'));
@@ -30,6 +31,10 @@ describe('reports written next to the YAML', () => {
   app.synth();
   const json = JSON.parse(fs.readFileSync(path.join(outdir, REPORT_FILES.json), 'utf-8'));
   const sarif = JSON.parse(fs.readFileSync(path.join(outdir, REPORT_FILES.sarif), 'utf-8'));
+
+  test('the YAML written beside the reports is schema-valid', () => {
+    expect(expectOutdirSchemaValid(outdir)).toBeGreaterThanOrEqual(3);
+  });
 
   test('the JSON report gives every object a status for every control of the catalog', () => {
     expect(json.objects.length).toBeGreaterThanOrEqual(8);

@@ -1,3 +1,7 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
+
 /**
  * Validates synthesized manifests against the Kubernetes OpenAPI schema (kubernetes-models, Kubernetes 1.27).
  * The OpenAPI schema checks types, enums and required fields; it does not reject unknown fields.
@@ -29,4 +33,12 @@ function modelOf(manifest: any): { validate(): void } {
     throw new Error(`no schema for ${apiVersion} ${kind}`);
   }
   return new model(manifest);
+}
+
+/** Validates every object of every `*.k8s.yaml` file an `App.synth()` wrote to `outdir`; returns how many. */
+export function expectOutdirSchemaValid(outdir: string): number {
+  const manifests = fs.readdirSync(outdir).filter(f => f.endsWith('.k8s.yaml')).sort()
+    .flatMap(f => Yaml.load(path.join(outdir, f)).filter(m => m));
+  expectSchemaValid(manifests);
+  return manifests.length;
 }
