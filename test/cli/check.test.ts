@@ -7,7 +7,8 @@ import { Yaml } from 'cdk8s';
 import { check, inputFiles, loadManifests } from '../../src/cli/check';
 import { PssVersion } from '../../src/controls/core/pss-version';
 import { Profile } from '../../src/controls/profile';
-import { annotation, FIXTURE_ANNOTATIONS, FIXTURES_DIR, loadFixtures } from '../helpers/fixtures';
+import { Finding } from '../../src/guard/finding';
+import { annotation, Fixture, FIXTURE_ANNOTATIONS, FIXTURES_DIR, loadFixtures } from '../helpers/fixtures';
 
 const ROOT = path.join(__dirname, '..', '..');
 const COMPLIANT = fs.readFileSync(path.join(FIXTURES_DIR, 'compliant-pod.yaml'), 'utf-8');
@@ -27,6 +28,22 @@ function tmpFiles(files: Record<string, string>): string {
   return dir;
 }
 
+/** The control ids reported per fixture file (findings are located `file:line`). */
+function controlsByFile(findings: Finding[]): Map<string, Set<string>> {
+  const reported = new Map<string, Set<string>>();
+  for (const finding of findings) {
+    const file = finding.constructPath.replace(/:\d+$/, '');
+    reported.set(file, new Set([...(reported.get(file) ?? []), finding.controlId]));
+  }
+  return reported;
+}
+
+/** What a fixture must report: nothing when it passes, else its expect annotation or its folder's control. */
+function expectedControls(f: Fixture): string[] {
+  const declared = annotation(f.manifest, FIXTURE_ANNOTATIONS.expect);
+  return f.verdict === 'pass' ? [] : (declared ? declared.split(',').map(s => s.trim()) : [f.controlId]);
+}
+
 describe('on the fixtures folder, the CLI reports exactly what each fixture expects', () => {
   // Fixtures that need other settings (PSS version, registry allow-list) are checked in a run with those flags.
   const fixtures = loadFixtures();
@@ -44,15 +61,10 @@ describe('on the fixtures folder, the CLI reports exactly what each fixture expe
     const result = check(loadManifests(inputFiles(files), FIXTURES_DIR), {
       format: 'text', pssVersion: PssVersion.of(pss), allowedRegistries: registries ? registries.split(',').map(r => r.trim()) : undefined, cwd: FIXTURES_DIR,
     });
-    const reported = new Map<string, Set<string>>();
-    for (const finding of result.report.findings) {
-      const file = finding.constructPath.replace(/:\d+$/, '');
-      reported.set(file, new Set([...(reported.get(file) ?? []), finding.controlId]));
-    }
+    const reported = controlsByFile(result.report.findings);
     for (const f of group) {
-      const declared = annotation(f.manifest, FIXTURE_ANNOTATIONS.expect);
-      const expected = f.verdict === 'pass' ? [] : (declared ? declared.split(',').map(s => s.trim()) : [f.controlId]);
-      expect({ file: f.file, controls: [...(reported.get(f.file) ?? [])].sort() }).toEqual({ file: f.file, controls: [...expected].sort() });
+      const expected = [...expectedControls(f)].sort();
+      expect({ file: f.file, controls: [...(reported.get(f.file) ?? [])].sort() }).toEqual({ file: f.file, controls: expected });
     }
     expect(result.exitCode).toBe(group.some(f => f.verdict === 'fail') ? 1 : 0);
   });
@@ -201,15 +213,9 @@ describe('on the fixtures folder, each PSS profile reports the expected controls
       const group = fixtures.filter(f => (annotation(f.manifest, FIXTURE_ANNOTATIONS.pssVersion) ?? 'v1.27') === version);
       const files = [...group.map(f => path.join(FIXTURES_DIR, f.file)), path.join(FIXTURES_DIR, '_shared')];
       const result = check(loadManifests(inputFiles(files), FIXTURES_DIR), { format: 'json', profile, pssVersion: PssVersion.of(version), cwd: FIXTURES_DIR });
-      const reported = new Map<string, Set<string>>();
-      for (const finding of result.report.findings) {
-        const file = finding.constructPath.replace(/:\d+$/, '');
-        reported.set(file, new Set([...(reported.get(file) ?? []), finding.controlId]));
-      }
+      const reported = controlsByFile(result.report.findings);
       for (const f of group) {
-        const declared = annotation(f.manifest, FIXTURE_ANNOTATIONS.expect);
-        const all = f.verdict === 'pass' ? [] : (declared ? declared.split(',').map(s => s.trim()) : [f.controlId]);
-        const mapped = all.map(id => (profile === Profile.PSS_RESTRICTED ? OVERRIDDEN_IN_RESTRICTED[id] ?? id : id));
+        const mapped = expectedControls(f).map(id => (profile === Profile.PSS_RESTRICTED ? OVERRIDDEN_IN_RESTRICTED[id] ?? id : id));
         const expected = [...new Set(mapped.filter(id => inProfile.has(id)))].sort();
         if (expected.length) failing++;
         expect({ file: f.file, controls: [...(reported.get(f.file) ?? [])].sort() }).toEqual({ file: f.file, controls: expected });
