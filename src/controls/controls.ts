@@ -33,6 +33,7 @@ import { RbacClusterScope } from './rbac-cluster-scope';
 import { RbacCreatePods } from './rbac-create-pods';
 import { RbacCsrApproval } from './rbac-csr-approval';
 import { RbacEscalationVerbs } from './rbac-escalation-verbs';
+import { RbacNamespaceWrite } from './rbac-namespace-write';
 import { RbacNodeProxy } from './rbac-node-proxy';
 import { RbacPersistentVolumes } from './rbac-persistent-volumes';
 import { RbacPodExec } from './rbac-pod-exec';
@@ -188,6 +189,8 @@ export class Controls {
   public static readonly RBAC_CSR_APPROVAL: Control = new RbacCsrApproval();
   /** `rbac-token-create` */
   public static readonly RBAC_TOKEN_CREATE: Control = new RbacTokenCreate();
+  /** `rbac-namespace-write` */
+  public static readonly RBAC_NAMESPACE_WRITE: Control = new RbacNamespaceWrite();
   /** `rbac-persistent-volumes` */
   public static readonly RBAC_PERSISTENT_VOLUMES: Control = new RbacPersistentVolumes();
   /** `rbac-cluster-scope` */
@@ -266,6 +269,7 @@ export class Controls {
       Controls.RBAC_ADMISSION_WEBHOOKS,
       Controls.RBAC_CSR_APPROVAL,
       Controls.RBAC_TOKEN_CREATE,
+      Controls.RBAC_NAMESPACE_WRITE,
       Controls.RBAC_PERSISTENT_VOLUMES,
       Controls.RBAC_CLUSTER_SCOPE,
       Controls.SECRET_LITERAL_DATA,

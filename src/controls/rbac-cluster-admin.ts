@@ -11,8 +11,8 @@ export class RbacClusterAdmin extends Control {
       rationale: 'cluster-admin allows every verb on every resource: through a ClusterRoleBinding the whole cluster, '
         + 'through a RoleBinding every object of the namespace, its Secrets, RBAC and pods included.',
       remediation: 'Bind a Role (or ClusterRole) that lists the permissions the subjects need instead of '
-        + 'cluster-admin; the built-in admin, edit or view ClusterRoles through a RoleBinding cover most human '
-        + 'access to one namespace.',
+        + 'cluster-admin. For read access to one namespace, bind the built-in view ClusterRole through a RoleBinding; '
+        + 'the built-in edit and admin roles read Secrets and exec into pods, so they draw the matching RBAC controls.',
       references: {
         cis: 'CIS Kubernetes Benchmark 1.9: 5.1.1 (ensure that the cluster-admin role is only used where required)',
         nsa: 'NSA/CISA Kubernetes Hardening Guide 1.2: "Authentication and authorization"',

@@ -3,7 +3,10 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ApiAccessToken, IApiAccessServiceAccount } from './api-access';
 import { Permission } from './permission';
-import { describeGrant, describeSubject, RBAC_API_GROUP, refuseUnexemptedGrants, renderRules } from './rbac-grant';
+import {
+  bindClusterRolesInNamespace, checkClusterRoleNames, describeGrant, describeSubject, describeValue, isPlainObject, listOf, RBAC_API_GROUP,
+  refuseUnexemptedGrants, renderRules,
+} from './rbac-grant';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { checkObjectNames, NameRule } from '../defaults/kubernetes-validation';
 import { ExemptionProps, Exemptions } from '../guard/exemption';
@@ -29,9 +32,23 @@ export interface LeastPrivilegeServiceAccountProps extends kplus.ResourceProps {
   readonly clusterPermissions?: Permission[];
 
   /**
-   * Audience of the API token pods using this account mount, when the API server expects one of its own
-   * (`--api-audiences`) to be named. Only for an account with permissions.
-   * @default - the API server's own audiences, as for the token Kubernetes automounts
+   * Existing ClusterRoles (by name, e.g. `view`, or a ClusterRole a CRD's operator installs) to grant in the account's
+   * namespace only: each is bound to the account with its own RoleBinding there, the namespaced use of a ClusterRole
+   * (no ClusterRoleBinding). Bindings to dangerous roles are refused at construction unless an exemption covers them:
+   * `cluster-admin` (rbac-cluster-admin), and the built-in `edit` and `admin`, judged by their rules (Secrets read,
+   * exec, impersonating service accounts, minting tokens: rbac-secrets-read, rbac-pod-exec, rbac-escalation-verbs,
+   * rbac-token-create). `system:` ClusterRoles (Kubernetes components') are refused. The rules of other ClusterRoles
+   * are not known here: the guard checks them where they are part of the app.
+   * @default - none: only the Role rendered from `permissions`
+   */
+  readonly clusterRolesInNamespace?: string[];
+
+  /**
+   * Audience of the API token pods using this account mount, for a token meant for another service (e.g. Vault's
+   * Kubernetes auth) or when the API server must be named explicitly. A token bound to an audience the API server does
+   * not accept cannot call the API. Only for an account with permissions.
+   * @default - none named: the API server binds the token to its own audiences (`--api-audiences`, by default its
+   * service-account issuer), as for the token Kubernetes automounts; no literal value is right on every cluster
    */
   readonly tokenAudience?: string;
 
@@ -55,9 +72,11 @@ export interface LeastPrivilegeServiceAccountProps extends kplus.ResourceProps {
  *
  * It never automounts a token. Typed permissions become one Role and a RoleBinding in the account's namespace (and,
  * only through `clusterPermissions`, a ClusterRole and ClusterRoleBinding); without permissions there is no Role.
+ * Existing ClusterRoles named in `clusterRolesInNamespace` are bound with RoleBindings in the account's namespace.
  * Each Role and binding is checked at construction with the catalog's RBAC controls, the same the guard runs at
- * synthesis: wildcards, Secrets read, exec/attach/port-forward, bind/escalate/impersonate, nodes/proxy, token
- * creation, webhook configurations, CSR approval and cluster-admin are refused unless an exemption covers them.
+ * synthesis: wildcards, Secrets read, exec/attach/port-forward and ephemeral containers, bind/escalate/impersonate,
+ * nodes/proxy, token creation, webhook configurations, CSR approval, namespace updates, and bindings to
+ * cluster-admin or the built-in edit and admin are refused unless an exemption covers them.
  *
  * Used as the `serviceAccount` of a hardened workload, an account with permissions gives its pods a projected,
  * read-only, one-hour API token (with the cluster CA and the namespace) while `automountServiceAccountToken` stays
@@ -81,17 +100,22 @@ export class LeastPrivilegeServiceAccount extends kplus.ServiceAccount implement
   public readonly clusterRole?: kplus.k8s.KubeClusterRole;
   /** Binds `clusterRole` to this account in every namespace; undefined without cluster permissions. */
   public readonly clusterRoleBinding?: kplus.k8s.KubeClusterRoleBinding;
+  /** One RoleBinding per entry of `clusterRolesInNamespace`, in its order: the ClusterRole bound to this account in its namespace. */
+  public readonly roleBindingsToClusterRoles: kplus.k8s.KubeRoleBinding[];
 
   constructor(scope: Construct, id: string, props: LeastPrivilegeServiceAccountProps = {}) {
+    checkProps(scope.node.path ? `${scope.node.path}/${id}` : id, props);
     const labels = { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY, ...props.metadata?.labels };
     super(scope, id, { metadata: { ...props.metadata, labels }, automountToken: false });
     checkObjectNames(this.node.path, 'ServiceAccount', this.name, this.metadata.namespace, NameRule.DNS_SUBDOMAIN);
-    if (props.exemptions) {
-      Exemptions.of(this).add(...props.exemptions);
-    }
     const path = this.node.path;
+    const exemptions = listOf(path, 'exemptions', props.exemptions, 'give a list of exemptions, e.g. [{ control: Controls.RBAC_SECRETS_READ, reason: \'...\' }]');
+    if (exemptions.length > 0) {
+      Exemptions.of(this).add(...exemptions);
+    }
     const permissions = checkPermissions(path, 'permissions', props.permissions);
     const clusterPermissions = checkPermissions(path, 'clusterPermissions', props.clusterPermissions);
+    const clusterRoles = checkClusterRoleNames(path, 'clusterRolesInNamespace', props.clusterRolesInNamespace);
     permissions.forEach((permission, index) => {
       const clusterScoped = permission.resources.filter(r => !r.namespaced);
       if (clusterScoped.length > 0) {
@@ -100,7 +124,7 @@ export class LeastPrivilegeServiceAccount extends kplus.ServiceAccount implement
           + 'account really needs it');
       }
     });
-    const hasPermissions = permissions.length + clusterPermissions.length > 0;
+    const hasPermissions = permissions.length + clusterPermissions.length + clusterRoles.length > 0;
     this.apiAccessToken = resolveToken(path, props, hasPermissions);
 
     const namespace = this.metadata.namespace;
@@ -122,6 +146,7 @@ export class LeastPrivilegeServiceAccount extends kplus.ServiceAccount implement
       refuseUnexemptedGrants(this, this.role, describeGrant('Role', sources, subjects));
       refuseUnexemptedGrants(this, this.roleBinding, describeGrant('RoleBinding', sources, subjects));
     }
+    this.roleBindingsToClusterRoles = bindClusterRolesInNamespace(this, 'clusterRolesInNamespace', clusterRoles, { namespace, labels }, [subject]);
     if (clusterPermissions.length > 0) {
       const { rules, sources } = renderRules(clusterPermissions, 'clusterPermissions');
       this.clusterRole = new kplus.k8s.KubeClusterRole(this, 'ClusterRole', { metadata: { labels }, rules });
@@ -134,6 +159,17 @@ export class LeastPrivilegeServiceAccount extends kplus.ServiceAccount implement
       refuseUnexemptedGrants(this, this.clusterRoleBinding, describeGrant('ClusterRoleBinding', sources, subjects));
     }
     Guard.protect(this);
+  }
+}
+
+/** Refuses props that are not an object, and metadata that is not one, before anything reads them. */
+function checkProps(path: string, props: unknown): void {
+  if (!isPlainObject(props)) {
+    throw new Error(`[${path}] props: ${describeValue(props)} is not an object; give the account's props, e.g. `
+      + '{ permissions: [Permission.read(RbacResource.CONFIG_MAPS)] }, or leave them out');
+  }
+  if (props.metadata !== undefined && !isPlainObject(props.metadata)) {
+    throw new Error(`[${path}] metadata: ${describeValue(props.metadata)} is not an object; give e.g. { name: 'backend', namespace: 'shop' }, or leave it out`);
   }
 }
 
@@ -154,8 +190,8 @@ function resolveToken(path: string, props: LeastPrivilegeServiceAccountProps, ha
   if (!hasPermissions) {
     const given = (['tokenAudience', 'tokenExpiration'] as const).filter(field => props[field] !== undefined);
     if (given.length > 0) {
-      throw new Error(`[${path}] ${given.join(', ')}: the account has no permissions, so its pods get no API token to configure; `
-        + 'remove it, or give the account the permissions it needs');
+      throw new Error(`[${path}] ${given.join(', ')}: the account has no permissions (nor clusterPermissions or clusterRolesInNamespace), `
+        + 'so its pods get no API token to configure; remove it, or give the account the permissions it needs');
     }
     return undefined;
   }

@@ -108,3 +108,25 @@ test('something already mounted at the token path fails synthesis, naming the co
   deployment.containers[0].mount('/var/run/secrets/kubernetes.io/serviceaccount', volume);
   expect(() => Testing.synth(chart)).toThrow(/\[test\/web\] containers\[0\] 'main': volume 'shadow' is mounted at \/var\/run\/secrets\/kubernetes.io\/serviceaccount/);
 });
+
+test('an account that only binds a ClusterRole in its namespace (clusterRolesInNamespace) gives its pods the token too', () => {
+  const { chart, account } = deploymentWith({ clusterRolesInNamespace: ['view'] });
+  const manifests = synth(chart);
+  const pod = podSpec(only(manifests, 'Deployment'));
+  expect(pod.serviceAccountName).toBe(account.name);
+  expect(pod.automountServiceAccountToken).toBe(false);
+  expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }, projectedVolume({ expirationSeconds: 3600 })]);
+  expect(pod.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, MOUNT]);
+  expect(only(manifests, 'RoleBinding').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' });
+  expect(Guard.findings(chart)).toEqual([]);
+});
+
+test('by default the token names no audience (the API server\'s own audiences apply); tokenAudience sets one', () => {
+  const defaulted = podSpec(only(synth(deploymentWith({ permissions: [Permission.read(RbacResource.PODS)] }).chart), 'Deployment'));
+  const source = defaulted.volumes.find((v: any) => v.name === 'kube-api-access').projected.sources[0].serviceAccountToken;
+  expect(source).toEqual({ path: 'token', expirationSeconds: 3600 });
+  expect(Object.keys(source)).not.toContain('audience');
+  const tuned = podSpec(only(synth(deploymentWith({ permissions: [Permission.read(RbacResource.PODS)], tokenAudience: 'vault' }).chart), 'Deployment'));
+  expect(tuned.volumes.find((v: any) => v.name === 'kube-api-access').projected.sources[0].serviceAccountToken)
+    .toEqual({ path: 'token', expirationSeconds: 3600, audience: 'vault' });
+});

@@ -36,7 +36,8 @@ describe('without permissions', () => {
   });
 
   test('token options on an account without permissions are refused', () => {
-    expect(() => account({ tokenAudience: 'vault' })).toThrow(/\[test\/account\] tokenAudience: the account has no permissions, so its pods get no API token/);
+    expect(() => account({ tokenAudience: 'vault' }))
+      .toThrow(/\[test\/account\] tokenAudience: the account has no permissions \(nor clusterPermissions or clusterRolesInNamespace\), so its pods get no API token/);
     expect(() => account({ tokenExpiration: Duration.hours(2) })).toThrow(/tokenExpiration: the account has no permissions/);
   });
 });
@@ -217,8 +218,16 @@ const DANGEROUS: Array<[string, DangerousCase]> = [
   ['cluster-admin\'s own rule (every verb on every resource of every group)', {
     clusterPermissions: [Permission.allow([Verb.ALL], RbacResource.customClusterScoped('*', '*'))],
     controls: [C.RBAC_WILDCARD, C.RBAC_SECRETS_READ, C.RBAC_ESCALATION_VERBS, C.RBAC_POD_EXEC, C.RBAC_NODE_PROXY,
-      C.RBAC_ADMISSION_WEBHOOKS, C.RBAC_CSR_APPROVAL, C.RBAC_TOKEN_CREATE],
+      C.RBAC_ADMISSION_WEBHOOKS, C.RBAC_CSR_APPROVAL, C.RBAC_TOKEN_CREATE, C.RBAC_NAMESPACE_WRITE],
   }],
+  ['patch pods/ephemeralcontainers (kubectl debug)', {
+    permissions: [Permission.allow([Verb.PATCH], RbacResource.PODS.withSubresource('ephemeralcontainers'))], controls: [C.RBAC_POD_EXEC],
+  }],
+  ['update pods/ephemeralcontainers', {
+    permissions: [Permission.allow([Verb.UPDATE], RbacResource.PODS.withSubresource('ephemeralcontainers'))], controls: [C.RBAC_POD_EXEC],
+  }],
+  ['patch namespaces (relabel Pod Security enforce)', { clusterPermissions: [Permission.allow([Verb.PATCH], RbacResource.NAMESPACES)], controls: [C.RBAC_NAMESPACE_WRITE] }],
+  ['update namespaces', { clusterPermissions: [Permission.allow([Verb.GET, Verb.UPDATE], RbacResource.NAMESPACES)], controls: [C.RBAC_NAMESPACE_WRITE] }],
 ];
 
 describe('dangerous grants are refused at construction unless an exemption covers them', () => {
@@ -271,6 +280,38 @@ describe('dangerous grants are refused at construction unless an exemption cover
     expect(role.metadata.annotations).toHaveProperty([`${EXEMPTION_PREFIX}rbac-secrets-read`]);
   });
 
+  test('reading ephemeral containers and namespaces is not refused', () => {
+    const { chart } = account({
+      permissions: [Permission.read(RbacResource.PODS.withSubresource('ephemeralcontainers'))],
+      clusterPermissions: [Permission.read(RbacResource.NAMESPACES)],
+      exemptions: [{ control: Controls.RBAC_CLUSTER_SCOPE, reason: 'lists every namespace for the tenant dashboard' }],
+    });
+    expect(Guard.findings(chart).filter(f => f.status === FindingStatus.FAIL)).toEqual([]);
+  });
+
+  test('an expired exemption says it expired, when, and what to do (not "give an exemption")', () => {
+    let message = '';
+    try {
+      account({
+        permissions: [Permission.read(RbacResource.SECRETS)],
+        exemptions: [{ control: Controls.RBAC_SECRETS_READ, reason: REASON, expires: '2001-01-31' }],
+      });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('permissions[0] (get, list, watch on secrets) is refused by rbac-secrets-read: ');
+    expect(message).toContain(`The exemption for rbac-secrets-read attached at [test/account] expired on 2001-01-31 (reason: ${REASON}): `
+      + 'remove the grant, or review it and renew the exemption with a later expires date.');
+    expect(message).not.toContain('To grant it anyway');
+  });
+
+  test('an exemption narrowed to another kind covers nothing here, as in the guard', () => {
+    expect(() => account({
+      permissions: [Permission.read(RbacResource.SECRETS)],
+      exemptions: [{ control: Controls.RBAC_SECRETS_READ, reason: REASON, kind: 'Deployment' }],
+    })).toThrow(/permissions\[0\] \(get, list, watch on secrets\) is refused by rbac-secrets-read: .*To grant it anyway/);
+  });
+
   test('an exemption only covers its own control, and an expired one covers nothing', () => {
     const both = [Permission.read(RbacResource.SECRETS), Permission.allow([Verb.CREATE], RbacResource.PODS.withSubresource('exec'))];
     expect(() => account({ permissions: both, exemptions: [{ control: Controls.RBAC_SECRETS_READ, reason: REASON }] }))
@@ -292,6 +333,115 @@ describe('bad input fails at construction with the path, the field and the fix',
     ['token too long', () => account({ permissions: [Permission.read(RbacResource.PODS)], tokenExpiration: Duration.days(2) }),
       /tokenExpiration: 172800 seconds/],
     ['empty audience', () => account({ permissions: [Permission.read(RbacResource.PODS)], tokenAudience: ' ' }), /tokenAudience: " " is not an audience/],
+  ])('%s', (_name, build, error) => {
+    expect(build).toThrow(error);
+  });
+});
+
+describe('clusterRolesInNamespace: existing ClusterRoles bound with RoleBindings in the account\'s namespace', () => {
+  test('view: one RoleBinding in the namespace, to the ClusterRole, for the account; no Role, no ClusterRoleBinding', () => {
+    const { chart, account: created } = account({ clusterRolesInNamespace: ['view'] });
+    const manifests = synth(chart);
+    const serviceAccount = only(manifests, 'ServiceAccount');
+    const binding = only(manifests, 'RoleBinding');
+    expect(manifests.map(m => m.kind).sort()).toEqual(['RoleBinding', 'ServiceAccount']);
+    expect(binding).toEqual({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: binding.metadata.name, namespace: 'shop', labels: { 'app.kubernetes.io/managed-by': 'cdk8s-hardened' } },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'ServiceAccount', name: serviceAccount.metadata.name, namespace: 'shop' }],
+    });
+    expect(created.roleBindingsToClusterRoles.map(b => b.name)).toEqual([binding.metadata.name]);
+    expect(created.role).toBeUndefined();
+    expect(created.apiAccessToken).toEqual({ audience: undefined, expirationSeconds: 3600 });
+    expect(Guard.findings(chart)).toEqual([]);
+  });
+
+  test('beside permissions: the Role, its binding, and one binding per ClusterRole in the order given', () => {
+    const { chart, account: created } = account({
+      permissions: [Permission.read(RbacResource.CONFIG_MAPS)],
+      clusterRolesInNamespace: ['view', 'argo-workflows-view'],
+    });
+    const bindings = synth(chart).filter(m => m.kind === 'RoleBinding');
+    expect(bindings.map(b => `${b.roleRef.kind}/${b.roleRef.name}`).sort()).toEqual(['ClusterRole/argo-workflows-view', 'ClusterRole/view', `Role/${created.role!.name}`]);
+    expect(created.roleBindingsToClusterRoles.map(b => b.toJson().roleRef.name)).toEqual(['view', 'argo-workflows-view']);
+  });
+
+  test.each<[string, Control[], string]>([
+    ['cluster-admin', [C.RBAC_CLUSTER_ADMIN], "binds ClusterRole 'cluster-admin'"],
+    ['edit', [C.RBAC_SECRETS_READ, C.RBAC_POD_EXEC, C.RBAC_ESCALATION_VERBS, C.RBAC_TOKEN_CREATE],
+      "binds the built-in ClusterRole 'edit', which grants get, list, watch on secrets"],
+    ['admin', [C.RBAC_SECRETS_READ, C.RBAC_POD_EXEC, C.RBAC_ESCALATION_VERBS, C.RBAC_TOKEN_CREATE], "binds the built-in ClusterRole 'admin', which grants"],
+  ])('%s is refused without an exemption, naming the entry and every control', (name, controls, finding) => {
+    let message = '';
+    try {
+      account({ clusterRolesInNamespace: ['view', name] });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain(`[test/account] ${controls.length} dangerous grant(s) refused:`);
+    expect(message).toContain(`clusterRolesInNamespace[1] (ClusterRole '${name}') is refused by ${controls[0].id}: `);
+    expect(message).toContain(finding);
+    const refusedBy = [...message.matchAll(/is refused by ([a-z-]+):/g)].map(m => m[1]);
+    expect(refusedBy.sort()).toEqual(controls.map(c => c.id).sort());
+  });
+
+  test.each<[string, Control[]]>([
+    ['cluster-admin', [C.RBAC_CLUSTER_ADMIN]],
+    ['edit', [C.RBAC_SECRETS_READ, C.RBAC_POD_EXEC, C.RBAC_ESCALATION_VERBS, C.RBAC_TOKEN_CREATE]],
+  ])('%s is accepted with exemptions, recorded on the RoleBinding in the YAML', (name, controls) => {
+    const { chart } = account({
+      clusterRolesInNamespace: [name],
+      exemptions: controls.map(control => ({ control, reason: REASON, ticket: 'SEC-9' })),
+    });
+    const binding = only(synth(chart), 'RoleBinding');
+    expect(binding.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name });
+    for (const control of controls) {
+      expect(JSON.parse(binding.metadata.annotations[`${EXEMPTION_PREFIX}${control.id}`])).toEqual({ reason: REASON, ticket: 'SEC-9' });
+    }
+    const findings = Guard.findings(chart);
+    expect(findings.filter(f => f.status === FindingStatus.FAIL && f.severity === Severity.ERROR)).toEqual([]);
+    const exempted = [...new Set(findings.filter(f => f.status === FindingStatus.EXEMPT).map(f => f.controlId))];
+    expect(exempted.sort()).toEqual(controls.map(c => c.id).sort());
+    expect(Guard.unusedExemptions(chart)).toEqual([]);
+  });
+
+  test('edit also draws the rbac-create-pods warning in the guard\'s report', () => {
+    const { chart } = account({
+      clusterRolesInNamespace: ['edit'],
+      exemptions: [C.RBAC_SECRETS_READ, C.RBAC_POD_EXEC, C.RBAC_ESCALATION_VERBS, C.RBAC_TOKEN_CREATE].map(control => ({ control, reason: REASON })),
+    });
+    synth(chart);
+    expect(rbacFindings(chart).filter(f => f.status === FindingStatus.FAIL).map(f => [f.controlId, f.severity, f.pointer]))
+      .toEqual([['rbac-create-pods', Severity.WARNING, '/roleRef/name']]);
+  });
+
+  test.each<[string, unknown, RegExp]>([
+    ['not a list', 'view', /\[test\/account\] clusterRolesInNamespace: "view" is not a list; give a list of ClusterRole names/],
+    ['an empty name', [''], /\[test\/account\] clusterRolesInNamespace\[0\]: "" is not a ClusterRole name/],
+    ['null', [null], /clusterRolesInNamespace\[0\]: null is not a ClusterRole name/],
+    ['a slash', ['a/b'], /clusterRolesInNamespace\[0\]: "a\/b" is not a ClusterRole name/],
+    ['a duplicate', ['view', 'view'], /clusterRolesInNamespace\[1\]: 'view' is already listed at clusterRolesInNamespace\[0\]/],
+    ['a Kubernetes component\'s role', ['system:node'], /clusterRolesInNamespace\[0\]: 'system:node' is a ClusterRole of a Kubernetes component/],
+  ])('%s is refused', (_name, value, error) => {
+    expect(() => account({ clusterRolesInNamespace: value as string[] })).toThrow(error);
+  });
+
+  test('without a namespace no binding can name the account', () => {
+    expect(() => new LeastPrivilegeServiceAccount(Testing.chart(), 'account', { clusterRolesInNamespace: ['view'] }))
+      .toThrow(/\[test\/account\] metadata.namespace is not set/);
+  });
+});
+
+describe('props of the wrong shape are refused with the path, the field, the value and the fix', () => {
+  test.each<[string, () => unknown, RegExp]>([
+    ['props null', () => new LeastPrivilegeServiceAccount(Testing.chart(), 'account', null as any), /\[test\/account\] props: null is not an object/],
+    ['props a string', () => new LeastPrivilegeServiceAccount(Testing.chart(), 'account', 'x' as any), /\[test\/account\] props: "x" is not an object/],
+    ['metadata a string', () => account({ metadata: 'shop' as any }), /\[test\/account\] metadata: "shop" is not an object/],
+    ['exemptions not a list', () => account({ exemptions: { control: Controls.RBAC_SECRETS_READ, reason: REASON } as any }),
+      /\[test\/account\] exemptions: \{.*\} is not a list; give a list of exemptions/],
+    ['permissions not a list', () => account({ permissions: Permission.read(RbacResource.PODS) as any }), /\[test\/account\] permissions: .* is not a list/],
   ])('%s', (_name, build, error) => {
     expect(build).toThrow(error);
   });

@@ -1,3 +1,4 @@
+import { builtInClusterRoleRules } from './built-in-cluster-roles';
 import { Control, ControlContext, ControlProps, Violation } from './control';
 import { apiGroupOf, namespaceOf } from './manifest-index';
 import { isObject, pointer } from './pod-template';
@@ -126,8 +127,18 @@ function describeAccess(access: RbacAccess): string {
 }
 
 /**
+ * The rules of the built-in ClusterRole (`edit`, `admin`) a RoleBinding or ClusterRoleBinding binds, or undefined
+ * when it binds anything else: those rules are not in the app, but they are known.
+ */
+export function builtInRulesBoundBy(manifest: any): any[] | undefined {
+  if (!isBinding(manifest) || manifest.roleRef?.kind !== 'ClusterRole') return undefined;
+  return builtInClusterRoleRules(manifest.roleRef?.name);
+}
+
+/**
  * Base of the controls that forbid some access in Role and ClusterRole rules: one violation per rule and matching
- * `resources` entry, pointing at that entry.
+ * `resources` entry, pointing at that entry. A binding to a built-in ClusterRole whose rules grant the access (`edit`,
+ * `admin`) is one violation too, pointing at its `roleRef`.
  */
 export abstract class RoleAccessControl extends Control {
   protected constructor(props: ControlProps, private readonly accesses: RbacAccess[]) {
@@ -135,10 +146,12 @@ export abstract class RoleAccessControl extends Control {
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {
-    return isRole(manifest);
+    return isRole(manifest) || builtInRulesBoundBy(manifest) !== undefined;
   }
 
   public check(manifest: any, _context: ControlContext): Violation[] {
+    const builtIn = builtInRulesBoundBy(manifest);
+    if (builtIn) return this.checkBuiltInBinding(manifest, builtIn);
     const violations: Violation[] = [];
     for (const { rule, index, pointer: rulePointer } of rulesOf(manifest)) {
       // Group what one resources entry grants, so `*` granting three subresources is one finding.
@@ -162,5 +175,21 @@ export abstract class RoleAccessControl extends Control {
       }
     }
     return violations;
+  }
+
+  private checkBuiltInBinding(manifest: any, rules: any[]): Violation[] {
+    const granted: string[] = [];
+    for (const access of this.accesses) {
+      const verbs = [...new Set(rules.flatMap(rule => grantOf(rule, access)?.verbs ?? []))];
+      if (verbs.length > 0) granted.push(`${verbs.join(', ')} on ${describeAccess(access)}`);
+    }
+    if (granted.length === 0) return [];
+    const name = manifest.roleRef.name;
+    return [{
+      pointer: '/roleRef/name',
+      message: `${rbacObjectLabel(manifest)} binds the built-in ClusterRole '${name}', which grants ${granted.join('; ')}`,
+      fix: `Bind a Role that lists only the permissions the subjects need instead of the built-in '${name}' (the built-in `
+        + '\'view\' reads without Secrets), or exempt the binding with the reason the subjects need all of it',
+    }];
   }
 }
