@@ -286,6 +286,11 @@ export class Controls {
    * @throws if no control has this id (the message lists the closest ids)
    */
   public static byId(id: string): Control {
+    if (typeof id !== 'string' || id.trim() === '') {
+      const shown = typeof id === 'string' ? JSON.stringify(id) : typeof id === 'number' || typeof id === 'boolean' || id === null ? String(id) : typeof id;
+      throw new Error(`Controls.byId: id ${shown} is not a control id; give a catalog id such as 'read-only-root-filesystem', `
+        + 'or use the catalog member, e.g. Controls.READ_ONLY_ROOT_FILESYSTEM (see docs/controls.md for the catalog)');
+    }
     const found = Controls.all().find(c => c.id === id);
     if (!found) {
       const near = Controls.all().map(c => c.id).filter(known => known.includes(id) || id.includes(known)).slice(0, 3);

@@ -1,4 +1,4 @@
-import { IConstruct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ResourcePreset } from './resource-preset';
 import { PssVersion } from '../controls/core/pss-version';
 
@@ -68,14 +68,19 @@ export class HardenedDefaults {
   public static readonly CRON_JOB_STARTING_DEADLINE_SECONDS = 300;
 
   /**
-   * Sets defaults for everything below `scope`; a nearer scope's settings win field by field.
+   * Sets defaults for everything below `scope`; a nearer scope's settings win field by field, and a later call on the
+   * same scope overrides the fields it gives (`undefined` clears that field at this scope).
+   * @throws if a field is not what it should be (a ResourcePreset, a PssVersion, a list of registry hosts or
+   * host/path prefixes), or is not one of these three
    */
   public static set(scope: IConstruct, props: HardenedDefaultsProps): void {
-    SCOPE_DEFAULTS.set(scope, { ...SCOPE_DEFAULTS.get(scope), ...props });
+    checkScope('HardenedDefaults.set', scope);
+    SCOPE_DEFAULTS.set(scope, { ...SCOPE_DEFAULTS.get(scope), ...checkProps(scope, props) });
   }
 
   /** The defaults in force at `scope`. */
   public static of(scope: IConstruct): ResolvedHardenedDefaults {
+    checkScope('HardenedDefaults.of', scope);
     let merged: HardenedDefaultsProps = {};
     for (const s of scope.node.scopes) {
       // scopes run from the root down to `scope`, so nearer settings override.
@@ -90,6 +95,62 @@ export class HardenedDefaults {
   }
 
   private constructor() {}
+}
+
+/** A host (name, IPv4 or [IPv6]) with an optional port, then optional repository path components. */
+const REGISTRY_ENTRY = new RegExp('^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[a-fA-F0-9:]+\\])'
+  + '(?::[0-9]{1,5})?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*/?$');
+const FIELDS = ['resourcePreset', 'pssVersion', 'allowedRegistries'];
+
+function checkScope(where: string, scope: unknown): void {
+  if (!Construct.isConstruct(scope)) {
+    throw new Error(`${where}: scope ${describeValue(scope)} is not a construct; pass the App, a Chart or another construct the defaults apply below`);
+  }
+}
+
+/** The props of `HardenedDefaults.set`, checked field by field (they may come from plain JavaScript). */
+function checkProps(scope: IConstruct, props: unknown): HardenedDefaultsProps {
+  const where = `[${scope.node.path || '(the app)'}] HardenedDefaults.set`;
+  if (props === null || typeof props !== 'object' || Array.isArray(props)) {
+    throw new Error(`${where}: props ${describeValue(props)} is not an object; pass e.g. { resourcePreset: ResourcePreset.MEDIUM, pssVersion: PssVersion.V1_29 }`);
+  }
+  const unknown = Object.keys(props).filter(key => !FIELDS.includes(key));
+  if (unknown.length > 0) {
+    throw new Error(`${where}: ${unknown.map(k => `'${k}'`).join(', ')} ${unknown.length > 1 ? 'are not defaults' : 'is not a default'} this library has; `
+      + `set only ${FIELDS.join(', ')}`);
+  }
+  const { resourcePreset, pssVersion, allowedRegistries } = props as HardenedDefaultsProps;
+  if (resourcePreset !== undefined && !(resourcePreset instanceof ResourcePreset)) {
+    throw new Error(`${where}: resourcePreset ${describeValue(resourcePreset)} is not a ResourcePreset; use e.g. ResourcePreset.SMALL or `
+      + 'ResourcePreset.custom({...}), or leave it out');
+  }
+  if (pssVersion !== undefined && !(pssVersion instanceof PssVersion)) {
+    throw new Error(`${where}: pssVersion ${describeValue(pssVersion)} is not a PssVersion; use e.g. PssVersion.V1_29 or PssVersion.of('v1.29'), `
+      + 'or leave it out (v1.27)');
+  }
+  if (allowedRegistries === undefined) return { ...(props as HardenedDefaultsProps) };
+  if (!Array.isArray(allowedRegistries)) {
+    throw new Error(`${where}: allowedRegistries ${describeValue(allowedRegistries)} is not a list; give registry hosts or host/path prefixes, `
+      + 'e.g. [\'registry.example.com\', \'ghcr.io/my-org\'], or leave it out (no allow-list)');
+  }
+  allowedRegistries.forEach((entry: unknown, index) => {
+    if (typeof entry !== 'string' || entry.length > 255 || !REGISTRY_ENTRY.test(entry)) {
+      throw new Error(`${where}: allowedRegistries[${index}] ${describeValue(entry)} is not a registry; give a host[:port] with an optional `
+        + 'repository path prefix and no scheme, tag or digest, e.g. \'registry.example.com\' or \'ghcr.io/my-org\'');
+    }
+  });
+  // A copy: changing the caller's list later does not change the defaults behind its back.
+  return { ...(props as HardenedDefaultsProps), allowedRegistries: [...allowedRegistries] };
+}
+
+function describeValue(value: unknown): string {
+  const path = (value as { node?: { path?: unknown } } | undefined)?.node?.path;
+  if (typeof path === 'string') return `construct '${path}'`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
 }
 
 function stripUndefined<T extends object>(value: T): T {

@@ -14,16 +14,25 @@ import { WorkloadConnections } from './workload-connections';
 export class HardenedPodConnections extends kplus.PodConnections {
   /** Same options as cdk8s-plus: `isolation` POD opens only this side, PEER only the peer's. */
   public allowTo(peer: kplus.INetworkPolicyPeer, options: kplus.PodConnectionsAllowToOptions = {}): void {
-    this.compile('Egress', peer, options.isolation, options.ports);
+    this.compile('Egress', peer, this.checked('allowTo', options));
   }
 
   /** Same options as cdk8s-plus: `isolation` POD opens only this side, PEER only the peer's. */
   public allowFrom(peer: kplus.INetworkPolicyPeer, options: kplus.PodConnectionsAllowFromOptions = {}): void {
-    this.compile('Ingress', peer, options.isolation, options.ports);
+    this.compile('Ingress', peer, this.checked('allowFrom', options));
   }
 
-  private compile(direction: 'Ingress' | 'Egress', peer: kplus.INetworkPolicyPeer, isolation: kplus.PodConnectionsIsolation | undefined,
-    ports: kplus.NetworkPolicyPort[] | undefined): void {
+  /** Options as given, or an error naming the workload and the call (plain JavaScript callers can pass anything). */
+  private checked<T extends object>(verb: string, options: T): T {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new Error(`[${this.instance.node.path}] connections.${verb}: options ${JSON.stringify(options) ?? String(options)} is not an object; `
+        + 'give { ports?, isolation? }, or leave it out');
+    }
+    return options;
+  }
+
+  private compile(direction: 'Ingress' | 'Egress', peer: kplus.INetworkPolicyPeer,
+    { isolation, ports }: { isolation?: kplus.PodConnectionsIsolation; ports?: kplus.NetworkPolicyPort[] }): void {
     const ownSide = isolation === undefined || isolation === kplus.PodConnectionsIsolation.POD;
     const peerSide = isolation === undefined || isolation === kplus.PodConnectionsIsolation.PEER;
     WorkloadConnections.of(this.instance)._allow(direction, NetworkPeer.fromPolicyPeer(peer), ports, ownSide, peerSide);

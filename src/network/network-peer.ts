@@ -39,7 +39,7 @@ export class NetworkPeer {
    */
   public static workload(workload: kplus.AbstractPod): NetworkPeer {
     if (!(workload instanceof kplus.AbstractPod)) {
-      throw new Error(`NetworkPeer.workload: ${describeValue(workload)} is not a cdk8s-plus workload or pod; pass e.g. a HardenedDeployment`);
+      throw new Error(`NetworkPeer.workload: workload ${describeValue(workload)} is not a cdk8s-plus workload or pod; pass e.g. a HardenedDeployment`);
     }
     return new NetworkPeer({ kind: 'workload', workload }, `workload ${workload.node.path}`);
   }
@@ -53,11 +53,16 @@ export class NetworkPeer {
    */
   public static inNamespace(name: string, options: NamespacePeerOptions = {}): NetworkPeer {
     if (typeof name !== 'string' || name.length > 63 || !DNS_LABEL.test(name)) {
-      throw new Error(`NetworkPeer.inNamespace: ${JSON.stringify(name)} is not a namespace name; use the name of the namespace, e.g. 'ingress-nginx'`);
+      throw new Error(`NetworkPeer.inNamespace: name ${describeValue(name)} is not a namespace name; use the name of the namespace, e.g. 'ingress-nginx'`);
     }
+    checkOptions(`NetworkPeer.inNamespace('${name}')`, options, '{ podLabels: { ... } }');
     const labels = options.podLabels;
     if (labels !== undefined) {
-      if (labels === null || typeof labels !== 'object' || Object.keys(labels).length === 0) {
+      if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+        throw new Error(`NetworkPeer.inNamespace('${name}'): podLabels ${describeValue(labels)} is not a map of labels; give e.g. `
+          + '{ \'app.kubernetes.io/name\': \'ingress-nginx\' }, or leave podLabels out to mean every pod of the namespace');
+      }
+      if (Object.keys(labels).length === 0) {
         throw new Error(`NetworkPeer.inNamespace('${name}'): podLabels ${JSON.stringify(labels)} selects every pod; leave podLabels out `
           + 'to mean every pod of the namespace, or name labels');
       }
@@ -75,13 +80,18 @@ export class NetworkPeer {
   public static cidr(cidr: string, options: CidrPeerOptions = {}): NetworkPeer {
     const block = parseCidr(cidr);
     if (!block) {
-      throw new Error(`NetworkPeer.cidr: ${JSON.stringify(cidr)} is not a CIDR block; use an address and prefix length, e.g. '203.0.113.0/24' or '2001:db8::/32'`);
+      throw new Error(`NetworkPeer.cidr: cidr ${describeValue(cidr)} is not a CIDR block; use an address and prefix length, e.g. '203.0.113.0/24' or '2001:db8::/32'`);
     }
+    checkOptions(`NetworkPeer.cidr('${cidr}')`, options, '{ exceptCidrs: [...] }');
     const except = options.exceptCidrs ?? [];
+    if (!Array.isArray(except)) {
+      throw new Error(`NetworkPeer.cidr('${cidr}'): exceptCidrs ${describeValue(except)} is not a list; give a list of CIDR blocks inside ${cidr}, `
+        + 'e.g. [\'169.254.169.254/32\'], or leave exceptCidrs out');
+    }
     except.forEach((text, index) => {
       const inner = parseCidr(text);
       if (!inner || !strictlyContains(block, inner)) {
-        throw new Error(`NetworkPeer.cidr('${cidr}'): exceptCidrs[${index}] ${JSON.stringify(text)} is not a CIDR block strictly inside ${cidr}; `
+        throw new Error(`NetworkPeer.cidr('${cidr}'): exceptCidrs[${index}] ${describeValue(text)} is not a CIDR block strictly inside ${cidr}; `
           + 'list only networks within the CIDR, with a longer prefix');
       }
     });
@@ -100,7 +110,7 @@ export class NetworkPeer {
     if (config?.ipBlock) return NetworkPeer.cidr(config.ipBlock.cidr, { exceptCidrs: config.ipBlock.except });
     const selector = config?.podSelector;
     if (!selector) {
-      throw new Error(`NetworkPeer.fromPolicyPeer: ${describeValue(peer)} is neither a pod selector nor an ip block`);
+      throw new Error(`NetworkPeer.fromPolicyPeer: peer ${describeValue(peer)} is neither a pod selector nor an ip block; pass a workload, kplus.Pods.select(...), kplus.Namespaces.select(...) or a kplus.NetworkPolicyIpBlock`);
     }
     const podSelector = normalizeSelector(selector.labelSelector._toKube());
     // Namespaces given but neither named nor labelled (kplus.Namespaces.all()) means every namespace: selector {}.
@@ -137,6 +147,13 @@ export class NetworkPeer {
   }
 }
 
+/** Options given from plain JavaScript may be anything: only an object (or nothing) is options. */
+function checkOptions(where: string, options: unknown, example: string): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new Error(`${where}: options ${describeValue(options)} is not an options object; pass ${example} or leave options out`);
+  }
+}
+
 function checkLabel(where: string, key: string, value: unknown): void {
   const slash = key.lastIndexOf('/');
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
@@ -145,7 +162,7 @@ function checkLabel(where: string, key: string, value: unknown): void {
     throw new Error(`${where}: key ${JSON.stringify(key)} is not a label key; use [prefix/]name, e.g. 'app.kubernetes.io/name'`);
   }
   if (typeof value !== 'string' || value.length > 63 || (value !== '' && !LABEL_NAME.test(value))) {
-    throw new Error(`${where}['${key}']: ${JSON.stringify(value)} is not a label value; use at most 63 letters, digits, '-', '_' `
+    throw new Error(`${where}['${key}']: ${describeValue(value)} is not a label value; use at most 63 letters, digits, '-', '_' `
       + 'or \'.\', starting and ending alphanumeric');
   }
 }

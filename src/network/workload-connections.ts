@@ -49,7 +49,7 @@ export class WorkloadConnections {
   /** The connections of a workload (hardened or plain cdk8s-plus), created on first use. */
   public static of(workload: kplus.AbstractPod): WorkloadConnections {
     if (!(workload instanceof kplus.AbstractPod)) {
-      throw new Error(`WorkloadConnections.of: ${describeValue(workload)} is not a cdk8s-plus workload or pod; pass e.g. a HardenedDeployment`);
+      throw new Error(`WorkloadConnections.of: workload ${describeValue(workload)} is not a cdk8s-plus workload or pod; pass e.g. a HardenedDeployment`);
     }
     let connections = REGISTRY.get(workload);
     if (!connections) {
@@ -85,7 +85,7 @@ export class WorkloadConnections {
    * peer is a workload of the app, the matching ingress rule on the peer's policy.
    */
   public allowTo(peer: NetworkPeer, options: ConnectionOptions = {}): void {
-    this._allow('Egress', peer, options.ports, true, true);
+    this._allow('Egress', peer, this.portsOption('Egress', peer, options), true, true);
   }
 
   /**
@@ -93,7 +93,7 @@ export class WorkloadConnections {
    * peer is a workload of the app, the matching egress rule on the peer's policy.
    */
   public allowFrom(peer: NetworkPeer, options: ConnectionOptions = {}): void {
-    this._allow('Ingress', peer, options.ports, true, true);
+    this._allow('Ingress', peer, this.portsOption('Ingress', peer, options), true, true);
   }
 
   /**
@@ -101,11 +101,7 @@ export class WorkloadConnections {
    * @internal
    */
   public _allow(direction: Direction, peer: NetworkPeer, ports: kplus.NetworkPolicyPort[] | undefined, ownSide: boolean, peerSide: boolean): void {
-    const verb = direction === 'Egress' ? 'allowTo' : 'allowFrom';
-    if (!(peer instanceof NetworkPeer)) {
-      throw new Error(`[${this.workload.node.path}] ${verb}: ${describeValue(peer)} is not a NetworkPeer; use NetworkPeer.workload(w), `
-        + 'NetworkPeer.inNamespace(name, { podLabels }) or NetworkPeer.cidr(cidr)');
-    }
+    const verb = this.checkPeer(direction, peer);
     const declaration = `${verb}(${peer.description})`;
     const origin = `[${this.workload.node.path}] ${declaration}`;
     const rendered = ports === undefined ? undefined : checkPorts(origin, ports);
@@ -157,6 +153,26 @@ export class WorkloadConnections {
         [field]: entry.peers,
         ports: [...entry.ports.entries()].sort(([a], [b]) => compare(a, b)).map(([, port]) => port),
       }));
+  }
+
+  /** The verb of `direction`, once `peer` is known to be a NetworkPeer (plain JavaScript may pass anything). */
+  private checkPeer(direction: Direction, peer: unknown): string {
+    const verb = direction === 'Egress' ? 'allowTo' : 'allowFrom';
+    if (!(peer instanceof NetworkPeer)) {
+      throw new Error(`[${this.workload.node.path}] ${verb}: peer ${describeValue(peer)} is not a NetworkPeer; use NetworkPeer.workload(w), `
+        + 'NetworkPeer.inNamespace(name, { podLabels }) or NetworkPeer.cidr(cidr)');
+    }
+    return verb;
+  }
+
+  /** The ports of a declaration's options, once the peer and the options are known to be what they should. */
+  private portsOption(direction: Direction, peer: NetworkPeer, options: unknown): kplus.NetworkPolicyPort[] | undefined {
+    const verb = this.checkPeer(direction, peer);
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+      throw new Error(`[${this.workload.node.path}] ${verb}(${peer.description}): options ${describeValue(options)} is not an options object; `
+        + 'pass e.g. { ports: [kplus.NetworkPolicyPort.tcp(8080)] }, or leave options out');
+    }
+    return (options as ConnectionOptions).ports;
   }
 
   private add(direction: Direction, allowance: Allowance): void {
@@ -238,13 +254,17 @@ function noPortsMessage(origin: string, receiver: kplus.AbstractPod): string {
 }
 
 function checkPorts(origin: string, ports: kplus.NetworkPolicyPort[]): kplus.k8s.NetworkPolicyPort[] {
-  if (!Array.isArray(ports) || ports.length === 0) {
+  if (!Array.isArray(ports)) {
+    throw new Error(`${origin}: ports ${describeValue(ports)} is not a list; give a list of ports, e.g. [kplus.NetworkPolicyPort.tcp(8080)], `
+      + 'or leave ports out to derive them');
+  }
+  if (ports.length === 0) {
     throw new Error(`${origin}: ports ${JSON.stringify(ports)} names no port; leave ports out to derive them, or allow specific ports, `
       + 'e.g. [kplus.NetworkPolicyPort.tcp(8080)]');
   }
   return ports.map((port, index) => {
     if (!(port instanceof kplus.NetworkPolicyPort)) {
-      throw new Error(`${origin}: ports[${index}] ${JSON.stringify(port)} is not a NetworkPolicyPort; use e.g. kplus.NetworkPolicyPort.tcp(8080)`);
+      throw new Error(`${origin}: ports[${index}] ${describeValue(port)} is not a NetworkPolicyPort; use e.g. kplus.NetworkPolicyPort.tcp(8080)`);
     }
     const rendered = port._toKube();
     const number = rendered.port?.value;

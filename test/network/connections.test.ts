@@ -329,3 +329,12 @@ describe('the cdk8s-plus `connections` API of a hardened workload', () => {
     ]);
   });
 });
+
+describe('the cdk8s-plus connections API of a hardened workload refuses bad options by name', () => {
+  test.each(['allowTo', 'allowFrom'] as const)('%s(peer, null)', verb => {
+    const chart = Testing.chart();
+    const a = new HardenedDeployment(chart, 'a', { metadata: { namespace: 'shop' }, containers: [{ image: 'registry.example.com/a:1.0', portNumber: 8080 }] });
+    const b = new HardenedDeployment(chart, 'b', { metadata: { namespace: 'shop' }, containers: [{ image: 'registry.example.com/b:1.0', portNumber: 9000 }] });
+    expect(() => a.connections[verb](b, null as any)).toThrow(`[test/a] connections.${verb}: options null is not an object; give { ports?, isolation? }, or leave it out`);
+  });
+});

@@ -8,8 +8,9 @@ import { ApiObject, Chart, Cron, Duration, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import {
-  Controls, ExemptionProps, Exemptions, HardenedCronJob, HardenedDaemonSet, HardenedDeployment, HardenedJob, HardenedStatefulSet,
-  IsolatedNamespace, LeastPrivilegeServiceAccount, NamespaceAccess, NamespaceQuota, Permission, RbacResource, ResourcePreset, Verb, Guard,
+  Controls, ExemptionProps, Exemptions, HardenedCronJob, HardenedDaemonSet, HardenedDefaults, HardenedDeployment, HardenedJob, HardenedStatefulSet,
+  IsolatedNamespace, LeastPrivilegeServiceAccount, NamespaceAccess, NamespaceQuota, NetworkPeer, Permission, PssVersion, RbacResource, ResourcePreset,
+  Verb, Guard, WorkloadConnections,
 } from '../../src';
 import { expectSchemaValid } from '../helpers/schema';
 
@@ -405,7 +406,7 @@ describe('conflicting options', () => {
     ['a TTL and history limits on a CronJob', cronJob({ ttlAfterFinished: Duration.hours(1), successfulJobsRetained: 2 }),
       '[test/backup] ttlAfterFinished: conflicts with successfulJobsRetained: the TTL would delete the runs the history limits keep; set either ttlAfterFinished or the history limits, not both'],
     ['token options on an account without permissions', account({ tokenExpiration: Duration.hours(1), tokenAudience: 'vault' }),
-      '[test/reader] tokenAudience, tokenExpiration: the account has no permissions, so its pods get no API token to configure; remove it, or give the account the permissions it needs'],
+      '[test/reader] tokenAudience, tokenExpiration: the account has no permissions (nor clusterPermissions or clusterRolesInNamespace), so its pods get no API token to configure; remove it, or give the account the permissions it needs'],
     ['a token lifetime under 10 minutes', account({ permissions: [Permission.read(RbacResource.CONFIG_MAPS)], tokenExpiration: Duration.minutes(5) }),
       '[test/reader] tokenExpiration: 300 seconds is not a whole number of seconds from 600 (the API server\'s minimum) to 86400 (24 hours: tokens stay short-lived); use e.g. Duration.hours(1)'],
     ['permissions without a namespace', () => new LeastPrivilegeServiceAccount(chart(null), 'reader', { permissions: [Permission.read(RbacResource.CONFIG_MAPS)] }),
@@ -497,5 +498,125 @@ describe('ill-typed props from plain JavaScript: an Error naming the field, neve
     ['an undefined capability, e.g. kplus.Capability.ALL, which cdk8s-plus-27 lacks (pod-hardening.ts)',
       withContainer({ securityContext: { capabilities: { drop: [(kplus.Capability as any).ALL] } } }),
       '[test/web] containers[0] \'main\': securityContext.capabilities.drop[0] is undefined, not a capability name'],
+  ]);
+});
+
+describe('declared connections, scope-wide defaults and look-ups: plain-JavaScript shapes too; static functions name themselves', () => {
+  /** A chart `test` (namespace shop) with HardenedDeployments web (port 8080) and api (port 9000). */
+  function workloads(): { scope: Chart; web: HardenedDeployment; api: HardenedDeployment } {
+    const scope = chart();
+    const web = new HardenedDeployment(scope, 'web', { containers: [{ image: IMG, portNumber: 8080 }] });
+    const api = new HardenedDeployment(scope, 'api', { containers: [{ image: IMG, portNumber: 9000 }] });
+    return { scope, web, api };
+  }
+  /** `WorkloadConnections.of(web).allowTo(NetworkPeer.workload(api), options)`, synthesized. */
+  const toApi = (options: unknown) => () => {
+    const { scope, web, api } = workloads();
+    WorkloadConnections.of(web).allowTo(NetworkPeer.workload(api), options as any);
+    Testing.synth(scope);
+  };
+  /** `HardenedDefaults.set(chart, props)`, then a HardenedDeployment, synthesized. */
+  const defaults = (props: unknown, onApp = false) => () => {
+    const scope = chart();
+    HardenedDefaults.set(onApp ? scope.node.root : scope, props as any);
+    new HardenedDeployment(scope, 'web', { containers: [{ image: IMG, portNumber: 8080 }] });
+    Testing.synth(scope);
+  };
+  const ALLOW = '; use NetworkPeer.workload(w), NetworkPeer.inNamespace(name, { podLabels }) or NetworkPeer.cidr(cidr)';
+
+  matrix([
+    ['NetworkPeer.inNamespace options null', () => NetworkPeer.inNamespace('a', null as any),
+      'NetworkPeer.inNamespace(\'a\'): options null is not an options object; pass { podLabels: { ... } } or leave options out'],
+    ['NetworkPeer.inNamespace options a string', () => NetworkPeer.inNamespace('ingress-nginx', 'app=nginx' as any),
+      'NetworkPeer.inNamespace(\'ingress-nginx\'): options "app=nginx" is not an options object'],
+    ['NetworkPeer.inNamespace podLabels a list', () => NetworkPeer.inNamespace('ingress-nginx', { podLabels: ['app'] as any }),
+      'NetworkPeer.inNamespace(\'ingress-nginx\'): podLabels ["app"] is not a map of labels; give e.g. { \'app.kubernetes.io/name\': \'ingress-nginx\' }, or leave podLabels out to mean every pod of the namespace'],
+    ['NetworkPeer.inNamespace without a name', () => NetworkPeer.inNamespace(undefined as any),
+      'NetworkPeer.inNamespace: name undefined is not a namespace name; use the name of the namespace, e.g. \'ingress-nginx\''],
+    ['NetworkPeer.cidr options null', () => NetworkPeer.cidr('10.0.0.0/8', null as any),
+      'NetworkPeer.cidr(\'10.0.0.0/8\'): options null is not an options object; pass { exceptCidrs: [...] } or leave options out'],
+    ['NetworkPeer.cidr exceptCidrs not a list', () => NetworkPeer.cidr('10.0.0.0/8', { exceptCidrs: '10.1.0.0/16' as any }),
+      'NetworkPeer.cidr(\'10.0.0.0/8\'): exceptCidrs "10.1.0.0/16" is not a list; give a list of CIDR blocks inside 10.0.0.0/8, e.g. [\'169.254.169.254/32\'], or leave exceptCidrs out'],
+    ['NetworkPeer.cidr without a CIDR', () => NetworkPeer.cidr(undefined as any),
+      'NetworkPeer.cidr: cidr undefined is not a CIDR block; use an address and prefix length, e.g. \'203.0.113.0/24\' or \'2001:db8::/32\''],
+    ['NetworkPeer.workload of nothing', () => NetworkPeer.workload(undefined as any),
+      'NetworkPeer.workload: workload undefined is not a cdk8s-plus workload or pod; pass e.g. a HardenedDeployment'],
+    ['NetworkPeer.fromPolicyPeer of null', () => NetworkPeer.fromPolicyPeer(null as any),
+      'NetworkPeer.fromPolicyPeer: peer null is neither a pod selector nor an ip block; pass a workload, kplus.Pods.select(...), kplus.Namespaces.select(...) or a kplus.NetworkPolicyIpBlock'],
+    ['WorkloadConnections.of a chart', () => WorkloadConnections.of(chart() as any),
+      'WorkloadConnections.of: workload construct \'test\' is not a cdk8s-plus workload or pod; pass e.g. a HardenedDeployment'],
+  ]);
+
+  matrix([
+    ['allowTo options null', toApi(null),
+      '[test/web] allowTo(workload test/api): options null is not an options object; pass e.g. { ports: [kplus.NetworkPolicyPort.tcp(8080)] }, or leave options out'],
+    ['allowFrom options null', () => {
+      const { web, api } = workloads();
+      WorkloadConnections.of(web).allowFrom(NetworkPeer.workload(api), null as any);
+    }, '[test/web] allowFrom(workload test/api): options null is not an options object'],
+    ['allowTo options a list', toApi([kplus.NetworkPolicyPort.tcp(9000)]), '[test/web] allowTo(workload test/api): options [{"port":{"value":9000},"protocol":"TCP"}] is not an options object'],
+    ['allowTo a null peer', () => WorkloadConnections.of(workloads().web).allowTo(null as any), `[test/web] allowTo: peer null is not a NetworkPeer${ALLOW}`],
+    ['allowFrom no peer', () => WorkloadConnections.of(workloads().web).allowFrom(undefined as any), `[test/web] allowFrom: peer undefined is not a NetworkPeer${ALLOW}`],
+    ['allowTo a workload, not a NetworkPeer', () => {
+      const { web, api } = workloads();
+      WorkloadConnections.of(web).allowTo(api as any);
+    }, `[test/web] allowTo: peer construct 'test/api' is not a NetworkPeer${ALLOW}`],
+    ['ports a single port, not a list', toApi({ ports: kplus.NetworkPolicyPort.tcp(9000) }),
+      '[test/web] allowTo(workload test/api): ports {"port":{"value":9000},"protocol":"TCP"} is not a list; give a list of ports, e.g. [kplus.NetworkPolicyPort.tcp(8080)], or leave ports out to derive them'],
+    ['ports a string', toApi({ ports: '9000' }), '[test/web] allowTo(workload test/api): ports "9000" is not a list'],
+    ['ports []', toApi({ ports: [] }),
+      '[test/web] allowTo(workload test/api): ports [] names no port; leave ports out to derive them, or allow specific ports, e.g. [kplus.NetworkPolicyPort.tcp(8080)]'],
+    ['ports [9000] (a number, not a NetworkPolicyPort)', toApi({ ports: [9000] }),
+      '[test/web] allowTo(workload test/api): ports[0] 9000 is not a NetworkPolicyPort; use e.g. kplus.NetworkPolicyPort.tcp(8080)'],
+    ['port 70000', toApi({ ports: [kplus.NetworkPolicyPort.tcp(70000)] }),
+      '[test/web] allowTo(workload test/api): ports[0] port 70000 is not a port number; use an integer from 1 to 65535'],
+    ['port -1 on allowFrom', () => {
+      const { web } = workloads();
+      WorkloadConnections.of(web).allowFrom(NetworkPeer.inNamespace('ingress-nginx'), { ports: [kplus.NetworkPolicyPort.udp(-1)] });
+    }, '[test/web] allowFrom(pods of namespace \'ingress-nginx\'): ports[0] port -1 is not a port number; use an integer from 1 to 65535'],
+    ['port 0 (NetworkPolicyPort.allTcp())', toApi({ ports: [kplus.NetworkPolicyPort.allTcp()] }),
+      '[test/web] allowTo(workload test/api): ports[0] port 0 is not a port number (NetworkPolicyPort.allTcp() and allUdp() render port 0, which Kubernetes rejects: use tcpRange(1, 65535)); use an integer from 1 to 65535'],
+    ['a port range ending before it starts', toApi({ ports: [kplus.NetworkPolicyPort.tcpRange(9443, 9000)] }),
+      '[test/web] allowTo(workload test/api): ports[0] range 9443-9000 is not a port range; use a start and an end port from 1 to 65535, the end no smaller than the start'],
+    ['egress to a CIDR without ports', () => WorkloadConnections.of(workloads().web).allowTo(NetworkPeer.cidr('203.0.113.0/24')),
+      '[test/web] allowTo(addresses 203.0.113.0/24): ports are required: the peer is not a workload of the app whose containers would give them; pass e.g. { ports: [kplus.NetworkPolicyPort.tcp(443)] }'],
+    ['derived ports from a workload without container ports (synthesis)', () => {
+      const { scope, web } = workloads();
+      const migrate = new HardenedJob(scope, 'migrate', { containers: [{ image: IMG }] });
+      WorkloadConnections.of(web).allowTo(NetworkPeer.workload(migrate));
+      Testing.synth(scope);
+    }, 'allowTo(workload test/migrate): test/migrate declares no container port to derive the allowed ports from; declare the container\'s port (portNumber) or pass e.g. { ports: [kplus.NetworkPolicyPort.tcp(8080)] }'],
+  ]);
+
+  matrix([
+    ['HardenedDefaults.set resourcePreset a string (was a TypeError at synthesis)', defaults({ resourcePreset: 'x' }),
+      '[test] HardenedDefaults.set: resourcePreset "x" is not a ResourcePreset; use e.g. ResourcePreset.SMALL or ResourcePreset.custom({...}), or leave it out'],
+    ['HardenedDefaults.set allowedRegistries a string (was a TypeError at synthesis)', defaults({ allowedRegistries: 'x' }),
+      '[test] HardenedDefaults.set: allowedRegistries "x" is not a list; give registry hosts or host/path prefixes, e.g. [\'registry.example.com\', \'ghcr.io/my-org\'], or leave it out (no allow-list)'],
+    ['HardenedDefaults.set allowedRegistries with a URL', defaults({ allowedRegistries: ['registry.example.com', 'https://ghcr.io/my-org'] }),
+      '[test] HardenedDefaults.set: allowedRegistries[1] "https://ghcr.io/my-org" is not a registry; give a host[:port] with an optional repository path prefix and no scheme, tag or digest, e.g. \'registry.example.com\' or \'ghcr.io/my-org\''],
+    ['HardenedDefaults.set allowedRegistries with a tagged image', defaults({ allowedRegistries: ['registry.example.com/shop/web:1.4.2'] }),
+      '[test] HardenedDefaults.set: allowedRegistries[0] "registry.example.com/shop/web:1.4.2" is not a registry'],
+    ['HardenedDefaults.set allowedRegistries [1] (was a silent mismatch at synthesis)', defaults({ allowedRegistries: [1] }),
+      '[test] HardenedDefaults.set: allowedRegistries[0] 1 is not a registry'],
+    ['HardenedDefaults.set pssVersion a string (was a TypeError at synthesis)', defaults({ pssVersion: 'v1.29' }),
+      '[test] HardenedDefaults.set: pssVersion "v1.29" is not a PssVersion; use e.g. PssVersion.V1_29 or PssVersion.of(\'v1.29\'), or leave it out (v1.27)'],
+    ['HardenedDefaults.set pssVersion a number', defaults({ pssVersion: 29 }), '[test] HardenedDefaults.set: pssVersion 29 is not a PssVersion'],
+    ['HardenedDefaults.set props null', defaults(null),
+      '[test] HardenedDefaults.set: props null is not an object; pass e.g. { resourcePreset: ResourcePreset.MEDIUM, pssVersion: PssVersion.V1_29 }'],
+    ['HardenedDefaults.set an unknown field (was silently ignored)', defaults({ preset: ResourcePreset.LARGE }),
+      '[test] HardenedDefaults.set: \'preset\' is not a default this library has; set only resourcePreset, pssVersion, allowedRegistries'],
+    ['HardenedDefaults.set on the app', defaults({ resourcePreset: 'large' }, true), '[(the app)] HardenedDefaults.set: resourcePreset "large" is not a ResourcePreset'],
+    ['HardenedDefaults.set without a scope', () => HardenedDefaults.set(undefined as any, { resourcePreset: ResourcePreset.LARGE }),
+      'HardenedDefaults.set: scope undefined is not a construct; pass the App, a Chart or another construct the defaults apply below'],
+    ['HardenedDefaults.of without a scope', () => HardenedDefaults.of(null as any), 'HardenedDefaults.of: scope null is not a construct'],
+    ['PssVersion.of(undefined)', () => PssVersion.of(undefined as any),
+      'PssVersion.of: version undefined is not a string; give a version such as \'v1.27\' (v1.25 to v1.33), or use a constant such as PssVersion.V1_27'],
+    ['PssVersion.of(123)', () => PssVersion.of(123 as any), 'PssVersion.of: version 123 is not a string'],
+    ['PssVersion.of(\'latest\')', () => PssVersion.of('latest'),
+      'PssVersion.of: PSS version \'latest\' is not supported; use one of v1.25 to v1.33 (never \'latest\': pin the version your clusters run)'],
+    ['Controls.byId(undefined)', () => Controls.byId(undefined as any),
+      'Controls.byId: id undefined is not a control id; give a catalog id such as \'read-only-root-filesystem\', or use the catalog member, e.g. Controls.READ_ONLY_ROOT_FILESYSTEM (see docs/controls.md for the catalog)'],
+    ['Controls.byId(\'\')', () => Controls.byId(''), 'Controls.byId: id "" is not a control id'],
   ]);
 });

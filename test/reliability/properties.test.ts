@@ -2,7 +2,9 @@
  * Property-based tests (fast-check): for random VALID props of every public construct, synthesis succeeds, every
  * object is schema-valid and the guard reports no failing error; for random INVALID props (a valid input with one
  * fault injected), building or synthesizing throws an Error, never a TypeError, whose message names the construct
- * path (`[test/...]`) and the field.
+ * path (`[test/...]`), or the static function called without a construct (`NetworkPeer.cidr: ...`), and the field.
+ * Besides the constructs, the kinds cover declared connections (WorkloadConnections / NetworkPeer), scope-wide
+ * HardenedDefaults and the NamespaceAccess personas.
  *
  * On failure fast-check prints the seed and the counterexample (the values drawn); the thrown message repeats the
  * generated props. To replay, pass `{ seed }` (not the path: `fc.gen()` replays by seed only) to `fc.assert`.

@@ -31,6 +31,11 @@ export class PssVersion {
    * @throws if the string is not a supported `1.x` version
    */
   public static of(version: string): PssVersion {
+    if (typeof version !== 'string') {
+      const shown = typeof version === 'number' || typeof version === 'boolean' || version === null ? String(version) : typeof version;
+      throw new Error(`PssVersion.of: version ${shown} is not a string; give a version such as 'v1.27' (v1.25 to v1.33), `
+        + 'or use a constant such as PssVersion.V1_27');
+    }
     const match = /^v?1\.(\d+)$/.exec(version.trim());
     const minor = match ? Number(match[1]) : NaN;
     const known = [
@@ -38,7 +43,7 @@ export class PssVersion {
       PssVersion.V1_30, PssVersion.V1_31, PssVersion.V1_32, PssVersion.V1_33,
     ].find(v => v.minor === minor);
     if (!match || !known) {
-      throw new Error(`PSS version '${version}' is not supported; use one of v1.25 to v1.33 (never 'latest': pin the version your clusters run)`);
+      throw new Error(`PssVersion.of: PSS version '${version}' is not supported; use one of v1.25 to v1.33 (never 'latest': pin the version your clusters run)`);
     }
     return known;
   }
