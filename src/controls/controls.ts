@@ -53,6 +53,7 @@ import { SecretEnv } from './secret-env';
 import { SecretLiteralData } from './secret-literal-data';
 import { Selinux } from './selinux';
 import { SensitiveEnvLiteral } from './sensitive-env-literal';
+import { ServiceAccountAutomount } from './service-account-automount';
 import { ServiceAccountToken } from './service-account-token';
 import { ServiceExternalIps } from './service-external-ips';
 import { ServiceLoadBalancer } from './service-load-balancer';
@@ -117,6 +118,8 @@ export class Controls {
   public static readonly NON_ROOT_GROUPS: Control = new NonRootGroups();
   /** `service-account-token` */
   public static readonly SERVICE_ACCOUNT_TOKEN: Control = new ServiceAccountToken();
+  /** `service-account-automount` */
+  public static readonly SERVICE_ACCOUNT_AUTOMOUNT: Control = new ServiceAccountAutomount();
   /** `dedicated-service-account` */
   public static readonly DEDICATED_SERVICE_ACCOUNT: Control = new DedicatedServiceAccount();
   /** `resource-requests` */
@@ -236,6 +239,7 @@ export class Controls {
       Controls.HIGH_UID_GID,
       Controls.NON_ROOT_GROUPS,
       Controls.SERVICE_ACCOUNT_TOKEN,
+      Controls.SERVICE_ACCOUNT_AUTOMOUNT,
       Controls.DEDICATED_SERVICE_ACCOUNT,
       Controls.RESOURCE_REQUESTS,
       Controls.RESOURCE_LIMITS,

@@ -5,7 +5,8 @@ import { parseCidr, strictlyContains } from './cidr';
 import { NamespaceQuota, NamespaceQuotaProps } from './namespace-quota';
 import { PodSecurityLevel } from './pod-security-level';
 import { Amounts, formatAmount, MEBIBYTE, parseAmount, RESOURCES, ResourceName } from './quantity';
-import { contribution, namespaceUsage, Resources, totalOf, WorkloadUsage } from './workload-usage';
+import { contribution, namespaceUsage, NamespaceUsage, QuotaCap, quotaCaps, Resources, totalOf, WorkloadUsage } from './workload-usage';
+import { Controls } from '../controls/controls';
 import { PssVersion } from '../controls/core/pss-version';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
@@ -80,17 +81,21 @@ export interface IsolatedNamespaceProps {
   readonly quota?: NamespaceQuota;
 
   /**
-   * Services of type LoadBalancer the namespace may hold (quota `services.loadbalancers`). Allowing them here does
-   * not exempt them from the `service-load-balancer` control. A LoadBalancer Service also uses a node port per
-   * Service port (quota `services.nodeports`) unless it sets `allocateLoadBalancerNodePorts: false`.
-   * @default 0 - no LoadBalancer Service is admitted (service-load-balancer)
+   * Services of type LoadBalancer the namespace may hold (quota `services.loadbalancers`). A count above 0 is a
+   * weakening of `namespace-quota`: the namespace exempts it on its ResourceQuota, pinned to this count (a JSON patch
+   * raising it fails synthesis), with a reason naming this option. Allowing them here does not exempt the Services from
+   * the `service-load-balancer` control. A LoadBalancer Service also uses a node port per Service port (quota
+   * `services.nodeports`) unless it sets `allocateLoadBalancerNodePorts: false`.
+   * @default 0 - no LoadBalancer Service is admitted (namespace-quota, service-load-balancer)
    */
   readonly allowedLoadBalancers?: number;
 
   /**
    * Node ports the namespace's Services may allocate (quota `services.nodeports`, counting NodePort and LoadBalancer
-   * Services' ports). Allowing them here does not exempt NodePort Services from the `service-node-port` control.
-   * @default 0 - no node port is allocated (service-node-port)
+   * Services' ports). A count above 0 is exempted from `namespace-quota` on the ResourceQuota, pinned to this count,
+   * as for `allowedLoadBalancers`. Allowing them here does not exempt NodePort Services from the `service-node-port`
+   * control.
+   * @default 0 - no node port is allocated (namespace-quota, service-node-port)
    */
   readonly allowedNodePorts?: number;
 
@@ -166,6 +171,10 @@ export class IsolatedNamespace extends Chart {
   private readonly maximum: Amounts;
   private readonly loadBalancers: number;
   private readonly nodePorts: number;
+  /** `NamespaceQuota.of` or `NamespaceQuota.fromWorkloads`, for messages. */
+  private readonly quotaFactory: string;
+  /** The usage the running validation computed, so serializing the quota inside it does not count everything again. */
+  private usageInValidation?: NamespaceUsage;
 
   constructor(scope: Construct, id: string, props: IsolatedNamespaceProps = {}) {
     const name = checkName(scope.node.path ? `${scope.node.path}/${id}` : id, props.name ?? id, props.name === undefined);
@@ -186,6 +195,7 @@ export class IsolatedNamespace extends Chart {
     this.loadBalancers = checkCount(path, 'allowedLoadBalancers', props.allowedLoadBalancers) ?? 0;
     this.nodePorts = checkCount(path, 'allowedNodePorts', props.allowedNodePorts) ?? 0;
     checkCount(path, 'quota.daemonSetNodes', this.quota.workloadOptions.daemonSetNodes);
+    this.quotaFactory = this.quota.sizedFromWorkloads ? 'NamespaceQuota.fromWorkloads' : 'NamespaceQuota.of';
     const fixedHard = this.quota.sizedFromWorkloads ? undefined : this.fixedTotals(path, this.quota.sizes);
     const ingress = listOf(path, 'allowIngressFrom', props.allowIngressFrom).map((entry, index) => checkIngress(path, `allowIngressFrom[${index}]`, entry));
     const egress = listOf(path, 'allowEgressTo', props.allowEgressTo).map((entry, index) => checkEgress(path, `allowEgressTo[${index}]`, entry));
@@ -281,13 +291,33 @@ export class IsolatedNamespace extends Chart {
       automountServiceAccountToken: false,
     });
 
+    // A quota admitting LoadBalancers or node ports fails namespace-quota: the typed options are the declared, reviewed
+    // way to allow them, so the namespace exempts exactly the count it was given (pinned: a patch raising it fails).
+    const services: Array<[string, number, string, string]> = [
+      ['allowedLoadBalancers', this.loadBalancers, 'services.loadbalancers', 'LoadBalancer Services'],
+      ['allowedNodePorts', this.nodePorts, 'services.nodeports', 'node ports'],
+    ];
+    for (const [option, count, key, what] of services.filter(([, n]) => n > 0)) {
+      Exemptions.of(this.resourceQuota).add({
+        control: Controls.NAMESPACE_QUOTA,
+        reason: `IsolatedNamespace option ${option}: ${count} admits ${count} ${what} in namespace '${name}'; `
+          + 'each Service is still judged by the service-load-balancer and service-node-port controls',
+        kind: 'ResourceQuota',
+        pointer: `/spec/hard/${key}`,
+        pointerValue: String(count),
+      });
+    }
+
     this.node.addValidation({ validate: () => this.validateWorkloads(fixedHard) });
     Guard.protect(this);
   }
 
-  /** The usage of every workload declared in this namespace (anywhere in the app). */
-  private usage() {
-    return namespaceUsage(this.node.root, this.name, this.limitDefaults, this.quota.workloadOptions.daemonSetNodes);
+  /** The usage of every workload whose final JSON is in this namespace (declared anywhere in the app). */
+  private usage(): NamespaceUsage {
+    return this.usageInValidation ?? namespaceUsage(this.node.root, this.name, this.limitDefaults, {
+      daemonSetNodes: this.quota.workloadOptions.daemonSetNodes,
+      factory: this.quotaFactory,
+    });
   }
 
   /** `NamespaceQuota.fromWorkloads()`: what the declared workloads need, exactly. */
@@ -337,17 +367,25 @@ export class IsolatedNamespace extends Chart {
   }
 
   /**
-   * At synthesis: workloads that cannot be counted (quota sized from workloads), workloads that need more than a
-   * fixed quota, and containers above the LimitRange maximum.
+   * At synthesis, from the final JSON of the namespace's objects (JSON patches applied, raw ApiObjects and Includes
+   * counted): workloads whose pods cannot be counted, workloads that need more than the namespace's ResourceQuotas
+   * allow, and containers above the LimitRange maximum. Runs as a validation, before anything is serialized: it reads
+   * each object through its class's own serializer, never `chart.toJson()` or the guard's (see workload-usage).
    */
   private validateWorkloads(fixed: QuotaTotals | undefined): string[] {
     const usage = this.usage();
     const errors: string[] = [];
-    if (!fixed) {
-      errors.push(...usage.uncounted.map(u => `quota: NamespaceQuota.fromWorkloads() cannot count the pods of ${u.path}: ${u.reason}`));
-    } else {
-      errors.push(...overQuota(this.name, usage.workloads, fixed));
+    errors.push(...usage.uncounted.map(u => `quota: ${this.quotaFactory}() cannot count the pods of ${u.path}: ${u.reason}`));
+    // Reading the quotas serializes this namespace's own, which, sized from the workloads, counts them: reuse the count
+    // just made (nothing changes within one validation).
+    this.usageInValidation = usage;
+    let caps: Map<string, QuotaCap>;
+    try {
+      caps = quotaCaps(this.node.root, this.name);
+    } finally {
+      this.usageInValidation = undefined;
     }
+    errors.push(...overQuota(this.name, usage.workloads, caps, { own: this.resourceQuota, fixed }));
     for (const w of usage.workloads) {
       for (const c of w.containers) {
         for (const resource of RESOURCES) {
@@ -370,14 +408,31 @@ interface QuotaTotals {
   readonly limits: Amounts;
 }
 
-/** One line per quota key the workloads exceed, naming the workloads, their amounts and the prop to raise. */
-function overQuota(namespace: string, workloads: WorkloadUsage[], fixed: QuotaTotals): string[] {
+/** The namespace's own ResourceQuota and, for `NamespaceQuota.of()`, the sizes it was given. */
+interface OwnQuota {
+  readonly own: kplus.k8s.KubeResourceQuota;
+  readonly fixed?: QuotaTotals;
+}
+
+/**
+ * One line per quota key the workloads exceed, naming the workloads, their amounts and the fix: the prop to raise
+ * when the namespace's own quota binds at the size it was given, else the quota object (patched, or another one).
+ */
+function overQuota(namespace: string, workloads: WorkloadUsage[], caps: Map<string, QuotaCap>, quota: OwnQuota): string[] {
   const errors: string[] = [];
+  const allows = (cap: QuotaCap) => (cap.object === quota.own ? 'the quota allows' : `ResourceQuota '${cap.name}' (${cap.object.node.path}) allows`);
+  /** The fix for a cap: raise the typed size, or deal with the patch or the other quota that sets it. */
+  const fix = (cap: QuotaCap, key: string, typed: number | undefined, raiseTyped: string, need: string) => {
+    if (cap.object !== quota.own) return `raise its spec.hard['${key}'] to at least ${need}, or remove it`;
+    if (typed === cap.amount) return `${raiseTyped}, or use NamespaceQuota.fromWorkloads()`;
+    return `remove the JSON patch that sets its spec.hard['${key}'] (the quota's sizes come from the quota prop)`;
+  };
   const pods = workloads.reduce((sum, w) => sum + w.pods, 0);
-  if (pods > fixed.pods) {
-    errors.push(`quota: the workloads of namespace '${namespace}' need pods ${pods} but the quota allows ${fixed.pods} `
-      + `(${workloads.map(w => contribution(w, 'pods')).join('; ')}); raise NamespaceQuota.of({ pods }) to at least ${pods}, `
-      + 'or use NamespaceQuota.fromWorkloads()');
+  const podCap = caps.get('pods');
+  if (podCap && pods > podCap.amount) {
+    errors.push(`quota: the workloads of namespace '${namespace}' need pods ${pods} but ${allows(podCap)} ${podCap.amount} `
+      + `(${workloads.map(w => contribution(w, 'pods')).join('; ')}); `
+      + fix(podCap, 'pods', quota.fixed?.pods, `raise NamespaceQuota.of({ pods }) to at least ${pods}`, String(pods)));
   }
   const fields: Record<ResourceName, [string, number]> = {
     'cpu': ['cpuMillis', 1],
@@ -386,13 +441,16 @@ function overQuota(namespace: string, workloads: WorkloadUsage[], fixed: QuotaTo
   };
   for (const side of ['requests', 'limits'] as const) {
     for (const resource of RESOURCES) {
+      const key = `${side}.${resource}`;
+      const cap = caps.get(key);
       const need = totalOf(workloads, side, resource);
-      if (need <= fixed[side][resource]) continue;
+      if (!cap || need <= cap.amount) continue;
       const [field, unit] = fields[resource];
       const contributors = workloads.filter(w => w.perPod[side][resource] > 0).map(w => contribution(w, side, resource));
-      errors.push(`quota: the workloads of namespace '${namespace}' need ${side}.${resource} ${formatAmount(need, resource)} but the quota `
-        + `allows ${formatAmount(fixed[side][resource], resource)} (${contributors.join('; ')}); raise NamespaceQuota.of({ ${field}: { `
-        + `${side === 'requests' ? 'request' : 'limit'}: ${Math.ceil(need / unit)} } }) at least, or use NamespaceQuota.fromWorkloads()`);
+      const raise = `raise NamespaceQuota.of({ ${field}: { ${side === 'requests' ? 'request' : 'limit'}: ${Math.ceil(need / unit)} } }) at least`;
+      errors.push(`quota: the workloads of namespace '${namespace}' need ${key} ${formatAmount(need, resource)} but ${allows(cap)} `
+        + `${formatAmount(cap.amount, resource)} (${contributors.join('; ')}); `
+        + fix(cap, key, quota.fixed?.[side][resource], raise, formatAmount(need, resource)));
     }
   }
   return errors;

@@ -1,7 +1,19 @@
 import { ResourceRange } from '../defaults/resource-preset';
 
-/** Hard limits of an IsolatedNamespace's ResourceQuota, summed over all pods of the namespace. */
-export interface NamespaceQuotaProps {
+/** Options of `NamespaceQuota.fromWorkloads()`, also accepted by `NamespaceQuota.of()`. */
+export interface WorkloadQuotaOptions {
+  /**
+   * Nodes each DaemonSet of the namespace runs a pod on (the pod count of a DaemonSet is the cluster's node count).
+   * @default - none: a DaemonSet in the namespace fails synthesis, as its pods cannot be counted
+   */
+  readonly daemonSetNodes?: number;
+}
+
+/**
+ * Hard limits of an IsolatedNamespace's ResourceQuota, summed over all pods of the namespace, and how to count the
+ * pods of DaemonSets.
+ */
+export interface NamespaceQuotaProps extends WorkloadQuotaOptions {
   /**
    * Pods the namespace may hold at once (`pods`).
    * @default NamespaceQuota.DEFAULT_PODS (20)
@@ -24,23 +36,18 @@ export interface NamespaceQuotaProps {
   readonly ephemeralStorageMebibytes?: ResourceRange;
 }
 
-/** Options of `NamespaceQuota.fromWorkloads()`. */
-export interface WorkloadQuotaOptions {
-  /**
-   * Nodes each DaemonSet of the namespace runs a pod on (the pod count of a DaemonSet is the cluster's node count).
-   * @default - none: a DaemonSet in the namespace fails synthesis, as its pods cannot be counted
-   */
-  readonly daemonSetNodes?: number;
-}
-
 /**
  * How an IsolatedNamespace sizes its ResourceQuota (control `namespace-quota`).
  *
+ * Both count, at synthesis, the pod-creating objects of the namespace from their final JSON (JSON patches applied;
+ * cdk8s-plus workloads, raw ApiObjects and included YAML alike): replicas (an autoscaler's maximum) plus a
+ * Deployment's rolling-update surge, times each pod's requests and limits. An object whose pods cannot be counted
+ * (a DaemonSet without `daemonSetNodes`, a CronJob whose runs may overlap, a quantity that does not parse) fails
+ * synthesis, naming it and the fix.
+ *
  * - `NamespaceQuota.of({...})`: fixed sizes. Synthesis fails, naming the workloads and amounts, when the workloads
- *   declared in the namespace need more than the quota allows.
- * - `NamespaceQuota.fromWorkloads()`: exactly what the workloads declared in the namespace need, computed at
- *   synthesis from their rendered pod specs: replicas (an autoscaler's maximum) plus a Deployment's rolling-update
- *   surge, times each pod's requests and limits. Nothing else fits in the namespace.
+ *   need more than the quota allows.
+ * - `NamespaceQuota.fromWorkloads()`: exactly what the workloads need. Nothing else fits in the namespace.
  */
 export class NamespaceQuota {
   /** Pods a fixed-size quota allows when `pods` is not given. */
@@ -48,7 +55,7 @@ export class NamespaceQuota {
 
   /** A quota of fixed sizes; each size not given is derived from `pods` and the container defaults. */
   public static of(props: NamespaceQuotaProps = {}): NamespaceQuota {
-    return new NamespaceQuota(false, props, {});
+    return new NamespaceQuota(false, props, { daemonSetNodes: props.daemonSetNodes });
   }
 
   /** A quota sized at synthesis to exactly what the workloads declared in the namespace need. */
@@ -61,7 +68,7 @@ export class NamespaceQuota {
     public readonly sizedFromWorkloads: boolean,
     /** The fixed sizes given to `of()` (empty for `fromWorkloads()`). */
     public readonly sizes: NamespaceQuotaProps,
-    /** The options given to `fromWorkloads()` (empty for `of()`). */
+    /** How the workloads' pods are counted: the options given to `fromWorkloads()`, or `daemonSetNodes` given to `of()`. */
     public readonly workloadOptions: WorkloadQuotaOptions,
   ) {}
 }

@@ -1,12 +1,18 @@
 import { ApiObject } from 'cdk8s';
-import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { Amounts, formatAmount, parseAmount, RESOURCES, zeroAmounts } from './quantity';
+import { apiGroupOf, namespaceOf } from '../controls/core/manifest-index';
+import { isObject, podOf } from '../controls/core/pod-template';
 
 /**
- * What the workloads declared in a namespace need from its ResourceQuota and LimitRange (internal, not part of the
- * jsii API). Read from each workload's rendered pod spec (`_toPodSpec()`), never from an ApiObject's `toJson()`: the
- * guard wraps `toJson()`, and re-entering it while an object is being serialized recurses.
+ * What the workloads of a namespace need from its ResourceQuota and LimitRange (internal, not part of the jsii API).
+ *
+ * Read from each object's final JSON (JSON patches and other escape hatches applied), whatever declared it: a
+ * (hardened) cdk8s-plus workload, a raw ApiObject or an Include. Each object is serialized with its class's own
+ * `toJson()`, not the instance's: the guard replaces an instance's `toJson()` with one that evaluates the whole app,
+ * which must not run from inside a validation or while the quota itself is serialized. The class's `toJson()` only
+ * resolves the object's own values; only pod-bearing objects and autoscalers are serialized, never the ResourceQuota,
+ * so sizing the quota from the workloads does not recurse.
  */
 
 /** Requests and limits, per resource. */
@@ -50,49 +56,92 @@ export interface Uncounted {
   readonly reason: string;
 }
 
-/** Kinds whose objects create pods. */
-const WORKLOAD_KINDS = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'ReplicationController', 'Job', 'CronJob']);
+/** How the quota is sized, for the fixes messages name. */
+export interface UsageOptions {
+  /** Pods each DaemonSet runs (the node count), when known. */
+  readonly daemonSetNodes?: number;
+  /** The factory that sized the quota, e.g. `NamespaceQuota.of`, for fixes such as `NamespaceQuota.of({ daemonSetNodes })`. */
+  readonly factory: string;
+}
+
+/** Pod-creating kinds, with their API group. */
+const WORKLOAD_KINDS: Record<string, string> = {
+  Pod: '',
+  ReplicationController: '',
+  Deployment: 'apps',
+  ReplicaSet: 'apps',
+  StatefulSet: 'apps',
+  DaemonSet: 'apps',
+  Job: 'batch',
+  CronJob: 'batch',
+};
+const AUTOSCALER = 'HorizontalPodAutoscaler';
 
 /**
- * Every pod-creating object of the app in `namespace`: the cdk8s-plus workloads (hardened or not) with their pod
- * counts and resources, and the others (raw ApiObjects, DaemonSets without a node count...) as `uncounted`.
- * Containers without their own requests or limits get `defaults`, as the namespace's LimitRange gives them.
+ * An ApiObject's JSON as its class serializes it (JSON patches applied), bypassing an instance-level `toJson()` the
+ * guard installs: the guard's evaluates every guarded object of the app and must not run inside a validation.
  */
-export function namespaceUsage(root: IConstruct, namespace: string, defaults: Resources, daemonSetNodes?: number): NamespaceUsage {
-  const all = root.node.findAll();
-  const autoscaled = new Map<unknown, number>();
-  for (const c of all) {
-    if (c instanceof kplus.HorizontalPodAutoscaler) autoscaled.set(c.target, c.maxReplicas);
+function ownJson(object: ApiObject): any {
+  return Object.getPrototypeOf(object).toJson.call(object);
+}
+
+/**
+ * Whether an object's final JSON may be in `namespace`: its metadata says so, or a JSON patch may have moved it there.
+ * Serializing only these keeps the check linear in the namespace's own objects (every namespace of an app is
+ * validated once per chart synthesized).
+ */
+function mayBeIn(object: ApiObject, namespace: string): boolean {
+  const patches = (object as unknown as { patches?: unknown[] }).patches;
+  return object.metadata.namespace === namespace || !Array.isArray(patches) || patches.length > 0;
+}
+
+/**
+ * Every pod-creating object of the app whose final JSON is in `namespace`, with its pod count and resources, and the
+ * ones whose pods cannot be counted (a DaemonSet without a node count, a CronJob whose runs overlap, no pod template,
+ * a quantity that does not parse) as `uncounted`. Containers without their own requests or limits get `defaults`, as
+ * the namespace's LimitRange gives them. An object that cannot serialize is skipped: it fails synthesis on its own.
+ */
+export function namespaceUsage(root: IConstruct, namespace: string, defaults: Resources, options: UsageOptions): NamespaceUsage {
+  const workloadObjects: Array<{ path: string; json: any }> = [];
+  const autoscalers: any[] = [];
+  for (const c of root.node.findAll()) {
+    if (!(c instanceof ApiObject) || (WORKLOAD_KINDS[c.kind] === undefined && c.kind !== AUTOSCALER) || !mayBeIn(c, namespace)) continue;
+    let json: any;
+    try {
+      json = ownJson(c);
+    } catch {
+      continue;
+    }
+    if (!isObject(json) || namespaceOf(json) !== namespace) continue;
+    if (json.kind === AUTOSCALER && apiGroupOf(json) === 'autoscaling') autoscalers.push(json);
+    else if (WORKLOAD_KINDS[json.kind] !== undefined) workloadObjects.push({ path: ownerPath(c), json });
   }
   const workloads: WorkloadUsage[] = [];
   const uncounted: Uncounted[] = [];
-  for (const c of all) {
-    if (c instanceof kplus.AbstractPod) {
-      if (c.metadata.namespace !== namespace) continue;
-      const count = podCount(c, autoscaled, daemonSetNodes);
-      if (typeof count === 'string') {
-        uncounted.push({ path: c.node.path, reason: count });
-        continue;
-      }
-      const spec = c._toPodSpec();
-      const problems: string[] = [];
-      const containers = [
-        ...(spec.initContainers ?? []).map((k, i) => ({ sidecar: (k as any).restartPolicy === 'Always', usage: containerUsage(`initContainers[${i}] '${k.name}'`, k, defaults, problems) })),
-        ...spec.containers.map((k, i) => ({ sidecar: true, usage: containerUsage(`containers[${i}] '${k.name}'`, k, defaults, problems) })),
-      ];
-      if (problems.length > 0) {
-        uncounted.push(...problems.map(reason => ({ path: c.node.path, reason })));
-        continue;
-      }
-      workloads.push({ path: c.node.path, ...count, perPod: podResources(containers), containers: containers.map(x => x.usage) });
-    } else if (c instanceof ApiObject && WORKLOAD_KINDS.has(c.kind) && !(c.node.scope instanceof kplus.AbstractPod)
-      && c.metadata.namespace === namespace) {
-      uncounted.push({
-        path: c.node.path,
-        reason: `${c.kind} '${c.name}' is not a cdk8s-plus workload, so its pods cannot be counted; `
-          + 'declare it with a (hardened) cdk8s-plus workload, or size the quota with NamespaceQuota.of()',
-      });
+  for (const { path, json } of workloadObjects) {
+    const what = `${json.kind} '${json.metadata?.name ?? ''}'`;
+    const pod = WORKLOAD_KINDS[json.kind] === apiGroupOf(json) ? podOf(json) : undefined;
+    if (!pod || !Array.isArray(pod.spec.containers) || pod.spec.containers.length === 0) {
+      uncounted.push({ path, reason: `${what} has no pod template with containers (${json.apiVersion}), so its pods cannot be counted; give it one, as the API server requires` });
+      continue;
     }
+    const count = podCount(json, maxReplicasOf(json, autoscalers), options);
+    if (typeof count === 'string') {
+      uncounted.push({ path, reason: `${what}: ${count}` });
+      continue;
+    }
+    const problems: string[] = [];
+    const containers = [
+      ...pod.containers.filter(v => v.list === 'initContainers')
+        .map(v => ({ sidecar: v.container.restartPolicy === 'Always', usage: containerUsage(v.label, v.container, defaults, problems) })),
+      ...pod.containers.filter(v => v.list === 'containers')
+        .map(v => ({ sidecar: true, usage: containerUsage(v.label, v.container, defaults, problems) })),
+    ];
+    if (problems.length > 0) {
+      uncounted.push(...problems.map(problem => ({ path, reason: `${what} ${problem}` })));
+      continue;
+    }
+    workloads.push({ path, ...count, perPod: podResources(containers), containers: containers.map(x => x.usage) });
   }
   return { workloads, uncounted };
 }
@@ -109,69 +158,117 @@ export function contribution(w: WorkloadUsage, side: keyof Resources | 'pods', r
   return `${w.path}: ${w.pods} pods (${w.podsText}) x ${formatAmount(each, resource)} = ${formatAmount(w.pods * each, resource)}`;
 }
 
-/** Pods the workload may run at once, or why they cannot be counted. */
-function podCount(w: kplus.AbstractPod, autoscaled: Map<unknown, number>, daemonSetNodes?: number): { pods: number; podsText: string } | string {
-  if (w instanceof kplus.Deployment) {
-    const max = autoscaled.get(w);
-    // cdk8s-plus renders 2 replicas when none are given.
-    const replicas = max ?? w.replicas ?? 2;
-    const strategy = w.strategy._toKube();
-    const surge = strategy.type === 'Recreate' ? 0 : surgeOf(strategy.rollingUpdate?.maxSurge, replicas);
-    const base = max === undefined ? `${replicas} replicas` : `autoscaler maxReplicas ${max}`;
-    return { pods: replicas + surge, podsText: `${base} + ${surge} surge` };
-  }
-  if (w instanceof kplus.StatefulSet) {
-    // StatefulSets replace pods one by one without surging; cdk8s-plus renders 1 replica when none are given.
-    const max = autoscaled.get(w);
-    const replicas = max ?? w.replicas ?? 1;
-    return { pods: replicas, podsText: max === undefined ? `${replicas} replicas` : `autoscaler maxReplicas ${max}` };
-  }
-  if (w instanceof kplus.DaemonSet) {
-    if (daemonSetNodes === undefined) {
-      return 'a DaemonSet runs one pod per node, so its pods cannot be counted; give NamespaceQuota.fromWorkloads({ daemonSetNodes }) the node count, or size the quota with NamespaceQuota.of()';
-    }
-    return { pods: daemonSetNodes, podsText: `${daemonSetNodes} nodes` };
-  }
-  if (w instanceof kplus.CronJob) {
-    switch (w.concurrencyPolicy) {
-      case kplus.ConcurrencyPolicy.FORBID:
-        return { pods: 1, podsText: '1 run at a time' };
-      case kplus.ConcurrencyPolicy.REPLACE:
-        // The replaced run's pod still counts while it terminates.
-        return { pods: 2, podsText: 'a run and the one it replaces' };
-      default:
-        return `concurrencyPolicy ${w.concurrencyPolicy} lets runs overlap without bound, so its pods cannot be counted; `
-          + 'use ConcurrencyPolicy.FORBID, or size the quota with NamespaceQuota.of()';
-    }
-  }
-  if (w instanceof kplus.Job) {
-    // cdk8s-plus-27 Jobs run one pod at a time; failed and finished pods no longer count against the quota.
-    return { pods: 1, podsText: '1 pod at a time' };
-  }
-  if (w instanceof kplus.Pod) {
-    return { pods: 1, podsText: 'a bare pod' };
-  }
-  return `${w.constructor.name} is a pod controller whose pods cannot be counted; size the quota with NamespaceQuota.of()`;
+/** The construct that declared an object: a cdk8s-plus resource for its primary `Resource` object, else the object. */
+function ownerPath(object: ApiObject): string {
+  const scope = object.node.scope;
+  return object.node.id === 'Resource' && scope && scope.node.path !== '' ? scope.node.path : object.node.path;
 }
 
-/** Extra pods of a rolling update: `maxSurge` as a number, or a percentage of the replicas rounded up (Kubernetes: 25%). */
-function surgeOf(maxSurge: unknown, replicas: number): number {
-  const value = (maxSurge as { value?: unknown } | undefined)?.value ?? maxSurge ?? '25%';
-  if (typeof value === 'number') return value;
-  const percent = /^([0-9]+)%$/.exec(String(value));
-  return percent ? Math.ceil((replicas * Number(percent[1])) / 100) : Number(value);
+/** `maxReplicas` of a HorizontalPodAutoscaler of the namespace that scales this object, if any. */
+function maxReplicasOf(json: any, autoscalers: any[]): number | string | undefined {
+  const autoscaler = autoscalers.find(hpa => {
+    const target = hpa?.spec?.scaleTargetRef;
+    return isObject(target) && target.kind === json.kind && target.name === json.metadata?.name;
+  });
+  if (!autoscaler) return undefined;
+  const max = autoscaler.spec.maxReplicas;
+  return isCount(max) ? max : `its HorizontalPodAutoscaler '${autoscaler.metadata?.name}' has maxReplicas ${JSON.stringify(max)}, not a count`;
+}
+
+/** Pods the object may run at once, or why they cannot be counted (with the fix). */
+function podCount(json: any, autoscaled: number | string | undefined, options: UsageOptions): { pods: number; podsText: string } | string {
+  const spec = isObject(json.spec) ? json.spec : {};
+  if (typeof autoscaled === 'string') return `${autoscaled}; fix the autoscaler`;
+  const replicas = (): number | string => {
+    if (autoscaled !== undefined) return autoscaled;
+    const value = spec.replicas ?? 1;
+    return isCount(value) ? value : `spec.replicas ${JSON.stringify(value)} is not a count; give an integer from 0`;
+  };
+  const replicasText = (n: number) => (autoscaled === undefined ? `${n} replicas` : `autoscaler maxReplicas ${n}`);
+  switch (json.kind) {
+    case 'Deployment': {
+      const n = replicas();
+      if (typeof n === 'string') return n;
+      const strategy = isObject(spec.strategy) ? spec.strategy : {};
+      const surge = strategy.type === 'Recreate' ? 0 : surgeOf(strategy.rollingUpdate?.maxSurge ?? '25%', n);
+      if (surge === undefined) {
+        return `spec.strategy.rollingUpdate.maxSurge ${JSON.stringify(strategy.rollingUpdate.maxSurge)} is not a count or a percentage; use e.g. 1 or '25%'`;
+      }
+      return { pods: n + surge, podsText: `${replicasText(n)} + ${surge} surge` };
+    }
+    case 'StatefulSet':
+    case 'ReplicaSet':
+    case 'ReplicationController': {
+      // These replace pods without surging.
+      const n = replicas();
+      return typeof n === 'string' ? n : { pods: n, podsText: replicasText(n) };
+    }
+    case 'DaemonSet': {
+      const nodes = options.daemonSetNodes;
+      if (nodes === undefined) {
+        return `a DaemonSet runs one pod per node, so its pods cannot be counted; give ${options.factory}({ daemonSetNodes }) the node count`;
+      }
+      const maxSurge = spec.updateStrategy?.type === 'OnDelete' ? 0 : spec.updateStrategy?.rollingUpdate?.maxSurge ?? 0;
+      const surge = surgeOf(maxSurge, nodes);
+      if (surge === undefined) {
+        return `spec.updateStrategy.rollingUpdate.maxSurge ${JSON.stringify(maxSurge)} is not a count or a percentage; use e.g. 1 or '10%'`;
+      }
+      return { pods: nodes + surge, podsText: surge > 0 ? `${nodes} nodes + ${surge} surge` : `${nodes} nodes` };
+    }
+    case 'Job': {
+      const each = jobPods(spec);
+      if (typeof each === 'string') return each;
+      return { pods: each, podsText: each === 1 ? '1 pod at a time' : `parallelism ${each}` };
+    }
+    case 'CronJob': {
+      const each = jobPods(isObject(spec.jobTemplate?.spec) ? spec.jobTemplate.spec : {});
+      if (typeof each === 'string') return `the job template's ${each}`;
+      const perRun = each === 1 ? '' : ` x parallelism ${each}`;
+      // Kubernetes defaults concurrencyPolicy to Allow.
+      const policy = spec.concurrencyPolicy ?? 'Allow';
+      if (policy === 'Forbid') return { pods: each, podsText: `1 run at a time${perRun}` };
+      // The replaced run's pods still count while they terminate.
+      if (policy === 'Replace') return { pods: 2 * each, podsText: `a run and the one it replaces${perRun}` };
+      return `concurrencyPolicy ${policy} lets runs overlap without bound, so its pods cannot be counted; use ConcurrencyPolicy.FORBID (or REPLACE)`;
+    }
+    default:
+      // Pod: failed and finished pods no longer count against the quota.
+      return { pods: 1, podsText: 'a bare pod' };
+  }
+}
+
+/** Pods a Job runs at once: its parallelism (default 1), no more than its completions. */
+function jobPods(spec: any): number | string {
+  const parallelism = spec.parallelism ?? 1;
+  if (!isCount(parallelism)) return `spec.parallelism ${JSON.stringify(parallelism)} is not a count; give an integer from 0`;
+  const completions = spec.completions;
+  if (completions === undefined || completions === null) return parallelism;
+  if (!isCount(completions)) return `spec.completions ${JSON.stringify(completions)} is not a count; give an integer from 0`;
+  return Math.min(parallelism, completions);
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isInteger(value) && (value as number) >= 0;
+}
+
+/** Extra pods of a rolling update: `maxSurge` as a count, or a percentage of the replicas rounded up; undefined if neither. */
+function surgeOf(maxSurge: unknown, replicas: number): number | undefined {
+  if (isCount(maxSurge)) return maxSurge;
+  const percent = /^([0-9]+)%$/.exec(String(maxSurge));
+  if (percent) return Math.ceil((replicas * Number(percent[1])) / 100);
+  return typeof maxSurge === 'string' && /^[0-9]+$/.test(maxSurge) ? Number(maxSurge) : undefined;
 }
 
 /** A container's requests and limits after API defaulting (request = limit) and LimitRanger (defaults). */
-function containerUsage(label: string, container: kplus.k8s.Container, defaults: Resources, problems: string[]): ContainerUsage {
+function containerUsage(label: string, container: any, defaults: Resources, problems: string[]): ContainerUsage {
   const requests = zeroAmounts();
   const limits = zeroAmounts();
   for (const resource of RESOURCES) {
     const own = (side: 'requests' | 'limits'): number | undefined => {
-      const quantity = container.resources?.[side]?.[resource] as unknown;
-      if (quantity === undefined) return undefined;
-      const amount = parseAmount((quantity as { value?: unknown })?.value ?? quantity, resource);
-      if (amount === undefined) problems.push(`${label}: resources.${side}.${resource} ${JSON.stringify((quantity as any)?.value ?? quantity)} is not a quantity the quota can count`);
+      const quantity = container.resources?.[side]?.[resource];
+      if (quantity === undefined || quantity === null) return undefined;
+      const amount = parseAmount(quantity, resource);
+      if (amount === undefined) problems.push(`${label}: resources.${side}.${resource} ${JSON.stringify(quantity)} is not a quantity the quota can count; use e.g. '250m' or '256Mi'`);
       return amount;
     };
     const limit = own('limits');
@@ -196,4 +293,58 @@ function podResources(containers: Array<{ sidecar: boolean; usage: ContainerUsag
     }
   }
   return { requests, limits };
+}
+
+/** The cap one quota key puts on the namespace: the smallest among its unscoped ResourceQuotas. */
+export interface QuotaCap {
+  /** The amount (millicores for cpu, bytes for memory and ephemeral-storage, a count for pods). */
+  readonly amount: number;
+  /** The ResourceQuota that sets it. */
+  readonly object: ApiObject;
+  /** Its `metadata.name`. */
+  readonly name: string;
+}
+
+/** Quota keys as the quota check reads them, with the keys Kubernetes treats as the same. */
+const QUOTA_KEYS: Record<string, string[]> = {
+  'pods': ['pods', 'count/pods'],
+  'requests.cpu': ['requests.cpu', 'cpu'],
+  'requests.memory': ['requests.memory', 'memory'],
+  'requests.ephemeral-storage': ['requests.ephemeral-storage', 'ephemeral-storage'],
+  'limits.cpu': ['limits.cpu'],
+  'limits.memory': ['limits.memory'],
+  'limits.ephemeral-storage': ['limits.ephemeral-storage'],
+};
+
+/**
+ * What the unscoped ResourceQuotas of `namespace` in the app allow, read from their final JSON: per quota key
+ * (`pods`, `requests.cpu`...), the smallest hard amount, since admission enforces every quota. Keys no quota sets are
+ * absent. Only for validations: a ResourceQuota sized from the workloads serializes them, never the other way round.
+ */
+export function quotaCaps(root: IConstruct, namespace: string): Map<string, QuotaCap> {
+  const caps = new Map<string, QuotaCap>();
+  for (const c of root.node.findAll()) {
+    if (!(c instanceof ApiObject) || c.kind !== 'ResourceQuota' || !mayBeIn(c, namespace)) continue;
+    let json: any;
+    try {
+      json = ownJson(c);
+    } catch {
+      continue;
+    }
+    if (!isObject(json) || apiGroupOf(json) !== '' || namespaceOf(json) !== namespace || !isObject(json.spec?.hard)) continue;
+    const scoped = (Array.isArray(json.spec.scopes) && json.spec.scopes.length > 0)
+      || (Array.isArray(json.spec.scopeSelector?.matchExpressions) && json.spec.scopeSelector.matchExpressions.length > 0);
+    if (scoped) continue;
+    for (const [key, aliases] of Object.entries(QUOTA_KEYS)) {
+      const resource = key === 'pods' ? 'memory' : key.slice(key.indexOf('.') + 1) as keyof Amounts;
+      for (const alias of aliases) {
+        const amount = parseAmount(json.spec.hard[alias], resource);
+        const known = caps.get(key);
+        if (amount !== undefined && (known === undefined || amount < known.amount)) {
+          caps.set(key, { amount, object: c, name: String(json.metadata?.name ?? '') });
+        }
+      }
+    }
+  }
+  return caps;
 }

@@ -53,6 +53,7 @@ export interface HardenablePodProps extends HardenedWorkloadProps {
   readonly securityContext?: kplus.PodSecurityContextProps;
   readonly serviceAccount?: kplus.IServiceAccount;
   readonly metadata?: { readonly namespace?: string };
+  readonly spread?: boolean;
 }
 
 interface WritableMount {
@@ -71,7 +72,10 @@ const TCP_PROBE_LIVENESS = { initialDelaySeconds: Duration.seconds(10), periodSe
  * constructor: `superProps` prepares what is passed to `super()`, the instance does the rest once the workload exists.
  */
 export class PodHardening {
-  /** Props for the cdk8s-plus constructor: containers are held back (added later through the hardened `addContainer`). */
+  /**
+   * Props for the cdk8s-plus constructor: containers are held back (added later through the hardened `addContainer`),
+   * and so is `spread`, which the core applies once (see the constructor).
+   */
   public static superProps<T extends HardenablePodProps>(scope: { node: { path: string } }, id: string, props: T): T {
     const path = pathOf(scope, id);
     const runAsUser = checkId(path, 'runAsUser', props.runAsUser, props.securityContext?.user) ?? HardenedDefaults.RUN_AS_USER;
@@ -80,6 +84,7 @@ export class PodHardening {
       ...props,
       containers: undefined,
       initContainers: undefined,
+      spread: false,
       securityContext: {
         ensureNonRoot: true,
         fsGroup: runAsGroup,
@@ -151,6 +156,13 @@ export class PodHardening {
     this.claimMounts = this.checkClaimMounts(options.claimMounts ?? []);
     if (props.exemptions) {
       Exemptions.of(workload).add(...props.exemptions);
+    }
+    // cdk8s-plus-27 applies `spread` inside Workload._toPodSpec(), adding the anti-affinity terms again at every render;
+    // the guard and the namespace quota check render a pod spec more than once per synthesis, so the terms would pile
+    // up (2, then 4, 6...). Applied once here instead: the same terms (hostname, then zone), and rendering stays pure.
+    if (props.spread) {
+      workload.scheduling.spread({ topology: kplus.Topology.HOSTNAME });
+      workload.scheduling.spread({ topology: kplus.Topology.ZONE });
     }
     // `connections` (cdk8s-plus API) compiles into the workload's own NetworkPolicy, as WorkloadConnections does.
     (workload as { connections: kplus.PodConnections }).connections = new HardenedPodConnections(workload);

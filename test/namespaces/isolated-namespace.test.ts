@@ -1,7 +1,10 @@
-import { ApiObject, App, Chart, Cron, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Cron, Include, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Controls, FindingStatus, Guard, HardenedCronJob, HardenedDaemonSet, HardenedDefaults, HardenedDeployment, HardenedStatefulSet,
+  Controls, Exemptions, FindingStatus, Guard, HardenedCronJob, HardenedDaemonSet, HardenedDefaults, HardenedDeployment, HardenedStatefulSet,
   IsolatedNamespace, IsolatedNamespaceProps, NamespaceQuota, PodSecurityLevel, PssVersion, ResourcePreset,
 } from '../../src';
 import { DIGEST_IMAGE, only, REASON, synth, synthError } from '../helpers/synth';
@@ -18,6 +21,49 @@ function named(manifests: any[], kind: string, name: string): any {
 
 function web(scope: IsolatedNamespace | Chart, props: Partial<ConstructorParameters<typeof HardenedDeployment>[2]> = {}): HardenedDeployment {
   return new HardenedDeployment(scope, 'web', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }], ...props });
+}
+
+const FULL_RESOURCES = {
+  requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '128Mi' },
+  limits: { 'cpu': '500m', 'memory': '256Mi', 'ephemeral-storage': '512Mi' },
+};
+
+/**
+ * A raw apps/v1 Deployment (no cdk8s-plus model behind it) whose pod passes the guard, with one container of the given
+ * resources; resources other than FULL_RESOURCES are exempted from resource-requests and resource-limits.
+ */
+function rawDeployment(scope: Chart, id: string, replicas: number, resources: any = FULL_RESOURCES): ApiObject {
+  const ids = { runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532 };
+  const raw = new ApiObject(scope, id, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: id },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: id } },
+      template: {
+        metadata: { labels: { app: id } },
+        spec: {
+          automountServiceAccountToken: false,
+          securityContext: { ...ids, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' } },
+          containers: [{
+            name: 'main',
+            image: DIGEST_IMAGE,
+            resources,
+            securityContext: { ...ids, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+          }],
+        },
+      },
+    },
+  });
+  if (resources !== FULL_RESOURCES) {
+    Exemptions.of(raw).add({ control: Controls.RESOURCE_REQUESTS, reason: REASON }, { control: Controls.RESOURCE_LIMITS, reason: REASON });
+  }
+  return raw;
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 const MANAGED = { 'app.kubernetes.io/managed-by': 'cdk8s-hardened' };
@@ -482,16 +528,38 @@ describe('NamespaceQuota.fromWorkloads()', () => {
 
     const uncounted = isolated({ quota: NamespaceQuota.fromWorkloads() });
     agent(uncounted);
-    expect(synthError(uncounted)).toContain('[shop] quota: NamespaceQuota.fromWorkloads() cannot count the pods of shop/agent: a DaemonSet runs '
-      + 'one pod per node, so its pods cannot be counted; give NamespaceQuota.fromWorkloads({ daemonSetNodes }) the node count, or size the '
-      + 'quota with NamespaceQuota.of()');
+    expect(synthError(uncounted)).toMatch(new RegExp(escape('[shop] quota: NamespaceQuota.fromWorkloads() cannot count the pods of shop/agent: '
+      + "DaemonSet 'shop-agent-") + '[0-9a-f]{8}' + escape("': a DaemonSet runs one pod per node, so its pods cannot be counted; give "
+      + 'NamespaceQuota.fromWorkloads({ daemonSetNodes }) the node count')));
   });
 
-  test('a raw workload ApiObject cannot be counted: synthesis fails, naming it', () => {
+  test('a raw workload ApiObject counts from its JSON, its containers without resources at the LimitRange defaults', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    rawDeployment(ns, 'raw', 2, { requests: { cpu: '200m', memory: '256Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    // 2 replicas + ceil(25% of 2) = 3 pods; ephemeral-storage from the defaults (128Mi requested, 512Mi limited)
+    expect(only(synth(ns), 'ResourceQuota').spec.hard).toMatchObject({
+      'pods': '3',
+      'requests.cpu': '600m',
+      'limits.cpu': '3',
+      'requests.memory': '768Mi',
+      'limits.memory': '1536Mi',
+      'requests.ephemeral-storage': '384Mi',
+      'limits.ephemeral-storage': '1536Mi',
+    });
+  });
+
+  test('a workload object without a pod template cannot be counted: synthesis fails, naming it', () => {
     const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
     new ApiObject(ns, 'raw', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'raw' } });
-    expect(synthError(ns)).toContain("[shop] quota: NamespaceQuota.fromWorkloads() cannot count the pods of shop/raw: Deployment 'raw' is "
-      + 'not a cdk8s-plus workload, so its pods cannot be counted');
+    expect(synthError(ns)).toContain("[shop] quota: NamespaceQuota.fromWorkloads() cannot count the pods of shop/raw: Deployment 'raw' has "
+      + 'no pod template with containers (apps/v1), so its pods cannot be counted; give it one, as the API server requires');
+  });
+
+  test('the quota is sized from the final JSON: a JSON patch raising the replicas raises it', () => {
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() });
+    ApiObject.of(web(ns)).addJsonPatch(JsonPatch.replace('/spec/replicas', 8));
+    // 8 + ceil(25% of 8) = 10 pods
+    expect(only(synth(ns), 'ResourceQuota').spec.hard).toMatchObject({ 'pods': '10', 'requests.cpu': '1', 'limits.cpu': '5' });
   });
 
   test('a CronJob whose runs may overlap cannot be counted', () => {
@@ -499,7 +567,7 @@ describe('NamespaceQuota.fromWorkloads()', () => {
     new HardenedCronJob(ns, 'report', {
       schedule: Cron.daily(), concurrencyPolicy: kplus.ConcurrencyPolicy.ALLOW, containers: [{ image: DIGEST_IMAGE, command: ['/app/report'] }],
     });
-    expect(synthError(ns)).toContain('cannot count the pods of shop/report: concurrencyPolicy Allow lets runs overlap without bound');
+    expect(synthError(ns)).toMatch(/cannot count the pods of shop\/report: CronJob 'shop-report-[0-9a-f]{8}': concurrencyPolicy Allow lets runs overlap without bound, so its pods cannot be counted; use ConcurrencyPolicy.FORBID \(or REPLACE\)/);
   });
 });
 
@@ -527,5 +595,187 @@ describe('an explicit quota is checked against the declared workloads', () => {
     // Sizes not given are 4 pods' worth of the SMALL defaults: memory requests 4 x 128Mi, below 6 x 128Mi.
     expect(error).toContain('need requests.memory 768Mi but the quota allows 512Mi');
     expect(error).toContain('raise NamespaceQuota.of({ memoryMebibytes: { request: 768 } }) at least');
+  });
+});
+
+describe('the explicit quota is checked against the final JSON of the namespace', () => {
+  test('a JSON patch raising a workload\'s replicas fails synthesis, naming the workload and its patched count', () => {
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 4 }) });
+    const deployment = web(ns);
+    ApiObject.of(deployment).addJsonPatch(JsonPatch.replace('/spec/replicas', 50));
+    // 50 replicas + ceil(25% of 50) = 63 pods
+    const error = synthError(ns);
+    expect(error).toContain("[shop] quota: the workloads of namespace 'shop' need pods 63 but the quota allows 4 "
+      + '(shop/web: 63 pods (50 replicas + 13 surge)); raise NamespaceQuota.of({ pods }) to at least 63, or use NamespaceQuota.fromWorkloads()');
+    expect(error).toContain('need requests.cpu 6300m but the quota allows 400m (shop/web: 63 pods (50 replicas + 13 surge) x 100m = 6300m)');
+  });
+
+  test('a raw ApiObject Deployment over the quota fails synthesis, counted from its JSON', () => {
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 20 }) });
+    rawDeployment(ns, 'raw', 100, { requests: { cpu: '100m' }, limits: { cpu: '500m' } });
+    const error = synthError(ns);
+    expect(error).toContain("[shop] quota: the workloads of namespace 'shop' need pods 125 but the quota allows 20 "
+      + '(shop/raw: 125 pods (100 replicas + 25 surge))');
+    expect(error).toContain('need limits.cpu 62500m but the quota allows 10 (shop/raw: 125 pods (100 replicas + 25 surge) x 500m = 62500m)');
+    // No own memory requests: the LimitRange default (128Mi) is what each pod counts.
+    expect(error).toContain('need requests.memory 16000Mi but the quota allows 2560Mi (shop/raw: 125 pods (100 replicas + 25 surge) x 128Mi = 16000Mi)');
+  });
+
+  test('included YAML counts too', () => {
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 5 }) });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cdk8s-hardened-include-'));
+    const file = path.join(dir, 'worker.yaml');
+    fs.writeFileSync(file, [
+      'apiVersion: batch/v1', 'kind: Job', 'metadata: { name: batch }',
+      'spec: { parallelism: 6, template: { spec: { restartPolicy: Never, containers: [{ name: main, image: x }] } } }', '',
+    ].join('\n'));
+    try {
+      new Include(ns, 'included', { url: file });
+      expect(synthError(ns)).toContain('need pods 6 but the quota allows 5 (shop/included/batch-job: 6 pods (parallelism 6))');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('workloads within the quota pass, raw and patched ones included', () => {
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 8 }) });
+    ApiObject.of(web(ns)).addJsonPatch(JsonPatch.replace('/spec/replicas', 3)); // 3 + 1 surge
+    rawDeployment(ns, 'raw', 3); // 3 + 1 surge
+    expect(synth(ns).filter(m => m.kind === 'Deployment').map(m => m.spec.replicas)).toEqual([3, 3]);
+    expect(Guard.findings(ns).filter(f => f.status === FindingStatus.FAIL && f.severity === 'error')).toEqual([]);
+  });
+
+  test('an object a JSON patch moves into the namespace counts; one it moves out does not', () => {
+    const app = Testing.app();
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 3 }) }, app);
+    rawDeployment(new Chart(app, 'elsewhere', { namespace: 'elsewhere' }), 'moved-in', 3).addJsonPatch(JsonPatch.replace('/metadata/namespace', 'shop'));
+    ApiObject.of(web(ns)).addJsonPatch(JsonPatch.replace('/metadata/namespace', 'other'));
+    expect(synthError(ns)).toContain("[shop] quota: the workloads of namespace 'shop' need pods 4 but the quota allows 3 "
+      + '(elsewhere/moved-in: 4 pods (3 replicas + 1 surge)); raise NamespaceQuota.of({ pods }) to at least 4');
+  });
+
+  test('workloads whose pods cannot be counted fail synthesis with a fixed quota too, naming the fix', () => {
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 10 }) });
+    new HardenedDaemonSet(ns, 'agent', { containers: [{ image: DIGEST_IMAGE, portNumber: 2020 }] });
+    rawDeployment(ns, 'odd', 1, { requests: { cpu: 'lots' } });
+    const error = synthError(ns);
+    expect(error).toMatch(new RegExp(escape("[shop] quota: NamespaceQuota.of() cannot count the pods of shop/agent: DaemonSet 'shop-agent-")
+      + '[0-9a-f]{8}' + escape("': a DaemonSet runs one pod per node, so its pods cannot be counted; give NamespaceQuota.of({ daemonSetNodes }) the node count")));
+    expect(error).toContain("[shop] quota: NamespaceQuota.of() cannot count the pods of shop/odd: Deployment 'odd' containers[0] 'main': "
+      + "resources.requests.cpu \"lots\" is not a quantity the quota can count; use e.g. '250m' or '256Mi'");
+  });
+
+  test('NamespaceQuota.of({ daemonSetNodes }) counts a DaemonSet\'s pods', () => {
+    const fits = isolated({ quota: NamespaceQuota.of({ pods: 3, daemonSetNodes: 3 }) });
+    new HardenedDaemonSet(fits, 'agent', { containers: [{ image: DIGEST_IMAGE, portNumber: 2020 }] });
+    expect(fits.quota.workloadOptions.daemonSetNodes).toBe(3);
+    synth(fits);
+    expect(Guard.findings(fits)).toEqual([]);
+
+    const tooMany = isolated({ quota: NamespaceQuota.of({ pods: 3, daemonSetNodes: 4 }) });
+    new HardenedDaemonSet(tooMany, 'agent', { containers: [{ image: DIGEST_IMAGE, portNumber: 2020 }] });
+    expect(synthError(tooMany)).toContain('need pods 4 but the quota allows 3 (shop/agent: 4 pods (4 nodes))');
+  });
+
+  test('a JSON patch lowering the quota is checked as written, and named as the fix', () => {
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 10 }) });
+    web(ns);
+    // The typed ResourceQuota holds Quantity objects until it is serialized: a patch replaces the `value` inside.
+    ns.resourceQuota.addJsonPatch(JsonPatch.replace('/spec/hard/pods/value', '2'));
+    expect(synthError(ns)).toContain('need pods 3 but the quota allows 2 (shop/web: 3 pods (2 replicas + 1 surge)); remove the JSON patch that '
+      + "sets its spec.hard['pods'] (the quota's sizes come from the quota prop)");
+  });
+
+  test('another, tighter ResourceQuota of the namespace binds: admission enforces every quota', () => {
+    const ns = isolated({ quota: NamespaceQuota.of({ pods: 10 }) });
+    web(ns);
+    new kplus.k8s.KubeResourceQuota(ns, 'team-cap', { metadata: { name: 'team-cap' }, spec: { hard: { 'requests.cpu': kplus.k8s.Quantity.fromString('200m') } } });
+    expect(synthError(ns)).toContain("need requests.cpu 300m but ResourceQuota 'team-cap' (shop/team-cap) allows 200m (shop/web: 3 pods "
+      + "(2 replicas + 1 surge) x 100m = 300m); raise its spec.hard['requests.cpu'] to at least 300m, or remove it");
+  });
+
+  test('the check runs before serialization and does not re-enter it: App.synth() synthesizes once, and twice alike', () => {
+    const app = Testing.app();
+    const ns = isolated({ quota: NamespaceQuota.fromWorkloads() }, app);
+    web(ns, { replicas: 3 });
+    const fixed = new IsolatedNamespace(app, 'fixed', { quota: NamespaceQuota.of({ pods: 4 }) });
+    web(fixed);
+    app.synth();
+    const first = fs.readdirSync(app.outdir).sort().map(f => fs.readFileSync(path.join(app.outdir, f), 'utf8'));
+    app.synth();
+    const second = fs.readdirSync(app.outdir).sort().map(f => fs.readFileSync(path.join(app.outdir, f), 'utf8'));
+    expect(second).toEqual(first);
+    expect(first.join('\n')).toContain('pods: "4"');
+  });
+});
+
+describe('weakenings of the namespace bundle fail synthesis', () => {
+  test('a JSON patch turning the default ServiceAccount\'s token back on fails service-account-automount', () => {
+    const ns = isolated();
+    ns.defaultServiceAccount.addJsonPatch(JsonPatch.replace('/automountServiceAccountToken', true));
+    expect(synthError(ns)).toContain('[shop/DefaultServiceAccount] service-account-automount: ServiceAccount shop/default /automountServiceAccountToken: '
+      + "ServiceAccount 'default' has automountServiceAccountToken true, not false, so every pod of the namespace that names no ServiceAccount gets a token");
+  });
+
+  test('a JSON patch admitting LoadBalancers or node ports through the quota fails namespace-quota, at the key', () => {
+    const ns = isolated();
+    // The typed ResourceQuota holds Quantity objects until it is serialized: a patch replaces the `value` inside, or
+    // the whole Quantity (a bare string there would drop the key, which fails as a missing count).
+    ns.resourceQuota.addJsonPatch(JsonPatch.replace('/spec/hard/services.loadbalancers/value', '3'));
+    ns.resourceQuota.addJsonPatch(JsonPatch.replace('/spec/hard/services.nodeports', { value: '5' }));
+    const error = synthError(ns);
+    expect(error).toContain('[shop/ResourceQuota] namespace-quota: ResourceQuota shop/resource-quota /spec/hard/services.loadbalancers: '
+      + "ResourceQuota 'resource-quota' admits LoadBalancer Services: spec.hard['services.loadbalancers'] is \"3\", not \"0\"");
+    expect(error).toContain("/spec/hard/services.nodeports: ResourceQuota 'resource-quota' admits node ports: spec.hard['services.nodeports'] is \"5\"");
+  });
+
+  test('a JSON patch removing a services count fails namespace-quota on the Namespace', () => {
+    const ns = isolated();
+    ns.resourceQuota.addJsonPatch(JsonPatch.remove('/spec/hard/services.nodeports'));
+    expect(synthError(ns)).toContain("[shop/Resource] namespace-quota: Namespace shop /metadata/name: Namespace 'shop' has no unscoped "
+      + 'ResourceQuota with hard services.nodeports; Add a ResourceQuota in namespace \'shop\' whose spec.hard sets services.nodeports (the services counts to "0").');
+  });
+
+  test('allowedLoadBalancers and allowedNodePorts exempt exactly the counts given, with a reason naming the option, recorded on the quota', () => {
+    const ns = isolated({ allowedLoadBalancers: 1, allowedNodePorts: 2 });
+    const quota = only(synth(ns), 'ResourceQuota');
+    expect(quota.spec.hard).toMatchObject({ 'services.loadbalancers': '1', 'services.nodeports': '2' });
+    const recorded = JSON.parse(quota.metadata.annotations['exemptions.cdk8s-hardened.io/namespace-quota']);
+    expect(recorded).toEqual([
+      {
+        reason: "IsolatedNamespace option allowedLoadBalancers: 1 admits 1 LoadBalancer Services in namespace 'shop'; each Service is "
+          + 'still judged by the service-load-balancer and service-node-port controls',
+        kind: 'ResourceQuota',
+        pointer: '/spec/hard/services.loadbalancers',
+        pointerValue: '1',
+      },
+      {
+        reason: "IsolatedNamespace option allowedNodePorts: 2 admits 2 node ports in namespace 'shop'; each Service is still judged by the "
+          + 'service-load-balancer and service-node-port controls',
+        kind: 'ResourceQuota',
+        pointer: '/spec/hard/services.nodeports',
+        pointerValue: '2',
+      },
+    ]);
+    expect(Guard.findings(ns).map(f => [f.controlId, f.status, f.kind, f.pointer])).toEqual([
+      ['namespace-quota', FindingStatus.EXEMPT, 'ResourceQuota', '/spec/hard/services.loadbalancers'],
+      ['namespace-quota', FindingStatus.EXEMPT, 'ResourceQuota', '/spec/hard/services.nodeports'],
+    ]);
+    expect(Guard.unusedExemptions(ns)).toEqual([]);
+  });
+
+  test('without the options, nothing is exempted', () => {
+    const ns = isolated({ allowedLoadBalancers: 0 });
+    expect(only(synth(ns), 'ResourceQuota').metadata.annotations).toBeUndefined();
+    expect(Exemptions.below(ns)).toEqual([]);
+  });
+
+  test('a JSON patch raising an allowed count above the option voids the exemption and fails', () => {
+    const ns = isolated({ allowedLoadBalancers: 1, allowedNodePorts: 2 });
+    ns.resourceQuota.addJsonPatch(JsonPatch.replace('/spec/hard/services.loadbalancers/value', '5'));
+    const error = synthError(ns);
+    expect(error).toContain('[shop/ResourceQuota] namespace-quota: ResourceQuota shop/resource-quota /spec/hard/services.loadbalancers: '
+      + "ResourceQuota 'resource-quota' admits LoadBalancer Services: spec.hard['services.loadbalancers'] is \"5\"");
+    expect(error).not.toContain('services.nodeports');
   });
 });
