@@ -55,6 +55,11 @@ for (const dir of ['examples', 'bench', 'build-tools']) {
   });
 }
 
+// jest transpiles tests without type-checking them: the test task type-checks every dev-only TypeScript tree too.
+for (const dir of ['test', 'examples', 'bench', 'build-tools']) {
+  project.testTask.exec(`tsc --noEmit -p ${dir}/tsconfig.json`);
+}
+
 // The example app: synthesized to YAML under dist/examples/ (the README's first command).
 project.addTask('synth:examples', {
   description: 'Synthesize every example app to YAML under dist/examples/',

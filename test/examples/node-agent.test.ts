@@ -1,4 +1,4 @@
-import { JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { NodeAgentChart } from '../../examples/node-agent/main';
 import { FindingStatus, Guard, GuardReport } from '../../src';
@@ -88,7 +88,7 @@ describe('the node agent', () => {
 
   test('the exemptions do not stretch: the exempted volume pointed at another node path fails synthesis again', () => {
     const chart = new NodeAgentChart(Testing.app(), 'node-agent');
-    chart.agent.apiObject.addJsonPatch(JsonPatch.replace('/spec/template/spec/volumes/2/hostPath/path', '/'));
+    ApiObject.of(chart.agent).addJsonPatch(JsonPatch.replace('/spec/template/spec/volumes/2/hostPath/path', '/'));
     const message = synthError(chart);
     expect(message).toContain(`host-path-volumes: DaemonSet logging/${chart.agent.name} /spec/template/spec/volumes/2/hostPath: `);
     expect(message).toContain('volume-types: ');
