@@ -241,6 +241,6 @@ function render(report: GuardReport, exemptionProblems: string[], format: Output
 }
 
 function formatFinding(f: Finding): string {
-  const object = f.namespace ? `${f.namespace}/${f.name}` : f.name;
+  const object = f.objectNamespace ? `${f.objectNamespace}/${f.name}` : f.name;
   return `${f.constructPath}: ${f.severity} ${f.controlId}: ${f.kind} ${object} ${f.pointer}: ${f.message}; ${f.fix}`;
 }

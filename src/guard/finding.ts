@@ -21,8 +21,8 @@ export interface Finding {
   readonly constructPath: string;
   /** The object's kind. */
   readonly kind: string;
-  /** The object's namespace, when it has one. */
-  readonly namespace?: string;
+  /** The object's namespace, when it has one (not `namespace`: a reserved word in C#, for the jsii targets). */
+  readonly objectNamespace?: string;
   /** The object's name. */
   readonly name: string;
   /** JSON pointer into the object. */
@@ -43,8 +43,8 @@ export interface ObjectEvaluation {
   readonly kind: string;
   /** The object's apiVersion. */
   readonly apiVersion: string;
-  /** The object's namespace, when it has one. */
-  readonly namespace?: string;
+  /** The object's namespace, when it has one (not `namespace`: a reserved word in C#, for the jsii targets). */
+  readonly objectNamespace?: string;
   /** The object's name. */
   readonly name: string;
   /** Ids of the controls that applied to the object (the others were not applicable). */

@@ -110,7 +110,7 @@ export class Guard {
 
   /** One finding as one line: `[path] control-id: Kind namespace/name /pointer: message; fix`. */
   public static formatFinding(finding: Finding): string {
-    const object = finding.namespace ? `${finding.namespace}/${finding.name}` : finding.name;
+    const object = finding.objectNamespace ? `${finding.objectNamespace}/${finding.name}` : finding.name;
     return `[${finding.constructPath}] ${finding.controlId}: ${finding.kind} ${object} ${finding.pointer}: ${finding.message}; ${finding.fix}`;
   }
 

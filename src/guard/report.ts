@@ -98,7 +98,7 @@ export class GuardReport {
         constructPath: e.constructPath,
         apiVersion: e.apiVersion,
         kind: e.kind,
-        namespace: e.namespace,
+        namespace: e.objectNamespace,
         name: e.name,
         controls: Object.fromEntries(controls.map(c => [c.id, {
           status: this.statusOf(e, c),
@@ -122,7 +122,7 @@ export class GuardReport {
       ruleId: f.controlId,
       ruleIndex: ruleIndex.get(f.controlId),
       level: f.severity === Severity.ERROR ? 'error' : 'warning',
-      message: { text: `${f.kind} ${f.namespace ? `${f.namespace}/` : ''}${f.name} ${f.pointer}: ${f.message}; ${f.fix}` },
+      message: { text: `${f.kind} ${f.objectNamespace ? `${f.objectNamespace}/` : ''}${f.name} ${f.pointer}: ${f.message}; ${f.fix}` },
       locations: [{
         physicalLocation: {
           // Synthesized objects: the chart's YAML file (cdk8s names it after the top-level chart).
@@ -131,7 +131,7 @@ export class GuardReport {
         },
         logicalLocations: [{ fullyQualifiedName: `${e.constructPath}#${f.pointer}`, name: `${f.kind}/${f.name}`, kind: 'object' }],
       }],
-      partialFingerprints: { objectPointer: `${f.kind}/${f.namespace ?? ''}/${f.name}${f.pointer}` },
+      partialFingerprints: { objectPointer: `${f.kind}/${f.objectNamespace ?? ''}/${f.name}${f.pointer}` },
       ...(f.exemption ? {
         suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.exemption.reason }],
       } : {}),
