@@ -78,6 +78,12 @@ export class PodHardening {
    */
   public static superProps<T extends HardenablePodProps>(scope: { node: { path: string } }, id: string, props: T): T {
     const path = pathOf(scope, id);
+    if ((props as kplus.AbstractPodProps).isolate === false) {
+      // Not silently ignored: the workload's own NetworkPolicy isolates it whatever this says.
+      throw new Error(`[${path}] isolate: false cannot turn isolation off; a hardened workload is always isolated by its own NetworkPolicy `
+        + '(ingress: declared peers only; egress: DNS and declared peers). Declare the traffic it needs with WorkloadConnections.of(workload) '
+        + 'or its connections API, and leave isolate out');
+    }
     const runAsUser = checkId(path, 'runAsUser', props.runAsUser, props.securityContext?.user) ?? HardenedDefaults.RUN_AS_USER;
     const runAsGroup = checkId(path, 'runAsGroup', props.runAsGroup, props.securityContext?.group) ?? HardenedDefaults.RUN_AS_GROUP;
     return {
