@@ -1,4 +1,5 @@
 import { Construct, IConstruct } from 'constructs';
+import { describeValue } from './kubernetes-validation';
 import { ResourcePreset } from './resource-preset';
 import { PssVersion } from '../controls/core/pss-version';
 
@@ -143,15 +144,6 @@ function checkProps(scope: IConstruct, props: unknown): HardenedDefaultsProps {
   return { ...(props as HardenedDefaultsProps), allowedRegistries: [...allowedRegistries] };
 }
 
-function describeValue(value: unknown): string {
-  const path = (value as { node?: { path?: unknown } } | undefined)?.node?.path;
-  if (typeof path === 'string') return `construct '${path}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
 
 function stripUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

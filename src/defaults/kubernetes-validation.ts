@@ -72,3 +72,14 @@ export function checkReplicas<T extends { readonly replicas?: number }>(scope: I
   }
   return props;
 }
+
+/** A value for an error message: a construct by its path (constructs do not serialize), anything else as JSON. */
+export function describeValue(value: unknown): string {
+  const path = (value as { node?: { path?: unknown } } | undefined)?.node?.path;
+  if (typeof path === 'string') return `construct '${path}'`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -4,11 +4,11 @@ import { Construct } from 'constructs';
 import { ApiAccessToken, IApiAccessServiceAccount } from './api-access';
 import { Permission } from './permission';
 import {
-  bindClusterRolesInNamespace, checkClusterRoleNames, describeGrant, describeSubject, describeValue, isPlainObject, listOf, RBAC_API_GROUP,
+  bindClusterRolesInNamespace, checkClusterRoleNames, describeGrant, describeSubject, isPlainObject, listOf, RBAC_API_GROUP,
   refuseUnexemptedGrants, renderRules,
 } from './rbac-grant';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
-import { checkObjectNames, NameRule } from '../defaults/kubernetes-validation';
+import { checkObjectNames, describeValue, NameRule } from '../defaults/kubernetes-validation';
 import { ExemptionProps, Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
 

@@ -3,13 +3,13 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Permission, Verb } from './permission';
 import {
-  bindClusterRolesInNamespace, checkClusterRoleNames, describeGrant, describeSubject, describeValue, isPlainObject, listOf, RBAC_API_GROUP,
+  bindClusterRolesInNamespace, checkClusterRoleNames, describeGrant, describeSubject, isPlainObject, listOf, RBAC_API_GROUP,
   refuseUnexemptedGrants, renderRules,
 } from './rbac-grant';
 import { RbacResource } from './rbac-resource';
 import { Controls } from '../controls/controls';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
-import { checkObjectNames, NameRule } from '../defaults/kubernetes-validation';
+import { checkObjectNames, describeValue, NameRule } from '../defaults/kubernetes-validation';
 import { ExemptionProps, Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
 

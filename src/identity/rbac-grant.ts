@@ -5,6 +5,7 @@ import { Permission, Verb } from './permission';
 import { Controls } from '../controls/controls';
 import { ControlContext, Severity } from '../controls/core/control';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
+import { describeValue } from '../defaults/kubernetes-validation';
 import { today } from '../guard/evaluate';
 import { Exemptions } from '../guard/exemption';
 
@@ -123,16 +124,6 @@ export function describeSubject(subject: kplus.k8s.Subject): string {
   return `subject ${subject.kind} '${subject.namespace ? `${subject.namespace}/` : ''}${subject.name}'`;
 }
 
-/** A value for an error message: a construct by its path, anything else as JSON (`undefined` as such). */
-export function describeValue(value: unknown): string {
-  const path = (value as { node?: { path?: unknown } } | undefined)?.node?.path;
-  if (typeof path === 'string') return `construct '${path}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
 
 /** True for a plain object (props, options, metadata): not null, not a list. */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -1,5 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { PeerSpec, normalizeSelector } from './peer-spec';
+import { describeValue } from '../defaults/kubernetes-validation';
 import { parseCidr, strictlyContains } from '../namespaces/cidr';
 
 /** Options of `NetworkPeer.inNamespace`. */
@@ -171,12 +172,3 @@ function labelsText(labels: Record<string, string>): string {
   return `{${Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(', ')}}`;
 }
 
-function describeValue(value: unknown): string {
-  const path = (value as { node?: { path?: unknown } } | undefined)?.node?.path;
-  if (typeof path === 'string') return `construct '${path}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { NetworkPeer } from './network-peer';
 import { PeerSpec } from './peer-spec';
 import { dnsEgressRule } from '../defaults/dns-egress';
+import { describeValue } from '../defaults/kubernetes-validation';
 
 /** Options of a declared connection (`allowFrom`, `allowTo`). */
 export interface ConnectionOptions {
@@ -288,16 +289,6 @@ function portKey(port: kplus.k8s.NetworkPolicyPort): string {
   return `${port.protocol ?? 'TCP'}/${pad(port.port?.value)}/${pad(port.endPort)}`;
 }
 
-/** A value for an error message: a construct by its path (constructs do not serialize), anything else as JSON. */
-function describeValue(value: unknown): string {
-  const path = (value as { node?: { path?: unknown } } | undefined)?.node?.path;
-  if (typeof path === 'string') return `construct '${path}'`;
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
