@@ -71,12 +71,21 @@ export class HardenedDefaults {
   /**
    * Sets defaults for everything below `scope`; a nearer scope's settings win field by field, and a later call on the
    * same scope overrides the fields it gives (`undefined` clears that field at this scope).
+   * Call it before creating the constructs below `scope`: they resolve their defaults when created.
    * @throws if a field is not what it should be (a ResourcePreset, a PssVersion, a list of registry hosts or
-   * host/path prefixes), or is not one of these three
+   * host/path prefixes), or is not one of these three; or if a construct below `scope` already resolved its defaults
    */
   public static set(scope: IConstruct, props: HardenedDefaultsProps): void {
     checkScope('HardenedDefaults.set', scope);
-    SCOPE_DEFAULTS.set(scope, { ...SCOPE_DEFAULTS.get(scope), ...checkProps(scope, props) });
+    const checked = checkProps(scope, props);
+    const reader = READ_BY.get(scope);
+    if (reader !== undefined) {
+      // Constructs resolve their defaults once, when they are created: a later change would apply to some objects
+      // and not others (and to the guard but not to the construct), so it is refused rather than half-applied.
+      throw new Error(`[${scope.node.path || '(the app)'}] HardenedDefaults.set: the defaults in force here were already resolved by [${reader}]; `
+        + 'call HardenedDefaults.set before creating the constructs below this scope');
+    }
+    SCOPE_DEFAULTS.set(scope, { ...SCOPE_DEFAULTS.get(scope), ...checked });
   }
 
   /** The defaults in force at `scope`. */
@@ -95,8 +104,23 @@ export class HardenedDefaults {
     };
   }
 
+  /**
+   * The defaults in force at `construct`, resolved once by a construct when it is created; later `set` calls on its
+   * scopes are refused, since they would no longer reach it.
+   * @internal
+   */
+  public static _resolveFor(construct: IConstruct): ResolvedHardenedDefaults {
+    for (const s of construct.node.scopes) {
+      if (!READ_BY.has(s)) READ_BY.set(s, construct.node.path || '(the app)');
+    }
+    return HardenedDefaults.of(construct);
+  }
+
   private constructor() {}
 }
+
+/** For each scope whose defaults some construct has read: the path of the first reader. */
+const READ_BY = new WeakMap<IConstruct, string>();
 
 /** A host (name, IPv4 or [IPv6]) with an optional port, then optional repository path components. */
 const REGISTRY_ENTRY = new RegExp('^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[a-fA-F0-9:]+\\])'

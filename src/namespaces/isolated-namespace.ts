@@ -186,7 +186,7 @@ export class IsolatedNamespace extends Chart {
     checkInstance(path, 'containerDefaults', props.containerDefaults, v => v instanceof ResourcePreset, 'ResourcePreset', 'ResourcePreset.SMALL');
     checkInstance(path, 'containerMaximum', props.containerMaximum, v => v instanceof ResourcePreset, 'ResourcePreset', 'ResourcePreset.LARGE');
     this.podSecurityLevel = props.podSecurityLevel ?? PodSecurityLevel.RESTRICTED;
-    const defaults = HardenedDefaults.of(this);
+    const defaults = HardenedDefaults._resolveFor(this);
     this.pssVersion = defaults.pssVersion;
     this.quota = props.quota ?? NamespaceQuota.of();
     this.containerDefaults = props.containerDefaults ?? defaults.resourcePreset;

@@ -154,7 +154,7 @@ export class PodHardening {
     }
     this.runAsUser = props.runAsUser ?? props.securityContext?.user ?? HardenedDefaults.RUN_AS_USER;
     this.runAsGroup = props.runAsGroup ?? props.securityContext?.group ?? HardenedDefaults.RUN_AS_GROUP;
-    this.resourcePreset = props.resourcePreset ?? HardenedDefaults.of(workload).resourcePreset;
+    this.resourcePreset = props.resourcePreset ?? HardenedDefaults._resolveFor(workload).resourcePreset;
     this.highAvailability = (options.replicas ?? 0) >= HardenedDefaults.HIGH_AVAILABILITY_REPLICAS;
     this.labels = this.recommendedLabels(props.partOf);
     checkRestartPolicy(workload, options.longRunning);

@@ -2,8 +2,8 @@ import { App, Chart, Testing } from 'cdk8s';
 import { HardenedDefaults, HardenedDeployment, PssVersion, ResourcePreset } from '../../src';
 import { DIGEST_IMAGE, synth, synthError } from '../helpers/synth';
 
-function chart(app: App = Testing.app()): Chart {
-  return new Chart(app, 'test', { namespace: 'shop' });
+function chart(app: App = Testing.app(), id = 'test'): Chart {
+  return new Chart(app, id, { namespace: 'shop' });
 }
 
 describe('HardenedDefaults.set checks what it is given, and keeps it', () => {
@@ -63,4 +63,17 @@ describe('PssVersion.of', () => {
   test.each([['v1.25', PssVersion.V1_25], ['1.29', PssVersion.V1_29], [' v1.33 ', PssVersion.V1_33]])('%s is a supported version', (text, version) => {
     expect(PssVersion.of(text)).toBe(version);
   });
+});
+
+test('set after a construct below the scope resolved its defaults is refused, not half-applied', () => {
+  const app = Testing.app();
+  const scope = chart(app);
+  HardenedDefaults.set(app, { resourcePreset: ResourcePreset.MEDIUM });
+  new HardenedDeployment(scope, 'web', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+  expect(() => HardenedDefaults.set(app, { resourcePreset: ResourcePreset.LARGE }))
+    .toThrow(/^\[\(the app\)\] HardenedDefaults.set: the defaults in force here were already resolved by \[test\/web\]; call HardenedDefaults.set before creating the constructs below this scope$/);
+  expect(() => HardenedDefaults.set(scope, { pssVersion: PssVersion.V1_29 })).toThrow(/already resolved by \[test\/web\]/);
+  // A sibling scope nobody has read yet can still be set.
+  expect(() => HardenedDefaults.set(chart(app, 'other'), { resourcePreset: ResourcePreset.LARGE })).not.toThrow();
+  expect(synth(scope).find(m => m.kind === 'Deployment').spec.template.spec.containers[0].resources.limits.cpu).toBe('1000m');
 });
