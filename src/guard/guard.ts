@@ -44,6 +44,8 @@ interface Session {
   strong: boolean;
   evaluation?: AppEvaluation;
   options: GuardOptions;
+  /** Results other checks computed during the current strong session (see Guard._perSynthesis). */
+  memo: Map<unknown, unknown>;
 }
 
 // The unguarded serializer of each guarded object.
@@ -108,6 +110,19 @@ export class Guard {
     return Exemptions.below(scope).filter(e => !used.has(e));
   }
 
+  /**
+   * `compute()` once per `App.synth()` of `scope`'s app for `key`, for checks that run from validations: cdk8s
+   * validates the whole app once per chart, and nothing changes between those passes. Outside `App.synth()` (e.g.
+   * `Testing.synth`) every call computes afresh, so tests never see stale results.
+   * @internal
+   */
+  public static _perSynthesis<T>(scope: IConstruct, key: unknown, compute: () => T): T {
+    const session = sessionOf(scope.node.root);
+    if (!session.strong) return compute();
+    if (!session.memo.has(key)) session.memo.set(key, compute());
+    return session.memo.get(key) as T;
+  }
+
   /** One finding as one line: `[path] control-id: Kind namespace/name /pointer: message; fix`. */
   public static formatFinding(finding: Finding): string {
     const object = finding.objectNamespace ? `${finding.objectNamespace}/${finding.name}` : finding.name;
@@ -120,7 +135,7 @@ export class Guard {
 function sessionOf(root: IConstruct): Session {
   let session = SESSIONS.get(root);
   if (!session) {
-    session = { strong: false, options: {} };
+    session = { strong: false, options: {}, memo: new Map() };
     SESSIONS.set(root, session);
   }
   return session;
@@ -140,6 +155,7 @@ function instrumentApp(root: IConstruct): void {
         if (session.strong) return original(...args);
         session.strong = true;
         session.evaluation = undefined;
+        session.memo.clear();
         try {
           const result = original(...args);
           afterSynth(root as App, session.options, method === 'synth');
@@ -147,6 +163,7 @@ function instrumentApp(root: IConstruct): void {
         } finally {
           session.strong = false;
           session.evaluation = undefined;
+          session.memo.clear();
         }
       },
     });

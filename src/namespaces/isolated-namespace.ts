@@ -174,7 +174,6 @@ export class IsolatedNamespace extends Chart {
   /** `NamespaceQuota.of` or `NamespaceQuota.fromWorkloads`, for messages. */
   private readonly quotaFactory: string;
   /** The usage the running validation computed, so serializing the quota inside it does not count everything again. */
-  private usageInValidation?: NamespaceUsage;
 
   constructor(scope: Construct, id: string, props: IsolatedNamespaceProps = {}) {
     const name = checkName(scope.node.path ? `${scope.node.path}/${id}` : id, props.name ?? id, props.name === undefined);
@@ -308,13 +307,14 @@ export class IsolatedNamespace extends Chart {
       });
     }
 
-    this.node.addValidation({ validate: () => this.validateWorkloads(fixedHard) });
+    // Once per App.synth(), not once per chart: cdk8s validates the whole app for every chart it synthesizes.
+    this.node.addValidation({ validate: () => Guard._perSynthesis(this, this, () => this.validateWorkloads(fixedHard)) });
     Guard.protect(this);
   }
 
   /** The usage of every workload whose final JSON is in this namespace (declared anywhere in the app). */
   private usage(): NamespaceUsage {
-    return this.usageInValidation ?? namespaceUsage(this.node.root, this.name, this.limitDefaults, {
+    return namespaceUsage(this.node.root, this.name, this.limitDefaults, {
       daemonSetNodes: this.quota.workloadOptions.daemonSetNodes,
       factory: this.quotaFactory,
     });
@@ -376,16 +376,7 @@ export class IsolatedNamespace extends Chart {
     const usage = this.usage();
     const errors: string[] = [];
     errors.push(...usage.uncounted.map(u => `quota: ${this.quotaFactory}() cannot count the pods of ${u.path}: ${u.reason}`));
-    // Reading the quotas serializes this namespace's own, which, sized from the workloads, counts them: reuse the count
-    // just made (nothing changes within one validation).
-    this.usageInValidation = usage;
-    let caps: Map<string, QuotaCap>;
-    try {
-      caps = quotaCaps(this.node.root, this.name);
-    } finally {
-      this.usageInValidation = undefined;
-    }
-    errors.push(...overQuota(this.name, usage.workloads, caps, { own: this.resourceQuota, fixed }));
+    errors.push(...overQuota(this.name, usage.workloads, quotaCaps(this.node.root, this.name), { own: this.resourceQuota, fixed }));
     for (const w of usage.workloads) {
       for (const c of w.containers) {
         for (const resource of RESOURCES) {

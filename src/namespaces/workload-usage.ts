@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { Amounts, formatAmount, parseAmount, RESOURCES, zeroAmounts } from './quantity';
 import { apiGroupOf, namespaceOf } from '../controls/core/manifest-index';
 import { isObject, podOf } from '../controls/core/pod-template';
+import { Guard } from '../guard/guard';
 
 /**
  * What the workloads of a namespace need from its ResourceQuota and LimitRange (internal, not part of the jsii API).
@@ -11,8 +12,8 @@ import { isObject, podOf } from '../controls/core/pod-template';
  * (hardened) cdk8s-plus workload, a raw ApiObject or an Include. Each object is serialized with its class's own
  * `toJson()`, not the instance's: the guard replaces an instance's `toJson()` with one that evaluates the whole app,
  * which must not run from inside a validation or while the quota itself is serialized. The class's `toJson()` only
- * resolves the object's own values; only pod-bearing objects and autoscalers are serialized, never the ResourceQuota,
- * so sizing the quota from the workloads does not recurse.
+ * resolves the object's own values. Workloads and ResourceQuotas are serialized separately, the workloads never with
+ * a quota, so a quota sized from the workloads does not recurse. Each set is serialized once per `App.synth()`.
  */
 
 /** Requests and limits, per resource. */
@@ -85,14 +86,32 @@ function ownJson(object: ApiObject): any {
   return Object.getPrototypeOf(object).toJson.call(object);
 }
 
+/** Memo keys: the serialized objects of an app by namespace, computed once per `App.synth()` (see Guard._perSynthesis). */
+const WORKLOAD_JSON = Symbol('cdk8s-hardened.workload-json');
+const QUOTA_JSON = Symbol('cdk8s-hardened.quota-json');
+
 /**
- * Whether an object's final JSON may be in `namespace`: its metadata says so, or a JSON patch may have moved it there.
- * Serializing only these keeps the check linear in the namespace's own objects (every namespace of an app is
- * validated once per chart synthesized).
+ * The final JSON of every object of the app whose kind is one of `kinds`, grouped by the namespace it lands in.
+ * Serialized once per synthesis however many namespaces and charts ask (cdk8s validates the app once per chart).
  */
-function mayBeIn(object: ApiObject, namespace: string): boolean {
-  const patches = (object as unknown as { patches?: unknown[] }).patches;
-  return object.metadata.namespace === namespace || !Array.isArray(patches) || patches.length > 0;
+function jsonByNamespace(root: IConstruct, key: symbol, kinds: (kind: string) => boolean): Map<string, Array<{ object: ApiObject; json: any }>> {
+  return Guard._perSynthesis(root, key, () => {
+    const grouped = new Map<string, Array<{ object: ApiObject; json: any }>>();
+    for (const c of root.node.findAll()) {
+      if (!(c instanceof ApiObject) || !kinds(c.kind)) continue;
+      let json: any;
+      try {
+        json = ownJson(c);
+      } catch {
+        continue; // an object that cannot serialize fails synthesis on its own
+      }
+      const namespace = isObject(json) ? namespaceOf(json) : undefined;
+      if (namespace === undefined) continue;
+      const list = grouped.get(namespace);
+      if (list) list.push({ object: c, json }); else grouped.set(namespace, [{ object: c, json }]);
+    }
+    return grouped;
+  });
 }
 
 /**
@@ -104,17 +123,10 @@ function mayBeIn(object: ApiObject, namespace: string): boolean {
 export function namespaceUsage(root: IConstruct, namespace: string, defaults: Resources, options: UsageOptions): NamespaceUsage {
   const workloadObjects: Array<{ path: string; json: any }> = [];
   const autoscalers: any[] = [];
-  for (const c of root.node.findAll()) {
-    if (!(c instanceof ApiObject) || (WORKLOAD_KINDS[c.kind] === undefined && c.kind !== AUTOSCALER) || !mayBeIn(c, namespace)) continue;
-    let json: any;
-    try {
-      json = ownJson(c);
-    } catch {
-      continue;
-    }
-    if (!isObject(json) || namespaceOf(json) !== namespace) continue;
+  const objects = jsonByNamespace(root, WORKLOAD_JSON, kind => WORKLOAD_KINDS[kind] !== undefined || kind === AUTOSCALER).get(namespace) ?? [];
+  for (const { object, json } of objects) {
     if (json.kind === AUTOSCALER && apiGroupOf(json) === 'autoscaling') autoscalers.push(json);
-    else if (WORKLOAD_KINDS[json.kind] !== undefined) workloadObjects.push({ path: ownerPath(c), json });
+    else if (WORKLOAD_KINDS[json.kind] !== undefined) workloadObjects.push({ path: ownerPath(object), json });
   }
   const workloads: WorkloadUsage[] = [];
   const uncounted: Uncounted[] = [];
@@ -323,15 +335,8 @@ const QUOTA_KEYS: Record<string, string[]> = {
  */
 export function quotaCaps(root: IConstruct, namespace: string): Map<string, QuotaCap> {
   const caps = new Map<string, QuotaCap>();
-  for (const c of root.node.findAll()) {
-    if (!(c instanceof ApiObject) || c.kind !== 'ResourceQuota' || !mayBeIn(c, namespace)) continue;
-    let json: any;
-    try {
-      json = ownJson(c);
-    } catch {
-      continue;
-    }
-    if (!isObject(json) || apiGroupOf(json) !== '' || namespaceOf(json) !== namespace || !isObject(json.spec?.hard)) continue;
+  for (const { object: c, json } of jsonByNamespace(root, QUOTA_JSON, kind => kind === 'ResourceQuota').get(namespace) ?? []) {
+    if (apiGroupOf(json) !== '' || !isObject(json.spec?.hard)) continue;
     const scoped = (Array.isArray(json.spec.scopes) && json.spec.scopes.length > 0)
       || (Array.isArray(json.spec.scopeSelector?.matchExpressions) && json.spec.scopeSelector.matchExpressions.length > 0);
     if (scoped) continue;

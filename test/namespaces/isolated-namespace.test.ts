@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ApiObject, App, Chart, Cron, Include, JsonPatch, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Cron, Include, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Controls, Exemptions, FindingStatus, Guard, HardenedCronJob, HardenedDaemonSet, HardenedDefaults, HardenedDeployment, HardenedStatefulSet,
@@ -777,5 +777,30 @@ describe('weakenings of the namespace bundle fail synthesis', () => {
     expect(error).toContain('[shop/ResourceQuota] namespace-quota: ResourceQuota shop/resource-quota /spec/hard/services.loadbalancers: '
       + "ResourceQuota 'resource-quota' admits LoadBalancer Services: spec.hard['services.loadbalancers'] is \"5\"");
     expect(error).not.toContain('services.nodeports');
+  });
+});
+
+describe('the quota check runs once per App.synth(), not once per chart', () => {
+  test('a workload of one of 10 namespaces is serialized twice per synthesis (quota check, guard), however many charts validate', () => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'quota-once-'));
+    const app = new App({ outdir });
+    let serializations = 0;
+    const namespaces = Array.from({ length: 10 }, (_, i) => new IsolatedNamespace(app, `team${i}`));
+    const raw = new ApiObject(namespaces[0], 'raw', {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'raw' },
+      spec: {
+        replicas: Lazy.any({ produce: () => { serializations++; return 1; } }),
+        selector: { matchLabels: { app: 'raw' } },
+        template: { metadata: { labels: { app: 'raw' } }, spec: { containers: [{ name: 'main', image: DIGEST_IMAGE }] } },
+      },
+    });
+    Exemptions.of(raw).add(...Controls.all().map(control => ({ control, reason: 'raw fixture that only counts its own serializations' })));
+    app.synth();
+    expect(serializations).toBe(2);
+    app.synth();
+    expect(serializations).toBe(4);
+    fs.rmSync(outdir, { recursive: true, force: true });
   });
 });
