@@ -78,8 +78,10 @@ export class Guard {
     }
     if (PROTECTED_SCOPES.has(scope)) return;
     PROTECTED_SCOPES.add(scope);
+    // Once per App.synth() (cdk8s validates the whole app once per chart); a fresh key per protected scope.
+    const key = {};
     scope.node.addValidation({
-      validate: () => {
+      validate: () => Guard._perSynthesis(scope, key, () => {
         // Runs before any object is serialized: cdk8s validates before it synthesizes.
         for (const child of scope.node.findAll()) {
           if (child instanceof ApiObject) guardObject(child);
@@ -87,7 +89,7 @@ export class Guard {
         const session = sessionOf(scope.node.root);
         if (!session.strong) session.evaluation = undefined;
         return expiredExemptions(scope);
-      },
+      }),
     });
   }
 
