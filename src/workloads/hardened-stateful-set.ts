@@ -142,9 +142,7 @@ export class HardenedStatefulSet extends kplus.StatefulSet {
 
   /** Adds a container with the hardened defaults filled in (explicit settings win and are guarded); its ports join the headless Service. */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
-    const index = this.containers.length;
-    const container = super.addContainer(this.hardening.containerProps(cont, 'containers', index));
-    if (this.headlessService) checkServicePorts(`[${this.node.path}] containers[${index}] '${container.name}'`, this.headlessService, container.ports);
+    const container = super.addContainer(this.hardening.containerProps(cont, 'containers', this.containers.length));
     for (const port of container.ports) {
       this.headlessService?.bind(port.number, { name: port.name, protocol: port.protocol, targetPort: port.number });
     }
@@ -191,22 +189,6 @@ class HeadlessService extends kplus.Service {
     const ports = spec.ports ?? [];
     if (ports.length < 2) return spec;
     return { ...spec, ports: ports.map(p => (p.name ? p : { ...p, name: `${(p.protocol ?? 'TCP').toLowerCase()}-${p.port}` })) };
-  }
-}
-
-/** Refuses a container port the headless Service already has (same number and protocol, or same name). */
-function checkServicePorts(where: string, service: kplus.Service, ports: kplus.ContainerPort[]): void {
-  const taken = service.ports;
-  for (const port of ports) {
-    const protocol = port.protocol ?? kplus.Protocol.TCP;
-    const same = taken.find(t => t.port === port.number && (t.protocol ?? kplus.Protocol.TCP) === protocol);
-    if (same) {
-      throw new Error(`${where}: port ${port.number}/${protocol} is already a port of another container of this pod; containers of a pod `
-        + 'share one network namespace, so only one of them can listen on it: remove the port or use another number');
-    }
-    if (port.name !== undefined && taken.some(t => t.name === port.name)) {
-      throw new Error(`${where}: port name '${port.name}' is already used by another container of this pod; give each port its own name`);
-    }
   }
 }
 
