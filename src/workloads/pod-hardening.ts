@@ -9,6 +9,7 @@ import { ResourcePreset } from '../defaults/resource-preset';
 import { Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
 import { apiAccessTokenOf, withApiAccessToken } from '../identity/projected-token';
+import { parseAmount } from '../namespaces/quantity';
 import { HardenedPodConnections } from '../network/hardened-pod-connections';
 import { WorkloadConnections } from '../network/workload-connections';
 
@@ -573,7 +574,7 @@ function mergeResources(where: string, own: kplus.ContainerResources | undefined
   const cpu = { request: own?.cpu?.request ?? preset.cpu.request!, limit: own?.cpu?.limit ?? preset.cpu.limit! };
   const memory = { request: own?.memory?.request ?? preset.memory.request!, limit: own?.memory?.limit ?? preset.memory.limit! };
   for (const [end, value] of [['request', cpu.request.amount], ['limit', cpu.limit.amount]] as const) {
-    const amount = quantityOrUndefined(value);
+    const amount = parseAmount(value, 'cpu');
     if (amount === undefined || amount <= 0) {
       throw new Error(`${where}: resources.cpu.${end} '${value}' is not a positive quantity; use e.g. kplus.Cpu.millis(250)`);
     }
@@ -618,49 +619,17 @@ function withEphemeralStorage(
   return { ...c.resources, requests, limits };
 }
 
-function checkRange(where: string, field: string, request: string, limit: string, preset: ResourcePreset): void {
-  for (const [end, value] of [['request', request], ['limit', limit]] as const) {
-    if (quantityOrUndefined(value) === undefined) {
+function checkRange(where: string, field: 'cpu' | 'memory' | 'ephemeralStorage', request: string, limit: string, preset: ResourcePreset): void {
+  const resource = field === 'ephemeralStorage' ? 'ephemeral-storage' : field;
+  const [requested, limited] = [request, limit].map(value => parseAmount(value, resource));
+  for (const [end, value, amount] of [['request', request, requested], ['limit', limit, limited]] as const) {
+    if (amount === undefined) {
       throw new Error(`${where}: resources.${field}.${end} '${value}' is not a Kubernetes quantity`);
     }
   }
-  if (quantity(request) > quantity(limit)) {
+  if (requested! > limited!) {
     throw new Error(`${where}: resources.${field} request ${request} exceeds limit ${limit} (values not set on the container come from preset '${preset.name}'); `
       + `set both resources.${field}.request and .limit, or choose a preset that fits`);
   }
 }
 
-const QUANTITY_SUFFIXES: Record<string, number> = {
-  '': 1,
-  'm': 1e-3,
-  'k': 1e3,
-  'M': 1e6,
-  'G': 1e9,
-  'T': 1e12,
-  'P': 1e15,
-  'E': 1e18,
-  'Ki': 2 ** 10,
-  'Mi': 2 ** 20,
-  'Gi': 2 ** 30,
-  'Ti': 2 ** 40,
-  'Pi': 2 ** 50,
-  'Ei': 2 ** 60,
-};
-
-/** A Kubernetes quantity (`500m`, `128Mi`, `1.5G`) as a number of base units. */
-function quantityOrUndefined(text: string): number | undefined {
-  try {
-    return quantity(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function quantity(text: string): number {
-  const match = /^([0-9.]+)([a-zA-Z]*)$/.exec(String(text));
-  const factor = match ? QUANTITY_SUFFIXES[match[2]] : undefined;
-  if (!match || factor === undefined || isNaN(Number(match[1]))) {
-    throw new Error(`'${text}' is not a Kubernetes quantity`);
-  }
-  return Number(match[1]) * factor;
-}
