@@ -173,15 +173,22 @@ function checkExpandedSize(json: unknown, where: string): void {
   }
 }
 
+/**
+ * The objects kubectl applies from one document. kubectl decodes any object with an `items` field as a List (whatever
+ * its kind: a ConfigMap with `items: [<Pod>]` is applied as that Pod) and applies its items, recursively.
+ */
 function flattenList(json: any, where: string): any[] {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new InputError(`${where}: document is not a Kubernetes object (expected a mapping with apiVersion and kind)`);
   }
+  if (json.items !== undefined && json.items !== null) {
+    if (!Array.isArray(json.items)) {
+      throw new InputError(`${where}: items is ${typeof json.items}, not a list; kubectl reads an object with items as a List of objects`);
+    }
+    return json.items.flatMap((item: any, i: number) => flattenList(item, `${where} items[${i}]`));
+  }
   if (typeof json.kind !== 'string' || typeof json.apiVersion !== 'string') {
     throw new InputError(`${where}: document is not a Kubernetes object: it has no ${typeof json.kind !== 'string' ? 'kind' : 'apiVersion'}`);
-  }
-  if (/List$/.test(json.kind) && Array.isArray(json.items)) {
-    return json.items.flatMap((item: any, i: number) => flattenList(item, `${where} items[${i}]`));
   }
   return [json];
 }

@@ -60,6 +60,7 @@ import { ServiceLoadBalancer } from './service-load-balancer';
 import { ServiceNodePort } from './service-node-port';
 import { ShareProcessNamespace } from './share-process-namespace';
 import { Sysctls } from './sysctls';
+import { SynthesisIntegrity } from './synthesis-integrity';
 import { TopologySpread } from './topology-spread';
 import { VolumeTypes } from './volume-types';
 import { WorkloadNetworkPolicy } from './workload-network-policy';
@@ -215,9 +216,14 @@ export class Controls {
   /** `topology-spread` */
   public static readonly TOPOLOGY_SPREAD: Control = new TopologySpread();
 
+  // The guard's own integrity
+  /** `synthesis-integrity` (not exemptable) */
+  public static readonly SYNTHESIS_INTEGRITY: Control = new SynthesisIntegrity();
+
   /** Every control of the catalog, in catalog order. */
   public static all(): Control[] {
     return [
+      Controls.SYNTHESIS_INTEGRITY,
       Controls.HOST_PROCESS,
       Controls.HOST_NAMESPACES,
       Controls.PRIVILEGED,

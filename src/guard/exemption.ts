@@ -124,6 +124,9 @@ export class Exemption {
       throw new Error(`${where}: control is ${describe(props?.control)}; name a catalog control, e.g. Controls.READ_ONLY_ROOT_FILESYSTEM`);
     }
     const about = `${where} (${props.control.id})`;
+    if (!props.control.exemptable) {
+      throw new Error(`${about}: ${props.control.id} cannot be exempted (${props.control.title}); ${props.control.remediation}`);
+    }
     const reason = typeof props.reason === 'string' ? props.reason.trim() : '';
     const problem = reasonProblem(reason, props.control);
     if (problem) {

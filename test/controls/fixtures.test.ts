@@ -54,6 +54,9 @@ function evaluationsOf(fixture: Fixture): Array<{ name: string; manifests: any[]
 
 const fixtures = loadFixtures();
 const controlIds = Controls.all().map(c => c.id);
+// synthesis-integrity judges what the guard is given at synthesis (the CLI splits Lists and honours exemption
+// annotations instead): its cases are the bypass catalogue's, in test/guard/bypasses/.
+const SYNTHESIS_ONLY = new Set([Controls.SYNTHESIS_INTEGRITY.id]);
 
 test('the compliant base pod passes every control in every controller form', () => {
   const [pod] = Yaml.load(path.join(FIXTURES_DIR, 'compliant-pod.yaml'));
@@ -64,7 +67,7 @@ test('the compliant base pod passes every control in every controller form', () 
 });
 
 test('every control has pass and fail fixtures', () => {
-  for (const id of controlIds) {
+  for (const id of controlIds.filter(c => !SYNTHESIS_ONLY.has(c))) {
     expect({ id, pass: fixtures.some(f => f.controlId === id && f.verdict === 'pass') }).toEqual({ id, pass: true });
     expect({ id, fail: fixtures.some(f => f.controlId === id && f.verdict === 'fail') }).toEqual({ id, fail: true });
   }

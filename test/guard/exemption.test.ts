@@ -41,7 +41,7 @@ function chartWith(...pods: any[]) {
   const chart = Testing.chart();
   Guard.protect(chart);
   Exemptions.of(chart).add(...Controls.all()
-    .filter(c => c !== Controls.HOST_PATH_VOLUMES && c !== Controls.VOLUME_TYPES)
+    .filter(c => c.exemptable && c !== Controls.HOST_PATH_VOLUMES && c !== Controls.VOLUME_TYPES)
     .map(control => ({ control, reason: 'exemption test fixture: only the hostPath controls are under test' })));
   const objects = pods.map((pod, i) => new ApiObject(chart, `pod${i}`, pod));
   return { chart, objects };

@@ -45,6 +45,11 @@ export interface ControlProps {
   readonly remediation: string;
   /** Benchmarks and scanner checks this control serves. */
   readonly references: ControlReferences;
+  /**
+   * Whether an exemption may cover a failure of this control.
+   * @default true
+   */
+  readonly exemptable?: boolean;
 }
 
 /** One place in one manifest where a control fails. */
@@ -75,6 +80,12 @@ export interface ControlContext {
    * @default - only the manifest itself
    */
   readonly objects?: any[];
+  /**
+   * True when the guard evaluates an app's own objects at synthesis, where exemptions exist only as code; false for
+   * YAML read by the check CLI, where exemption annotations are how exemptions travel.
+   * @default false
+   */
+  readonly synthesis?: boolean;
 }
 
 /**
@@ -96,6 +107,8 @@ export abstract class Control {
   public readonly remediation: string;
   /** Benchmarks and scanner checks this control serves. */
   public readonly references: ControlReferences;
+  /** Whether an exemption may cover a failure of this control. */
+  public readonly exemptable: boolean;
 
   protected constructor(props: ControlProps) {
     if (!/^[a-z][a-z0-9]*(-[a-z0-9]+)*$/.test(props.id)) {
@@ -107,6 +120,7 @@ export abstract class Control {
     this.rationale = props.rationale;
     this.remediation = props.remediation;
     this.references = props.references;
+    this.exemptable = props.exemptable ?? true;
   }
 
   /** Whether the control has anything to say about this manifest (its kind carries what it checks). */

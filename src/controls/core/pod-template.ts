@@ -22,9 +22,10 @@ export interface PodView {
   readonly containers: ContainerView[];
 }
 
-const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
-
-/** Where each pod-bearing kind keeps its pod template (pointer segments to the template). */
+/**
+ * Where each built-in pod-bearing kind keeps its pod template (pointer segments to the template). The API server
+ * knows no other field of these kinds, so a pod spec anywhere else in them is never run.
+ */
 const TEMPLATE_PATHS: Record<string, { groups: string[]; path: string[] }> = {
   Pod: { groups: [''], path: [] },
   PodTemplate: { groups: [''], path: ['template'] },
@@ -36,6 +37,18 @@ const TEMPLATE_PATHS: Record<string, { groups: string[]; path: string[] }> = {
   Job: { groups: ['batch'], path: ['spec', 'template'] },
   CronJob: { groups: ['batch'], path: ['spec', 'jobTemplate', 'spec', 'template'] },
 };
+
+/**
+ * Kinds of the built-in API groups that carry no pod template: they are not searched. Any other kind (a custom
+ * resource, or a built-in kind under a foreign group) is searched by the generic rule.
+ */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'storage.k8s.io',
+  'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'autoscaling', 'certificates.k8s.io',
+  'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apiregistration.k8s.io', 'flowcontrol.apiserver.k8s.io', 'events.k8s.io',
+  'authentication.k8s.io', 'authorization.k8s.io', 'resource.k8s.io', 'internal.apiserver.k8s.io', 'storagemigration.k8s.io']);
+
+/** Fields a pod spec has and a controller's own spec has not: an object holding one of these as a list is a pod spec. */
+const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 
 /** Escapes one JSON pointer segment (RFC 6901). */
 export function escapePointerSegment(segment: string | number): string {
@@ -52,35 +65,51 @@ function apiGroup(manifest: any): string {
   return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
 }
 
-// Every control asks for the same manifest's pod view; manifests are not mutated while they are checked.
-const VIEWS = new WeakMap<object, PodView | null>();
+// Every control asks for the same manifest's pod views; manifests are not mutated while they are checked.
+const VIEWS = new WeakMap<object, PodView[]>();
 
-/** Returns the pod template of a pod-bearing manifest, or undefined for any other kind. */
-export function podOf(manifest: any): PodView | undefined {
-  if (!isObject(manifest)) return undefined;
-  let view = VIEWS.get(manifest);
-  if (view === undefined) {
-    view = viewOf(manifest) ?? null;
-    VIEWS.set(manifest, view);
+/**
+ * Every pod template of a manifest, wherever it is kept:
+ * - the built-in pod-bearing kinds (TEMPLATE_PATHS): exactly where the API server reads it;
+ * - any other kind outside the built-in API groups (custom resources such as Argo Rollouts, Knative Services, KEDA
+ *   ScaledJobs, or `Deployment` under a foreign group): every object, at any depth outside `metadata` and `status`,
+ *   that holds `containers`, `initContainers` or `ephemeralContainers` as a list is a pod spec, and the object holding
+ *   it (when it has `spec` and `metadata`, or just `spec`) its template.
+ * Used by the guard and the CLI alike (through the controls), so both see the same pods.
+ */
+export function podsOf(manifest: any): PodView[] {
+  if (!isObject(manifest)) return [];
+  let views = VIEWS.get(manifest);
+  if (views === undefined) {
+    views = viewsOf(manifest);
+    VIEWS.set(manifest, views);
   }
-  return view ?? undefined;
+  return views;
 }
 
-function viewOf(manifest: any): PodView | undefined {
-  const location = TEMPLATE_PATHS[manifest?.kind];
-  if (!location || !location.groups.includes(apiGroup(manifest))) {
-    return undefined;
+/** The workload's pod template (the first of podsOf), or undefined for a kind that has none. */
+export function podOf(manifest: any): PodView | undefined {
+  return podsOf(manifest)[0];
+}
+
+function viewsOf(manifest: any): PodView[] {
+  const group = apiGroup(manifest);
+  const location = TEMPLATE_PATHS[manifest.kind];
+  if (location && location.groups.includes(group)) {
+    let template: any = manifest;
+    for (const segment of location.path) template = template?.[segment];
+    if (!isObject(template) || !isObject(template.spec)) return [];
+    return [viewAt(template.spec, [...location.path, 'spec'], template.metadata, [...location.path, 'metadata'])];
   }
-  let template: any = manifest;
-  for (const segment of location.path) {
-    template = template?.[segment];
-  }
-  const spec = template?.spec;
-  if (!isObject(spec)) {
-    return undefined;
-  }
-  const templatePointer = pointer('', ...location.path);
-  const specPointer = pointer(templatePointer, 'spec');
+  if (BUILT_IN_GROUPS.has(group)) return [];
+  const views: PodView[] = [];
+  findPodSpecs(manifest, [], views, 0);
+  return views;
+}
+
+/** A pod view of the pod spec at `specPath`, with the template metadata at `metadataPath` (when there is one). */
+function viewAt(spec: any, specPath: Array<string | number>, metadata: any, metadataPath: Array<string | number>): PodView {
+  const specPointer = pointer('', ...specPath);
   const containers: ContainerView[] = [];
   for (const list of CONTAINER_LISTS) {
     const items = spec[list];
@@ -91,13 +120,39 @@ function viewOf(manifest: any): PodView | undefined {
       }
     });
   }
-  return {
-    specPointer,
-    spec,
-    metadataPointer: pointer(templatePointer, 'metadata'),
-    metadata: isObject(template.metadata) ? template.metadata : {},
-    containers,
-  };
+  return { specPointer, spec, metadataPointer: pointer('', ...metadataPath), metadata: isObject(metadata) ? metadata : {}, containers };
+}
+
+function isPodSpec(value: any): boolean {
+  return isObject(value) && CONTAINER_LISTS.some(list => Array.isArray(value[list]));
+}
+
+/** Deep enough for any real pod template nesting, bounded so a crafted document cannot exhaust the stack. */
+const MAX_SEARCH_DEPTH = 64;
+
+/**
+ * The generic rule: every pod spec below `node` (at `path`), outermost first. An object whose `spec` is a pod spec is
+ * its template (`metadata` beside `spec`); a pod spec under any other key is a template without metadata. A pod spec
+ * is not searched further: nothing inside one runs as another pod.
+ */
+function findPodSpecs(node: any, path: Array<string | number>, views: PodView[], depth: number): void {
+  if (depth > MAX_SEARCH_DEPTH || node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    node.forEach((item, index) => findPodSpecs(item, [...path, index], views, depth + 1));
+    return;
+  }
+  if (isPodSpec(node.spec)) {
+    views.push(viewAt(node.spec, [...path, 'spec'], node.metadata, [...path, 'metadata']));
+    return;
+  }
+  for (const [key, child] of Object.entries(node)) {
+    if (path.length === 0 && (key === 'metadata' || key === 'status')) continue;
+    if (isPodSpec(child)) {
+      views.push(viewAt(child, [...path, key], undefined, [...path, key, 'metadata']));
+      continue;
+    }
+    findPodSpecs(child, [...path, key], views, depth + 1);
+  }
 }
 
 /** True for a plain JSON object. */
@@ -111,17 +166,17 @@ export function isWindowsPod(pod: PodView): boolean {
 }
 
 /**
- * Base for controls over pod templates: they apply to every pod-bearing kind and check the pod spec
+ * Base for controls over pod templates: they apply to every pod-bearing kind (see podsOf) and check each pod spec
  * and each of its containers.
  */
 export abstract class PodControl extends Control {
   public appliesTo(manifest: any, _context: ControlContext): boolean {
-    return podOf(manifest) !== undefined;
+    return podsOf(manifest).length > 0;
   }
 
+  /** Every pod template of the manifest (a custom resource may hold several). */
   public check(manifest: any, context: ControlContext): Violation[] {
-    const pod = podOf(manifest);
-    return pod ? this.checkPod(pod, context, manifest) : [];
+    return podsOf(manifest).flatMap(pod => this.checkPod(pod, context, manifest));
   }
 
   /** The violations in one pod template. */
