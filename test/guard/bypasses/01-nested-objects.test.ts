@@ -34,7 +34,9 @@ catalogue('1. objects inside objects', [
   {
     name: 'a custom resource carrying items after a compliant item',
     objects: [{
-      apiVersion: 'example.com/v1', kind: 'Bundle', metadata: { name: 'b', namespace: 'shop' },
+      apiVersion: 'example.com/v1',
+      kind: 'Bundle',
+      metadata: { name: 'b', namespace: 'shop' },
       items: [{ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'ok', namespace: 'shop' }, spec: compliantPodSpec() }, privilegedPod()],
     }],
     expect: integrity,

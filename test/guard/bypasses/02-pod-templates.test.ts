@@ -33,7 +33,9 @@ catalogue('2. pod templates outside the built-in kinds', [
   {
     name: 'an unknown kind holding a pod spec under another key, second in a list',
     objects: [{
-      apiVersion: 'example.com/v1', kind: 'Fleet', metadata: meta('evil'),
+      apiVersion: 'example.com/v1',
+      kind: 'Fleet',
+      metadata: meta('evil'),
       spec: { members: [{ podSpec: { containers: [] } }, { podSpec: privilegedPodSpec() }] },
     }],
     expect: /privileged: Fleet shop\/evil \/spec\/members\/1\/podSpec\/containers\/0\/securityContext\/privileged/,

@@ -106,8 +106,13 @@ export function compliantPodSpec(): any {
       name: 'web',
       image: 'registry.example.com/shop/web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
       securityContext: {
-        allowPrivilegeEscalation: false, privileged: false, readOnlyRootFilesystem: true, runAsNonRoot: true,
-        runAsUser: 65532, runAsGroup: 65532, capabilities: { drop: ['ALL'] },
+        allowPrivilegeEscalation: false,
+        privileged: false,
+        readOnlyRootFilesystem: true,
+        runAsNonRoot: true,
+        runAsUser: 65532,
+        runAsGroup: 65532,
+        capabilities: { drop: ['ALL'] },
       },
       resources: {
         requests: { 'cpu': '100m', 'memory': '128Mi', 'ephemeral-storage': '128Mi' },
