@@ -25,6 +25,11 @@ export interface CheckOptions {
   readonly allowedRegistries?: string[];
   /** Paths in messages are relative to this directory. */
   readonly cwd: string;
+  /**
+   * Honour `exemptions.cdk8s-hardened.io/*` annotations. Default: true for the hardened profile; the PSS profiles
+   * (restricted, baseline) never do, as Pod Security Admission knows no exemption annotation.
+   */
+  readonly annotationExemptions?: boolean;
 }
 
 export interface CheckResult {
@@ -197,6 +202,7 @@ function flattenList(json: any, where: string): any[] {
 export function check(manifests: LoadedManifest[], options: CheckOptions): CheckResult {
   const profile = options.profile ?? Profile.HARDENED;
   const controls = profile.controls;
+  const honourAnnotations = profile === Profile.HARDENED && (options.annotationExemptions ?? true);
   const objects = manifests.map(m => m.json);
   const context: ControlContext = { pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, objects };
   const now = today();
@@ -207,7 +213,7 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
     const where = `${manifest.file}:${manifest.line}`;
     const exemptions: Exemption[] = [];
     for (const [key, value] of Object.entries<any>(manifest.json.metadata?.annotations ?? {})) {
-      if (!key.startsWith(EXEMPTION_ANNOTATION_PREFIX)) continue;
+      if (!honourAnnotations || !key.startsWith(EXEMPTION_ANNOTATION_PREFIX)) continue;
       try {
         for (const exemption of Exemption._fromAnnotation(where, key, String(value), id => Controls.byId(id))) {
           allExemptions.push(exemption);
@@ -244,10 +250,15 @@ function render(report: GuardReport, exemptionProblems: string[], format: Output
     .filter(f => f.status === FindingStatus.FAIL)
     .sort((a, b) => (isBlocking(b) ? 1 : 0) - (isBlocking(a) ? 1 : 0))
     .map(formatFinding);
-  return [...lines, ...exemptionProblems, report.summary()].join('\n');
+  // Every finding an annotation exempted, with the reason it gives: a reviewer sees what the YAML waived.
+  const exempted = report.findings
+    .filter(f => f.status === FindingStatus.EXEMPT && f.exemption)
+    .map(f => `${formatFinding(f)} [exempted by annotation: ${f.exemption!.reason}${f.exemption!.ticket ? ` (${f.exemption!.ticket})` : ''}]`);
+  return [...lines, ...exemptionProblems, ...exempted, report.summary()].join('\n');
 }
 
 function formatFinding(f: Finding): string {
   const object = f.objectNamespace ? `${f.objectNamespace}/${f.name}` : f.name;
-  return `${f.constructPath}: ${f.severity} ${f.controlId}: ${f.kind} ${object} ${f.pointer}: ${f.message}; ${f.fix}`;
+  const status = f.status === FindingStatus.EXEMPT ? 'exempted' : f.severity;
+  return `${f.constructPath}: ${status} ${f.controlId}: ${f.kind} ${object} ${f.pointer}: ${f.message}; ${f.fix}`;
 }

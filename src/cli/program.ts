@@ -28,7 +28,9 @@ export function runCli(argv: string[], out: CliOutput): number {
       + '(exactly the Pod Security Standards level, as Pod Security Admission evaluates it)').choices(Profile.all().map(p => p.name)).default(Profile.HARDENED.name))
     .option('--pss-version <version>', 'Pod Security Standards version to evaluate (v1.25 to v1.33)', 'v1.27')
     .option('--allowed-registry <registry...>', 'registries images must come from (enables image-registry)')
-    .action((paths: string[], opts: { format: OutputFormat; profile: string; pssVersion: string; allowedRegistry?: string[] }) => {
+    .option('--no-annotation-exemptions', 'ignore exemptions.cdk8s-hardened.io/* annotations (for pipelines that keep exemptions '
+      + 'elsewhere); the restricted and baseline profiles always ignore them, as Pod Security Admission does')
+    .action((paths: string[], opts: { format: OutputFormat; profile: string; pssVersion: string; allowedRegistry?: string[]; annotationExemptions: boolean }) => {
       let pssVersion: PssVersion;
       try {
         pssVersion = PssVersion.of(opts.pssVersion);
@@ -38,7 +40,9 @@ export function runCli(argv: string[], out: CliOutput): number {
       const cwd = process.cwd();
       const manifests = loadManifests(inputFiles(paths), cwd);
       const profile = Profile.byName(opts.profile);
-      const result = check(manifests, { format: opts.format, profile, pssVersion, allowedRegistries: opts.allowedRegistry, cwd });
+      const result = check(manifests, {
+        format: opts.format, profile, pssVersion, allowedRegistries: opts.allowedRegistry, cwd, annotationExemptions: opts.annotationExemptions,
+      });
       out.stdout(result.output + '\n');
       exitCode = result.exitCode;
     });
