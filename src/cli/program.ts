@@ -5,6 +5,15 @@ import { Profile } from '../controls/profile';
 
 // Exit codes: 0 no error, 1 errors found, 2 unusable input or usage.
 
+/** The flags of `check`, as commander parses them. */
+interface CheckFlags {
+  format: OutputFormat;
+  profile: string;
+  pssVersion: string;
+  allowedRegistry?: string[];
+  annotationExemptions: boolean;
+}
+
 /** Where the CLI writes (the process' streams, or a buffer in tests). */
 export interface CliOutput {
   stdout(text: string): void;
@@ -30,7 +39,7 @@ export function runCli(argv: string[], out: CliOutput): number {
     .option('--allowed-registry <registry...>', 'registries images must come from (enables image-registry)')
     .option('--no-annotation-exemptions', 'ignore exemptions.cdk8s-hardened.io/* annotations (for pipelines that keep exemptions '
       + 'elsewhere); the restricted and baseline profiles always ignore them, as Pod Security Admission does')
-    .action((paths: string[], opts: { format: OutputFormat; profile: string; pssVersion: string; allowedRegistry?: string[]; annotationExemptions: boolean }) => {
+    .action((paths: string[], opts: CheckFlags) => {
       let pssVersion: PssVersion;
       try {
         pssVersion = PssVersion.of(opts.pssVersion);
