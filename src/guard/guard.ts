@@ -1,11 +1,12 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App } from 'cdk8s';
+import { ApiObject, App, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { evaluateManifest, isBlocking, today } from './evaluate';
 import { Exemption, Exemptions } from './exemption';
 import { Finding, ObjectEvaluation } from './finding';
 import { GuardReport } from './report';
+import { unevaluatedOutput, WrittenText } from './written-output';
 import { ControlContext } from '../controls/core/control';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 
@@ -158,8 +159,24 @@ function instrumentApp(root: IConstruct): void {
         session.strong = true;
         session.evaluation = undefined;
         session.memo.clear();
+        const files: string[] = [];
+        const save = Yaml.save;
         try {
-          const result = original(...args);
+          // Record every file cdk8s writes, to read them back once written.
+          Yaml.save = (filePath: string, docs: any[]) => {
+            files.push(filePath);
+            save.call(Yaml, filePath, docs);
+          };
+          let result;
+          try {
+            result = original(...args);
+          } finally {
+            Yaml.save = save;
+          }
+          const written: WrittenText[] = method === 'synth'
+            ? files.map(f => ({ name: f, text: fs.readFileSync(f, 'utf-8') }))
+            : [{ name: 'synthYaml()', text: result as string }];
+          verifyWritten(root, session, written, files);
           afterSynth(root as App, session.options, method === 'synth');
           return result;
         } finally {
@@ -170,6 +187,28 @@ function instrumentApp(root: IConstruct): void {
       },
     });
   }
+}
+
+/**
+ * The YAML written must be exactly what the guard evaluated, read back as kubectl reads it; otherwise the files of this
+ * synthesis are removed (nothing unchecked is left for `kubectl apply -f`) and synthesis fails.
+ */
+function verifyWritten(root: IConstruct, session: Session, written: WrittenText[], files: string[]): void {
+  if (written.length === 0) return;
+  // No guarded object was serialized (e.g. the only one was created during validation): evaluate now.
+  const evaluation = session.evaluation ??= evaluateApp(root);
+  if (evaluation.errors.length > 0) {
+    for (const file of files) fs.rmSync(file, { force: true });
+    throw guardError(evaluation.errors);
+  }
+  const emitted = new Map([...evaluation.guarded.values()].map(g => [g.raw, g.emitted]));
+  const problems = unevaluatedOutput(written, evaluation.objects.map(o => emitted.get(o) ?? o));
+  if (problems.length === 0) return;
+  for (const file of files) fs.rmSync(file, { force: true });
+  throw new Error(`cdk8s-hardened guard: the YAML written is not what the guard checked (${problems.length} object(s)); `
+    + `the ${files.length} file(s) this synthesis wrote were removed:\n  ${problems.join('\n  ')}\n`
+    + 'Something changed objects after the guard evaluated them (a replaced toJson, a Chart overriding toJson, an object '
+    + 'created during validation) or wrote text kubectl reads differently; see docs/guard.md, "What the guard promises".');
 }
 
 /** After a successful App.synth(): the summary on stderr and, when asked, the reports next to the YAML. */
@@ -237,6 +276,8 @@ function evaluateApp(root: IConstruct): AppEvaluation {
   const serialized: Array<[ApiObject, any]> = [];
   for (const o of root.node.findAll()) {
     if (!(o instanceof ApiObject)) continue;
+    // An object added below a protected scope after its validation ran (e.g. inside another validation) is guarded too.
+    if (o.node.scopes.some(s => PROTECTED_SCOPES.has(s))) guardObject(o);
     try {
       serialized.push([o, (SERIALIZERS.get(o) ?? o.toJson.bind(o))()]);
     } catch {
