@@ -1,3 +1,6 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { ApiObject, App, Chart, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Attempt, catalogue, privilegedPod } from './harness';
@@ -75,7 +78,7 @@ const attempts: Attempt[] = [
 catalogue('11. interference during synthesis', attempts.map(a => ({ ...a, only: 'guard' as const })));
 
 test('an honest app passes the read-back, and synthYaml() is read back too', () => {
-  const app = new App({ outdir: require('fs').mkdtempSync(require('path').join(require('os').tmpdir(), 'honest-')) });
+  const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'honest-')) });
   const chart = new Chart(app, 'honest');
   new HardenedDeployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: IMAGE, portNumber: 8080 }] });
   expect(() => app.synth()).not.toThrow();
