@@ -107,8 +107,9 @@ function validate(value: any, node: Schema, pointer: string, definitions: Record
     }
     validate(value, definitions[name] as Schema, pointer, definitions, subject, found);
   }
-  // A null field is an unset field to the API server: nothing to check (a required one is reported by its parent).
-  if (value === null) return;
+  // A null field is an unset field to the API server, and an undefined one is not serialized at all: nothing to
+  // check (a required one is reported by its parent).
+  if (value === null || value === undefined) return;
   if (node.oneOf !== undefined) {
     const alternatives = node.oneOf.filter(alternative => isType(value, alternative.type));
     if (alternatives.length === 0) {
@@ -145,7 +146,7 @@ function validate(value: any, node: Schema, pointer: string, definitions: Record
   }
   if (typeof value !== 'object') return;
   for (const field of node.required ?? []) {
-    if (!Object.prototype.hasOwnProperty.call(value, field) || value[field] === null) {
+    if (value[field] === null || value[field] === undefined || !Object.prototype.hasOwnProperty.call(value, field)) {
       found.push({
         pointer: `${pointer}/${escapePointer(field)}`,
         message: `${subject}: required property '${field}' missing`,
