@@ -15,6 +15,7 @@ import { ImageDigest } from './image-digest';
 import { ImagePinned } from './image-pinned';
 import { ImageRegistry } from './image-registry';
 import { IngressTls } from './ingress-tls';
+import { KubernetesSchema } from './kubernetes-schema';
 import { NamespaceDefaultDeny } from './namespace-default-deny';
 import { NamespaceLimitRange } from './namespace-limit-range';
 import { NamespaceNotDefault } from './namespace-not-default';
@@ -216,9 +217,11 @@ export class Controls {
   /** `topology-spread` */
   public static readonly TOPOLOGY_SPREAD: Control = new TopologySpread();
 
-  // The guard's own integrity
+  // The guard's own integrity, and the Kubernetes API
   /** `synthesis-integrity` (not exemptable) */
   public static readonly SYNTHESIS_INTEGRITY: Control = new SynthesisIntegrity();
+  /** `kubernetes-schema` */
+  public static readonly KUBERNETES_SCHEMA: Control = new KubernetesSchema();
 
   /** Every control of the catalog, in catalog order. */
   public static all(): Control[] {
@@ -288,6 +291,7 @@ export class Controls {
       Controls.REPLICAS,
       Controls.POD_DISRUPTION_BUDGET,
       Controls.TOPOLOGY_SPREAD,
+      Controls.KUBERNETES_SCHEMA,
     ];
   }
 

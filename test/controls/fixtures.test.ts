@@ -82,7 +82,8 @@ test('fixture folders name catalog controls', () => {
 describe.each(fixtures.map(f => [f.file, f] as const))('%s', (_file, fixture) => {
   const evaluations = evaluationsOf(fixture);
 
-  test('is schema-valid in every form', () => {
+  // kubernetes-schema's own fixtures are schema-invalid on purpose, or custom resources: the control is their check.
+  (fixture.controlId === 'kubernetes-schema' ? test.skip : test)('is schema-valid in every form', () => {
     expectSchemaValid(evaluations.flatMap(e => e.manifests));
   });
 

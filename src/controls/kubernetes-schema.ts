@@ -1,0 +1,222 @@
+import { Control, ControlContext, Severity, Violation } from './core/control';
+import { describeObject } from './core/cross-object';
+import type { KubernetesSchemaFile } from './core/kubernetes-schema-data';
+
+/** The Kubernetes version whose schema this control holds objects to (not the pinned PSS version). */
+const KUBERNETES_VERSION = '1.27';
+
+/**
+ * Objects of built-in kinds conform to the Kubernetes 1.27 OpenAPI schema: required fields are present, every
+ * field has its type (integer, string, integer-or-string, quantity...), and closed sets hold one of their values.
+ */
+export class KubernetesSchema extends Control {
+  constructor() {
+    super({
+      id: 'kubernetes-schema',
+      title: 'Objects of built-in kinds conform to the Kubernetes 1.27 schema',
+      severity: Severity.ERROR,
+      rationale: 'An object the API server rejects, or half-decodes, is not what was reviewed: a probe whose port was '
+        + 'dropped in serialization, replicas written as text or an imagePullPolicy that is no policy only surface '
+        + 'at `kubectl apply`, mid-rollout, after other objects of the same apply were already created. Every object '
+        + 'whose apiVersion is a built-in API group is validated against the OpenAPI schema of Kubernetes 1.27 '
+        + '(the version of cdk8s-plus-27, whatever PSS version is pinned): required fields, types and enums. '
+        + 'Objects of other groups (custom resources) are not checked by this control; neither are unknown fields '
+        + '(the OpenAPI schema allows them, and the API server drops them), value formats such as names, '
+        + 'quantities\' syntax or integer ranges, nor cross-field rules.',
+      remediation: 'Write the object as Kubernetes 1.27 defines it: add the missing required field, give each field '
+        + 'a value of its type (a number without quotes, a port as a number or an IANA name), and use one of the '
+        + 'listed values of a closed set. For an apiVersion/kind Kubernetes 1.27 does not serve, use the one it does.',
+      // kubeconform and `kubectl apply --validate=strict` do this check; no catalog of ControlReferences has it.
+      references: {},
+    });
+  }
+
+  public appliesTo(manifest: any, _context: ControlContext): boolean {
+    if (manifest === null || typeof manifest !== 'object' || Array.isArray(manifest)) return false;
+    const { apiVersion, kind } = manifest;
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string') return false;
+    // `kind: List` is kubectl's client-side container, not an API object; its items are checked one by one.
+    if (apiVersion === 'v1' && kind === 'List') return false;
+    return builtInGroups().has(groupOf(apiVersion));
+  }
+
+  public check(manifest: any, context: ControlContext): Violation[] {
+    if (!this.appliesTo(manifest, context)) return [];
+    const { apiVersion, kind } = manifest;
+    const key = `${apiVersion}/${kind}`;
+    const definitions = schema().definitions;
+    if (!Object.prototype.hasOwnProperty.call(schema().kinds, key)) return [notServed(manifest)];
+    const found: Violation[] = [];
+    validate(manifest, { $ref: `#/definitions/${schema().kinds[key]}` }, '', definitions, describeObject(manifest), found);
+    // Deterministic: sorted by pointer, then message; one violation per pointer and message.
+    const unique = new Map(found.map(v => [`${v.pointer}\u0000${v.message}`, v]));
+    return [...unique.keys()].sort().map(k => unique.get(k)!);
+  }
+}
+
+// --- the schema, loaded on first use ---------------------------------------------------------------------------
+
+let schemaFile: KubernetesSchemaFile | undefined;
+let groups: Set<string> | undefined;
+
+function schema(): KubernetesSchemaFile {
+  // Required here, not imported: the CLI and the guard parse 200 kB of schema only when an object needs it.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  schemaFile ??= (require('./core/kubernetes-schema-data') as typeof import('./core/kubernetes-schema-data')).KUBERNETES_SCHEMA;
+  return schemaFile;
+}
+
+/** `v1` -> '' (the core group), `apps/v1` -> 'apps'. */
+function groupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The API groups of Kubernetes 1.27 (the core group is ''). */
+function builtInGroups(): Set<string> {
+  groups ??= new Set(Object.keys(schema().kinds).map(k => groupOf(k.slice(0, k.lastIndexOf('/')))));
+  return groups;
+}
+
+// --- validation -----------------------------------------------------------------------------------------------------
+
+/**
+ * The schema keywords the generated file holds (build-tools/kubernetes-schema.ts keeps no others): `$ref` (to
+ * `#/definitions/...`), `type`, `enum`, `properties`, `required`, `additionalProperties` (a schema), `items`, and
+ * `oneOf` whose alternatives are disjoint types (integer-or-string, number-or-string), so "exactly one" is "any".
+ */
+interface Schema {
+  readonly $ref?: string;
+  readonly type?: string;
+  readonly enum?: string[];
+  readonly properties?: Record<string, Schema>;
+  readonly required?: string[];
+  readonly additionalProperties?: Schema;
+  readonly items?: Schema;
+  readonly oneOf?: Schema[];
+}
+
+const REF_PREFIX = '#/definitions/';
+
+/** Appends the violations of `value` (at `pointer`) against `node` to `found`. */
+function validate(value: any, node: Schema, pointer: string, definitions: Record<string, unknown>, subject: string, found: Violation[]): void {
+  if (node.$ref !== undefined) {
+    const name = node.$ref.startsWith(REF_PREFIX) ? node.$ref.slice(REF_PREFIX.length) : undefined;
+    if (name === undefined || !Object.prototype.hasOwnProperty.call(definitions, name)) {
+      throw new Error(`kubernetes-schema: the schema file refers to unknown definition ${node.$ref}`);
+    }
+    validate(value, definitions[name] as Schema, pointer, definitions, subject, found);
+  }
+  // A null field is an unset field to the API server, and an undefined one is not serialized at all: nothing to
+  // check (a required one is reported by its parent).
+  if (value === null || value === undefined) return;
+  if (node.oneOf !== undefined) {
+    const alternatives = node.oneOf.filter(alternative => isType(value, alternative.type));
+    if (alternatives.length === 0) {
+      const wanted = node.oneOf.map(a => typeName(a.type)).sort().join(' or ');
+      found.push({
+        pointer,
+        message: `${subject}: ${fieldOf(pointer)} is ${describeValue(value)}, not ${wanted}`,
+        fix: `Give ${pointer} ${wanted}.`,
+      });
+      return;
+    }
+  }
+  if (node.type !== undefined && !isType(value, node.type)) {
+    const quotes = node.type === 'integer' || node.type === 'number' || node.type === 'boolean' ? ' (without quotes)' : '';
+    found.push({
+      pointer,
+      message: `${subject}: ${fieldOf(pointer)} is ${describeValue(value)}, not ${typeName(node.type)}`,
+      fix: `Give ${pointer} ${typeName(node.type)} value${quotes}.`,
+    });
+    return;
+  }
+  if (node.enum !== undefined && !node.enum.includes(value)) {
+    found.push({
+      pointer,
+      message: `${subject}: ${fieldOf(pointer)} is ${describeValue(value)}, not one of ${node.enum.join(', ')}`,
+      fix: `Set ${pointer} to one of ${node.enum.join(', ')}.`,
+    });
+  }
+  if (Array.isArray(value)) {
+    if (node.items !== undefined) {
+      value.forEach((item, i) => validate(item, node.items!, `${pointer}/${i}`, definitions, subject, found));
+    }
+    return;
+  }
+  if (typeof value !== 'object') return;
+  for (const field of node.required ?? []) {
+    if (value[field] === null || value[field] === undefined || !Object.prototype.hasOwnProperty.call(value, field)) {
+      found.push({
+        pointer: `${pointer}/${escapePointer(field)}`,
+        message: `${subject}: required property '${field}' missing`,
+        fix: `Set ${field} at ${pointer || '/'}: Kubernetes ${KUBERNETES_VERSION} rejects the object without it.`,
+      });
+    }
+  }
+  // Unknown fields are not violations: the OpenAPI schema allows them (the API server drops them).
+  for (const key of Object.keys(value)) {
+    const property = node.properties !== undefined && Object.prototype.hasOwnProperty.call(node.properties, key)
+      ? node.properties[key]
+      : node.additionalProperties;
+    if (property !== undefined) validate(value[key], property, `${pointer}/${escapePointer(key)}`, definitions, subject, found);
+  }
+}
+
+function isType(value: unknown, type: string | undefined): boolean {
+  switch (type) {
+    case undefined: return true;
+    case 'object': return value !== null && typeof value === 'object' && !Array.isArray(value);
+    case 'array': return Array.isArray(value);
+    case 'string': return typeof value === 'string';
+    case 'boolean': return typeof value === 'boolean';
+    case 'integer': return typeof value === 'number' && Number.isInteger(value);
+    case 'number': return typeof value === 'number' && Number.isFinite(value);
+    default: throw new Error(`kubernetes-schema: the schema file holds unknown type ${JSON.stringify(type)}`);
+  }
+}
+
+// --- violations ---------------------------------------------------------------------------------------------------
+
+function notServed(manifest: any): Violation {
+  const { apiVersion, kind } = manifest;
+  const group = groupOf(apiVersion);
+  const servedAs = Object.keys(schema().kinds).sort()
+    .filter(k => k.endsWith(`/${kind}`) && groupOf(k.slice(0, k.lastIndexOf('/'))) === group)
+    .map(k => k.slice(0, k.lastIndexOf('/')));
+  return {
+    pointer: servedAs.length > 0 ? '/apiVersion' : '/kind',
+    message: `${describeObject(manifest)}: Kubernetes ${KUBERNETES_VERSION} serves no kind ${JSON.stringify(kind)} in ${apiVersion}`,
+    fix: servedAs.length > 0
+      ? `Use apiVersion ${servedAs.join(' or ')} for ${kind} (the version Kubernetes ${KUBERNETES_VERSION} serves).`
+      : `Use a kind Kubernetes ${KUBERNETES_VERSION} serves in ${apiVersion} (see \`kubectl api-resources\`).`,
+  };
+}
+
+const TYPE_NAMES: Record<string, string> = {
+  integer: 'an integer', number: 'a number', string: 'a string', boolean: 'a boolean', object: 'an object', array: 'an array',
+};
+
+function typeName(type: string | undefined): string {
+  return TYPE_NAMES[String(type)] ?? String(type);
+}
+
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return 'an array';
+  if (value !== null && typeof value === 'object') return 'an object';
+  const kind = typeof value === 'number' ? (Number.isInteger(value) ? 'the integer' : 'the number') : `the ${typeof value}`;
+  const text = JSON.stringify(value) ?? String(value);
+  return `${kind} ${text.length > 60 ? `${text.slice(0, 57)}...` : text}`;
+}
+
+/** The field a pointer ends at, for messages: `/spec/replicas` -> `replicas`, `/spec/containers/0` -> `containers/0`. */
+function fieldOf(pointer: string): string {
+  const tokens = pointer.split('/').slice(1).map(t => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const last = tokens.length - 1;
+  if (last < 0) return 'the object';
+  return /^\d+$/.test(tokens[last]) && last > 0 ? `${tokens[last - 1]}/${tokens[last]}` : tokens[last];
+}
+
+function escapePointer(token: string): string {
+  return token.replace(/~/g, '~0').replace(/\//g, '~1');
+}
