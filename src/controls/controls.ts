@@ -39,6 +39,7 @@ import { RbacPersistentVolumes } from './rbac-persistent-volumes';
 import { RbacPodExec } from './rbac-pod-exec';
 import { RbacSecretsRead } from './rbac-secrets-read';
 import { RbacSystemGroups } from './rbac-system-groups';
+import { RbacSystemRoles } from './rbac-system-roles';
 import { RbacTokenCreate } from './rbac-token-create';
 import { RbacWildcard } from './rbac-wildcard';
 import { ReadOnlyRootFilesystem } from './read-only-root-filesystem';
@@ -184,6 +185,8 @@ export class Controls {
   public static readonly RBAC_CLUSTER_ADMIN: Control = new RbacClusterAdmin();
   /** `rbac-system-groups` */
   public static readonly RBAC_SYSTEM_GROUPS: Control = new RbacSystemGroups();
+  /** `rbac-system-roles` */
+  public static readonly RBAC_SYSTEM_ROLES: Control = new RbacSystemRoles();
   /** `rbac-node-proxy` */
   public static readonly RBAC_NODE_PROXY: Control = new RbacNodeProxy();
   /** `rbac-admission-webhooks` */
@@ -269,6 +272,7 @@ export class Controls {
       Controls.RBAC_CREATE_PODS,
       Controls.RBAC_CLUSTER_ADMIN,
       Controls.RBAC_SYSTEM_GROUPS,
+      Controls.RBAC_SYSTEM_ROLES,
       Controls.RBAC_NODE_PROXY,
       Controls.RBAC_ADMISSION_WEBHOOKS,
       Controls.RBAC_CSR_APPROVAL,
