@@ -20,6 +20,7 @@ import { NamespaceLimitRange } from './namespace-limit-range';
 import { NamespaceNotDefault } from './namespace-not-default';
 import { NamespacePsaLabels } from './namespace-psa-labels';
 import { NamespaceQuota } from './namespace-quota';
+import { NetworkPolicyAllowAll } from './network-policy-allow-all';
 import { NetworkPolicyTargets } from './network-policy-targets';
 import { NonRootGroups } from './non-root-groups';
 import { PodDisruptionBudget } from './pod-disruption-budget';
@@ -161,6 +162,8 @@ export class Controls {
   public static readonly WORKLOAD_NETWORK_POLICY: Control = new WorkloadNetworkPolicy();
   /** `network-policy-targets` */
   public static readonly NETWORK_POLICY_TARGETS: Control = new NetworkPolicyTargets();
+  /** `network-policy-allow-all` */
+  public static readonly NETWORK_POLICY_ALLOW_ALL: Control = new NetworkPolicyAllowAll();
   /** `service-node-port` */
   public static readonly SERVICE_NODE_PORT: Control = new ServiceNodePort();
   /** `service-load-balancer` */
@@ -261,6 +264,7 @@ export class Controls {
       Controls.NAMESPACE_LIMIT_RANGE,
       Controls.WORKLOAD_NETWORK_POLICY,
       Controls.NETWORK_POLICY_TARGETS,
+      Controls.NETWORK_POLICY_ALLOW_ALL,
       Controls.SERVICE_NODE_PORT,
       Controls.SERVICE_LOAD_BALANCER,
       Controls.SERVICE_EXTERNAL_IPS,
