@@ -21,6 +21,7 @@ import { NamespaceLimitRange } from './namespace-limit-range';
 import { NamespaceNotDefault } from './namespace-not-default';
 import { NamespacePsaLabels } from './namespace-psa-labels';
 import { NamespaceQuota } from './namespace-quota';
+import { NetworkPolicyAllowAll } from './network-policy-allow-all';
 import { NetworkPolicyTargets } from './network-policy-targets';
 import { NonRootGroups } from './non-root-groups';
 import { PodDisruptionBudget } from './pod-disruption-budget';
@@ -40,6 +41,7 @@ import { RbacPersistentVolumes } from './rbac-persistent-volumes';
 import { RbacPodExec } from './rbac-pod-exec';
 import { RbacSecretsRead } from './rbac-secrets-read';
 import { RbacSystemGroups } from './rbac-system-groups';
+import { RbacSystemRoles } from './rbac-system-roles';
 import { RbacTokenCreate } from './rbac-token-create';
 import { RbacWildcard } from './rbac-wildcard';
 import { ReadOnlyRootFilesystem } from './read-only-root-filesystem';
@@ -162,6 +164,8 @@ export class Controls {
   public static readonly WORKLOAD_NETWORK_POLICY: Control = new WorkloadNetworkPolicy();
   /** `network-policy-targets` */
   public static readonly NETWORK_POLICY_TARGETS: Control = new NetworkPolicyTargets();
+  /** `network-policy-allow-all` */
+  public static readonly NETWORK_POLICY_ALLOW_ALL: Control = new NetworkPolicyAllowAll();
   /** `service-node-port` */
   public static readonly SERVICE_NODE_PORT: Control = new ServiceNodePort();
   /** `service-load-balancer` */
@@ -186,6 +190,8 @@ export class Controls {
   public static readonly RBAC_CLUSTER_ADMIN: Control = new RbacClusterAdmin();
   /** `rbac-system-groups` */
   public static readonly RBAC_SYSTEM_GROUPS: Control = new RbacSystemGroups();
+  /** `rbac-system-roles` */
+  public static readonly RBAC_SYSTEM_ROLES: Control = new RbacSystemRoles();
   /** `rbac-node-proxy` */
   public static readonly RBAC_NODE_PROXY: Control = new RbacNodeProxy();
   /** `rbac-admission-webhooks` */
@@ -267,6 +273,7 @@ export class Controls {
       Controls.NAMESPACE_LIMIT_RANGE,
       Controls.WORKLOAD_NETWORK_POLICY,
       Controls.NETWORK_POLICY_TARGETS,
+      Controls.NETWORK_POLICY_ALLOW_ALL,
       Controls.SERVICE_NODE_PORT,
       Controls.SERVICE_LOAD_BALANCER,
       Controls.SERVICE_EXTERNAL_IPS,
@@ -278,6 +285,7 @@ export class Controls {
       Controls.RBAC_CREATE_PODS,
       Controls.RBAC_CLUSTER_ADMIN,
       Controls.RBAC_SYSTEM_GROUPS,
+      Controls.RBAC_SYSTEM_ROLES,
       Controls.RBAC_NODE_PROXY,
       Controls.RBAC_ADMISSION_WEBHOOKS,
       Controls.RBAC_CSR_APPROVAL,

@@ -7,8 +7,8 @@ import { isBinding, isRole, rbacObjectLabel } from './core/rbac-rules';
  * namespaced one or recorded with an exemption and its reason.
  *
  * A ClusterRole with an `aggregationRule` is not reported: the controller-manager overwrites its rules with the
- * union of the ClusterRoles it selects (each of them is reported and checked on its own), and aggregation has no
- * namespaced equivalent.
+ * union of the ClusterRoles it selects, and aggregation has no namespaced equivalent. rbac-wildcard refuses it instead:
+ * the rules it receives are decided in the cluster, not in the app.
  */
 export class RbacClusterScope extends Control {
   constructor() {

@@ -4,18 +4,25 @@ import { entriesOf, isRole, rbacObjectLabel, rulesOf } from './core/rbac-rules';
 
 const FIELDS = ['verbs', 'apiGroups', 'resources', 'nonResourceURLs'];
 
-/** No `*` anywhere in the verbs, API groups, resources or non-resource URLs of a rule. */
+/**
+ * No `*` anywhere in the verbs, API groups, resources or non-resource URLs of a rule, and no ClusterRole whose rules
+ * the cluster fills in (`aggregationRule`): a grant nobody can read in the app is a wildcard too.
+ */
 export class RbacWildcard extends Control {
   constructor() {
     super({
       id: 'rbac-wildcard',
-      title: 'Role rules name their verbs, API groups, resources and URLs without wildcards',
+      title: 'Role rules name their verbs, API groups, resources and URLs without wildcards or aggregation',
       severity: Severity.ERROR,
       rationale: 'A wildcard grants more than its author reviewed, and grows silently: every verb, resource or API '
         + 'group added later (new Kubernetes versions, CRDs) is granted too, subresources such as pods/exec and '
-        + 'secrets included.',
+        + 'secrets included. A ClusterRole with an aggregationRule is the same grant by another road: the cluster replaces '
+        + 'its rules with those of every ClusterRole its selectors match, now or later, whatever the app says (one '
+        + 'selecting `kubernetes.io/bootstrapping: rbac-defaults` becomes cluster-admin, an empty selector every role of '
+        + 'the cluster). Any aggregationRule counts, whatever its selectors: what they will match is not in the app.',
       remediation: 'List the verbs, apiGroups and resources the subject needs instead of `*`, `*/<subresource>` or '
-        + '`<resource>/*`, and the exact nonResourceURLs instead of `*` or `<path>/*` prefixes.',
+        + '`<resource>/*`, and the exact nonResourceURLs instead of `*` or `<path>/*` prefixes. Replace an '
+        + 'aggregationRule with the rules the subjects need, written out in the ClusterRole.',
       references: {
         cis: 'CIS Kubernetes Benchmark 1.9: 5.1.3 (minimize wildcard use in Roles and ClusterRoles)',
         nsa: 'NSA/CISA Kubernetes Hardening Guide 1.2: "Authentication and authorization"',
@@ -32,6 +39,16 @@ export class RbacWildcard extends Control {
 
   public check(manifest: any, _context: ControlContext): Violation[] {
     const violations: Violation[] = [];
+    // The API server keeps aggregationRule only on ClusterRoles; any value other than null is kept and honoured.
+    if (manifest.kind === 'ClusterRole' && manifest.aggregationRule !== undefined && manifest.aggregationRule !== null) {
+      violations.push({
+        pointer: '/aggregationRule',
+        message: `${rbacObjectLabel(manifest)} has aggregationRule ${JSON.stringify(manifest.aggregationRule)}: the cluster replaces its `
+          + 'rules with those of every ClusterRole the selectors match, now or later, which the app does not show',
+        fix: 'Remove aggregationRule and write the rules the subjects need into the ClusterRole, or exempt it with the reason '
+          + 'every role its selectors can match is acceptable',
+      });
+    }
     for (const { rule, index, pointer: rulePointer } of rulesOf(manifest)) {
       for (const field of FIELDS) {
         for (const entry of entriesOf(rule[field])) {

@@ -1,5 +1,7 @@
 import * as kplus from 'cdk8s-plus-27';
 import { ApiAccessToken } from './api-access';
+import { Controls } from '../controls/controls';
+import { ExemptionProps } from '../guard/exemption';
 
 // Internal (not exported from the package): how a hardened pod mounts its service account's API token.
 
@@ -40,6 +42,23 @@ export function apiAccessVolume(token: ApiAccessToken): kplus.k8s.Volume {
 }
 
 /**
+ * The exemption of `service-account-token` for the token volume `withApiAccessToken` writes, for the pod spec at
+ * `specPointer` of the workload object: pinned to the volume's exact JSON at index 0, so a volume added, moved or
+ * changed by a JSON patch (another audience, a longer lifetime) is not covered. It never covers the finding of a
+ * token mounted for the `default` account (at serviceAccountName). Manifest JSON cannot show who wrote a volume;
+ * this exemption, given in code where the library writes the volume, is what does.
+ */
+export function tokenExemption(accountName: string, specPointer: string, token: ApiAccessToken): ExemptionProps {
+  return {
+    control: Controls.SERVICE_ACCOUNT_TOKEN,
+    reason: `API token of LeastPrivilegeServiceAccount '${accountName}', projected by cdk8s-hardened: read-only, `
+      + `valid ${token.expirationSeconds} seconds, bound to the permissions given to the account`,
+    pointer: `${specPointer}/volumes/0`,
+    pointerValue: kplus.k8s.toJson_Volume(apiAccessVolume(token)),
+  };
+}
+
+/**
  * The pod spec with the account's API token mounted read-only in every container and init container
  * (`automountServiceAccountToken` is left as it is: false on hardened pods); unchanged when there is no token.
  */
@@ -61,6 +80,7 @@ export function withApiAccessToken(where: string, spec: kplus.k8s.PodSpec, token
     ...spec,
     containers: spec.containers.map(withMount('containers')),
     initContainers: spec.initContainers?.map(withMount('initContainers')),
-    volumes: [...spec.volumes ?? [], apiAccessVolume(token)],
+    // First, so the guard's exemption for it (tokenExemption) can name it by a pointer no later volume moves.
+    volumes: [apiAccessVolume(token), ...spec.volumes ?? []],
   };
 }

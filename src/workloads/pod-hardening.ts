@@ -8,7 +8,7 @@ import { isDnsLabel } from '../defaults/kubernetes-validation';
 import { ResourcePreset } from '../defaults/resource-preset';
 import { Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
-import { apiAccessTokenOf, withApiAccessToken } from '../identity/projected-token';
+import { apiAccessTokenOf, tokenExemption, withApiAccessToken } from '../identity/projected-token';
 import { parseAmount } from '../namespaces/quantity';
 import { HardenedPodConnections } from '../network/hardened-pod-connections';
 import { WorkloadConnections } from '../network/workload-connections';
@@ -198,6 +198,13 @@ export class PodHardening {
       // cdk8s-plus only takes the account as a constructor prop, and a child of the workload can only be
       // created after super(): assign the dedicated account to the field the pod spec is rendered from.
       (workload as { serviceAccount?: kplus.IServiceAccount }).serviceAccount = account;
+    }
+    // The token volume finalizePodSpec writes is a token mount (service-account-token): exempted here, on the
+    // workload's own object only, pinned to that exact volume.
+    const token = apiAccessTokenOf(workload.serviceAccount);
+    if (token && workload.serviceAccount) {
+      const specPointer = workload instanceof kplus.CronJob ? '/spec/jobTemplate/spec/template/spec' : '/spec/template/spec';
+      Exemptions.of(ApiObject.of(workload)).add(tokenExemption(workload.serviceAccount.name, specPointer, token));
     }
 
     // Nothing may connect until a peer is declared; egress only to cluster DNS and declared peers. Rendered lazily,

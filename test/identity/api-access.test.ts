@@ -44,14 +44,26 @@ describe('a hardened workload using an account with permissions', () => {
   });
 
   test('mounts a projected one-hour token, the cluster CA and the namespace, read-only in every container', () => {
-    expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }, projectedVolume({ expirationSeconds: 3600 })]);
+    // The token volume comes first: the library's exemption names it at volumes/0.
+    expect(pod.volumes).toEqual([projectedVolume({ expirationSeconds: 3600 }), { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
     for (const container of [...pod.containers, ...pod.initContainers]) {
       expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, MOUNT]);
     }
   });
 
-  test('passes the restricted profile and every guard control: no finding at all', () => {
-    expect(Guard.findings(chart)).toEqual([]);
+  test('passes every guard control; the one finding is its token volume, exempted by the library and pinned to that volume', () => {
+    const findings = Guard.findings(chart);
+    expect(findings.map(f => ({ control: f.controlId, status: f.status, kind: f.kind, pointer: f.pointer, exemption: f.exemption?.pointer })))
+      .toEqual([{
+        control: 'service-account-token',
+        status: FindingStatus.EXEMPT,
+        kind: 'Deployment',
+        pointer: '/spec/template/spec/volumes/0/projected/sources/0/serviceAccountToken',
+        exemption: '/spec/template/spec/volumes/0',
+      }]);
+    const recorded = JSON.parse(only(manifests, 'Deployment').metadata.annotations['exemptions.cdk8s-hardened.io/service-account-token']);
+    expect(recorded).toMatchObject({ pointer: '/spec/template/spec/volumes/0', pointerValue: projectedVolume({ expirationSeconds: 3600 }) });
+    expect(recorded.reason).toMatch(new RegExp(`LeastPrivilegeServiceAccount '${account.name}'`));
   });
 });
 
@@ -100,6 +112,9 @@ test('every hardened kind gets the token: a CronJob\'s job template too', () => 
   expect(pod.containers[0].volumeMounts).toContainEqual(MOUNT);
   expect(pod.automountServiceAccountToken).toBe(false);
   expect(Guard.findings(chart).filter(f => f.severity === Severity.ERROR && f.status === FindingStatus.FAIL)).toEqual([]);
+  expect(Guard.findings(chart).filter(f => f.controlId === 'service-account-token').map(f => [f.status, f.pointer])).toEqual([
+    [FindingStatus.EXEMPT, '/spec/jobTemplate/spec/template/spec/volumes/0/projected/sources/0/serviceAccountToken'],
+  ]);
 });
 
 test('something already mounted at the token path fails synthesis, naming the container', () => {
@@ -115,10 +130,12 @@ test('an account that only binds a ClusterRole in its namespace (clusterRolesInN
   const pod = podSpec(only(manifests, 'Deployment'));
   expect(pod.serviceAccountName).toBe(account.name);
   expect(pod.automountServiceAccountToken).toBe(false);
-  expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }, projectedVolume({ expirationSeconds: 3600 })]);
+  expect(pod.volumes).toEqual([projectedVolume({ expirationSeconds: 3600 }), { name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
   expect(pod.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, MOUNT]);
   expect(only(manifests, 'RoleBinding').roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' });
-  expect(Guard.findings(chart)).toEqual([]);
+  expect(Guard.findings(chart).map(f => [f.controlId, f.status, f.pointer])).toEqual([
+    ['service-account-token', FindingStatus.EXEMPT, '/spec/template/spec/volumes/0/projected/sources/0/serviceAccountToken'],
+  ]);
 });
 
 test('by default the token names no audience (the API server\'s own audiences apply); tokenAudience sets one', () => {
