@@ -6,7 +6,9 @@ import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Controls, ControlStatus, Guard, GuardReport, HardenedDeployment, REPORT_FILES } from '../../src';
 import { expectOutdirSchemaValid } from '../helpers/schema';
-import { DIGEST_IMAGE, REASON } from '../helpers/synth';
+import { DIGEST_IMAGE, expiresIn, REASON } from '../helpers/synth';
+
+const EXPIRES = expiresIn(180);
 
 const sarifSchema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schemas', 'sarif-2.1.0.json'), 'utf-8'));
 
@@ -18,7 +20,7 @@ function reportedApp() {
   new HardenedDeployment(chart, 'legacy', {
     containers: [{ image: DIGEST_IMAGE, portNumber: 8080, securityContext: { readOnlyRootFilesystem: false } }],
     exemptions: [
-      { control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, ticket: 'SEC-42', expires: '2999-01-01' },
+      { control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, ticket: 'SEC-42', expires: EXPIRES },
       { control: Controls.HOST_PORTS, reason: 'kept to show that unused exemptions are reported' },
     ],
   });
@@ -50,7 +52,7 @@ describe('reports written next to the YAML', () => {
   test('the JSON report lists exempted findings with their reasons, and unused exemptions', () => {
     const deployment = json.objects.find((o: any) => o.constructPath === 'shop/legacy/Resource');
     expect(deployment.controls['read-only-root-filesystem'].findings[0].exemption).toEqual({
-      control: 'read-only-root-filesystem', reason: REASON, ticket: 'SEC-42', expires: '2999-01-01', scope: 'shop/legacy',
+      control: 'read-only-root-filesystem', reason: REASON, ticket: 'SEC-42', expires: EXPIRES, scope: 'shop/legacy',
     });
     expect(json.exemptions.map((e: any) => [e.control, e.used])).toEqual([['read-only-root-filesystem', true], ['host-ports', false]]);
     expect(json.summary).toMatchObject({ errors: 0, warnings: 1, exempted: 1, unusedExemptions: 1 });
