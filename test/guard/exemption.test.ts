@@ -29,7 +29,7 @@ function hostPathPod(name = 'agent') {
           requests: { 'cpu': '10m', 'memory': '16Mi', 'ephemeral-storage': '16Mi' },
           limits: { 'cpu': '10m', 'memory': '16Mi', 'ephemeral-storage': '16Mi' },
         },
-        volumeMounts: [{ name: 'logs', mountPath: '/var/log', readOnly: true }, { name: 'sock', mountPath: '/run/x.sock' }],
+        volumeMounts: [{ name: 'logs', mountPath: '/var/log', readOnly: true }, { name: 'sock', mountPath: '/run/x.sock', readOnly: true }],
       }],
       volumes: [{ name: 'logs', hostPath: { path: '/var/log' } }, { name: 'sock', hostPath: { path: '/run/x.sock' } }],
     },
@@ -255,5 +255,53 @@ describe('expiry boundaries (CDK8S_HARDENED_TODAY pins today)', () => {
     const result = check([{ json: pod, file: 'pod.yaml', line: 1 }], { format: 'json', pssVersion: PssVersion.V1_27, cwd: '.' });
     expect(result.exitCode).toBe(1);
     expect(JSON.parse(result.output).exemptionProblems.join('\n')).toMatch(/expires "9999-12-31" is more than 365 days after today \(2030-06-15\)/);
+  });
+});
+
+describe('pointer \'\' (the whole object) is refused', () => {
+  test('in code, naming the scope, control, field and fix', () => {
+    expect(() => Exemptions.of(Testing.chart()).add({ control: Controls.PRIVILEGED, reason: REASON, pointer: '' }))
+      .toThrow('[test] exemptions[0] (privileged): pointer \'\' is the whole object, not a place in it; give the pointer of the reviewed field, '
+        + 'e.g. \'/spec/template/spec/volumes/2\', or leave pointer out (and narrow with kind and name) if the whole object is meant');
+  });
+
+  test('in an annotation read by the check CLI', () => {
+    const pod = hostPathPod();
+    (pod.metadata as any).annotations = { 'exemptions.cdk8s-hardened.io/host-path-volumes': JSON.stringify({ reason: REASON, pointer: '' }) };
+    const result = check([{ json: pod, file: 'pod.yaml', line: 1 }], { format: 'json', pssVersion: PssVersion.V1_27, cwd: '.' });
+    expect(result.exitCode).toBe(1);
+    expect(JSON.parse(result.output).exemptionProblems.join('\n')).toMatch(/annotation exemptions.cdk8s-hardened.io\/host-path-volumes \(host-path-volumes\): pointer '' is the whole object/);
+  });
+});
+
+describe('a writable hostPath mount is a finding at the mount, not covered by an exemption pinned to the volume', () => {
+  test('the volume exemption covers the volume; the writable mount fails at volumeMounts/N/readOnly', () => {
+    const pod = hostPathPod();
+    pod.spec.containers[0].volumeMounts[1] = { name: 'sock', mountPath: '/run/x.sock' } as any;
+    const { chart, objects: [object] } = chartWith(pod);
+    Exemptions.of(object).add(...[Controls.HOST_PATH_VOLUMES, Controls.VOLUME_TYPES].flatMap(control => [0, 1].map(index => (
+      { control, reason: `${REASON} (volume ${index})`, pointer: `/spec/volumes/${index}` }))));
+    const message = synthError(chart);
+    expect(message).toContain('host-path-volumes: Pod ops/agent /spec/containers/0/volumeMounts/1/readOnly: containers[0] \'agent\' mounts hostPath '
+      + 'volume \'sock\' /run/x.sock writable at "/run/x.sock": volumeMounts[1].readOnly is unset, not true; Set volumeMounts[1].readOnly: true');
+    expect(message).not.toContain('/spec/volumes/');
+    expect(message).not.toContain('volumeMounts/0');
+  });
+
+  test('an exemption at the mount\'s pointer covers it (a reviewed writable mount)', () => {
+    const pod = hostPathPod();
+    pod.spec.containers[0].volumeMounts[1] = { name: 'sock', mountPath: '/run/x.sock' } as any;
+    const { chart, objects: [object] } = chartWith(pod);
+    Exemptions.of(object).add(
+      { control: Controls.HOST_PATH_VOLUMES, reason: REASON, pointer: '/spec/volumes' },
+      { control: Controls.HOST_PATH_VOLUMES, reason: 'agent writes the runtime socket it serves to the node; reviewed in SEC-9', pointer: '/spec/containers/0/volumeMounts/1/readOnly' },
+      { control: Controls.VOLUME_TYPES, reason: REASON },
+    );
+    expect(synth(chart)[0].spec.containers[0].volumeMounts[1].readOnly).toBeUndefined();
+    expect(Guard.findings(chart).filter(f => f.controlId === 'host-path-volumes').map(f => [f.pointer, f.status])).toEqual([
+      ['/spec/volumes/0/hostPath', FindingStatus.EXEMPT],
+      ['/spec/volumes/1/hostPath', FindingStatus.EXEMPT],
+      ['/spec/containers/0/volumeMounts/1/readOnly', FindingStatus.EXEMPT],
+    ]);
   });
 });

@@ -112,3 +112,38 @@ test('App.synth() prints the summary to stderr by default', () => {
   }
   expect(written.join('')).toMatch(/cdk8s-hardened guard:\n[\s\S]*objects checked: 0 errors, 0 warnings/);
 });
+
+describe('a date pinned by CDK8S_HARDENED_TODAY is said in every rendering of the report', () => {
+  const saved = process.env.CDK8S_HARDENED_TODAY;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.CDK8S_HARDENED_TODAY; else process.env.CDK8S_HARDENED_TODAY = saved;
+  });
+  const notice = 'today is pinned to 2030-06-15 by CDK8S_HARDENED_TODAY: exemption expiries were judged on that date, not the real one';
+  const report = () => {
+    const chart = Testing.chart();
+    new HardenedDeployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    Testing.synth(chart);
+    return GuardReport.of(chart);
+  };
+
+  test('pinned: the summary starts with it, the JSON and SARIF carry it (SARIF still valid)', () => {
+    process.env.CDK8S_HARDENED_TODAY = '2030-06-15';
+    const r = report();
+    expect(r.summary().split('\n')[0]).toBe(notice);
+    expect(r.toJson().today).toEqual({ date: '2030-06-15', pinned: true, notice });
+    const sarif = r.toSarif();
+    expect(sarif.runs[0].properties).toEqual({ today: '2030-06-15', todayPinned: true });
+    expect(sarif.runs[0].invocations[0].toolConfigurationNotifications).toEqual([{ level: 'warning', message: { text: notice } }]);
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(sarifSchema);
+    expect(validate(sarif) ? [] : validate.errors).toEqual([]);
+  });
+
+  test('not pinned: no notice, and the real date marked as not pinned', () => {
+    delete process.env.CDK8S_HARDENED_TODAY;
+    const r = report();
+    expect(r.summary()).not.toContain('CDK8S_HARDENED_TODAY');
+    expect(r.toJson().today).toEqual({ date: new Date().toISOString().slice(0, 10), pinned: false });
+    expect(r.toSarif().runs[0].properties.todayPinned).toBe(false);
+    expect(r.toSarif().runs[0].invocations).toBeUndefined();
+  });
+});

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
 import { Controls, Exemptions } from '../../../src';
-import { Attempt, catalogue, privilegedPod } from './harness';
+import { Attempt, catalogue, defaultDeny, privilegedPod } from './harness';
 
 /** The privileged Pod exempted with `exemption`: in code for the guard, as the annotation for `check`. */
 function exemptedPrivilegedPod(name: string, exemption: { reason: string; expires?: string }): Attempt {
@@ -11,9 +11,10 @@ function exemptedPrivilegedPod(name: string, exemption: { reason: string; expire
     name,
     guard: chart => {
       Exemptions.of(chart).add({ control: Controls.PRIVILEGED, ...exemption });
+      new ApiObject(chart, 'policy', defaultDeny());
       new ApiObject(chart, 'evil', pod);
     },
-    yaml: jsYaml.dump(annotated),
+    yaml: [defaultDeny(), annotated].map(o => jsYaml.dump(o)).join('---\n'),
     expect: exemption.expires
       ? new RegExp(`expires "${exemption.expires}" is more than 365 days after today`)
       : new RegExp(`reason "${exemption.reason}" is a placeholder`),

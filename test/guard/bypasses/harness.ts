@@ -129,3 +129,13 @@ export function privilegedPodSpec(): any {
 export function privilegedPod(name = 'evil'): any {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop' }, spec: privilegedPodSpec() };
 }
+
+/** A NetworkPolicy denying all traffic of every pod of `namespace`, so a pod there passes workload-network-policy. */
+export function defaultDeny(namespace = 'shop'): any {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'default-deny', namespace },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  };
+}
