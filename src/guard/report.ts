@@ -1,7 +1,7 @@
 import { IConstruct } from 'constructs';
+import { today } from './evaluate';
 import { Exemption } from './exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from './finding';
-import { today } from './evaluate';
 import { Guard } from './guard';
 import { Control, Severity } from '../controls/core/control';
 import { Profile } from '../controls/profile';

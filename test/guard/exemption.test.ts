@@ -235,7 +235,8 @@ describe('expiry boundaries (CDK8S_HARDENED_TODAY pins today)', () => {
   });
 
   test('exactly 365 days ahead is accepted, one day past is refused naming the latest date', () => {
-    const add = (expires: string) => () => Exemptions.of(Testing.chart()).add({ control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, expires });
+    const add = (expires: string) => () => Exemptions.of(Testing.chart())
+      .add({ control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, expires });
     expect(add('2031-06-15')).not.toThrow();
     expect(add('2031-06-16')).toThrow('[test] exemptions[0] (read-only-root-filesystem): expires "2031-06-16" is more than 365 days after today '
       + '(2030-06-15); an exemption runs at most until 2031-06-15');
@@ -244,7 +245,8 @@ describe('expiry boundaries (CDK8S_HARDENED_TODAY pins today)', () => {
 
   test('the horizon counts days, across a leap day too', () => {
     process.env.CDK8S_HARDENED_TODAY = '2027-06-15';
-    const add = (expires: string) => () => Exemptions.of(Testing.chart()).add({ control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, expires });
+    const add = (expires: string) => () => Exemptions.of(Testing.chart())
+      .add({ control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, expires });
     expect(add('2028-06-14')).not.toThrow();
     expect(add('2028-06-15')).toThrow(/at most until 2028-06-14/);
   });

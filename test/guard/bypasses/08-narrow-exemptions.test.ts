@@ -1,8 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
+import { Attempt, catalogue, compliantPodSpec, defaultDeny, privilegedPod } from './harness';
 import { NodeAgentChart } from '../../../examples/node-agent/main';
 import { Controls, ExemptionProps, Exemptions } from '../../../src';
-import { Attempt, catalogue, compliantPodSpec, defaultDeny, privilegedPod } from './harness';
 
 const REVIEWED = 'log shipper reads the node journal under /var/log through this volume only';
 

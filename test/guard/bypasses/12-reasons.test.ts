@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import * as jsYaml from 'js-yaml';
-import { Controls, Exemptions } from '../../../src';
 import { Attempt, catalogue, defaultDeny, privilegedPod } from './harness';
+import { Controls, Exemptions } from '../../../src';
 
 /** The privileged Pod exempted with `exemption`: in code for the guard, as the annotation for `check`. */
 function exemptedPrivilegedPod(name: string, exemption: { reason: string; expires?: string }): Attempt {
