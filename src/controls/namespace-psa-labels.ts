@@ -2,11 +2,26 @@ import { Control, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 import { isObject, pointer } from './core/pod-template';
+import { PssVersion } from './core/pss-version';
 
 const MODES = ['enforce', 'audit', 'warn'];
 const PREFIX = 'pod-security.kubernetes.io/';
 /** A pinned Pod Security Standards version, as Pod Security Admission reads it: `v1.<minor>`. */
 const PINNED_VERSION = /^v1\.(0|[1-9][0-9]*)$/;
+
+/**
+ * The version is one the catalog knows (PssVersion: v1.25 to v1.33). Admission evaluates a pod against the checks of
+ * the version named, so `enforce-version: v1.0` switches off every check added since (restricted's capabilities,
+ * seccomp and allowPrivilegeEscalation among them). `latest` is refused too: it changes what is enforced on upgrade.
+ */
+function knownVersion(version: unknown): PssVersion | undefined {
+  if (typeof version !== 'string' || !PINNED_VERSION.test(version)) return undefined;
+  try {
+    return PssVersion.of(version);
+  } catch {
+    return undefined;
+  }
+}
 
 /** Every Namespace enforces, audits and warns at the restricted Pod Security Standard, each at a pinned version. */
 export class NamespacePsaLabels extends Control {
@@ -17,10 +32,11 @@ export class NamespacePsaLabels extends Control {
       severity: Severity.ERROR,
       rationale: 'Pod Security Admission only checks pods of namespaces labelled for it: without `enforce: restricted` '
         + 'any pod the guard never saw (kubectl, Helm, an operator) runs with whatever privileges it asks for. A '
-        + 'missing or `latest` version changes what is enforced whenever the cluster is upgraded.',
+        + 'missing or `latest` version changes what is enforced whenever the cluster is upgraded; an old version '
+        + '(`v1.0`) enforces only the checks that version had, switching off most of restricted.',
       remediation: 'Label every Namespace with pod-security.kubernetes.io/enforce, /audit and /warn set to `restricted`, '
         + 'and pod-security.kubernetes.io/enforce-version, /audit-version and /warn-version set to a pinned version '
-        + 'such as `v1.27` (the PSS version the app targets), never `latest`.',
+        + 'the catalog knows (v1.25 to v1.33), such as `v1.27` (the PSS version the app targets), never `latest`.',
       references: {
         pss: 'restricted (applied by Pod Security Admission namespace labels)',
         cis: 'CIS Kubernetes Benchmark 1.9: 5.2.1 (ensure the cluster has at least one active policy control mechanism)',
@@ -62,6 +78,13 @@ export class NamespacePsaLabels extends Control {
           pointer: pointer('/metadata/labels', versionKey),
           message: `${describeObject(manifest)} has ${versionKey} ${JSON.stringify(version) ?? 'unset'}, not a pinned version like ${target}`
             + (version === undefined ? ' (unset means latest)' : ''),
+          fix: `Set label ${versionKey}: ${target}.`,
+        });
+      } else if (!knownVersion(version)) {
+        violations.push({
+          pointer: pointer('/metadata/labels', versionKey),
+          message: `${describeObject(manifest)} has ${versionKey} ${JSON.stringify(version)}, a Pod Security Standards version the catalog `
+            + 'does not know (v1.25 to v1.33): admission would enforce that version\'s checks, not the ones the guard evaluated',
           fix: `Set label ${versionKey}: ${target}.`,
         });
       }

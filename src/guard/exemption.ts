@@ -1,4 +1,6 @@
 import { IConstruct } from 'constructs';
+import { today as todayUtc } from './evaluate';
+import { expiryProblem, MIN_REASON_LENGTH, reasonProblem } from './exemption-rules';
 import { Control } from '../controls/core/control';
 
 /** A reasoned, explicit weakening of one control. */
@@ -6,8 +8,11 @@ export interface ExemptionProps {
   /** The control exempted: a catalog member such as `Controls.READ_ONLY_ROOT_FILESYSTEM`. */
   readonly control: Control;
   /**
-   * Why the weakening is acceptable: at least 20 characters, not a placeholder, not the control's title.
-   * It is written into the YAML and the report, so write it for the reviewer who will read it there.
+   * Why the weakening is acceptable, written for the reviewer who reads it in the YAML and the report. At least 20
+   * characters, and at least 4 distinct meaningful words: words of two or more letters with a vowel (or an
+   * abbreviation such as `tls`), not filler (`todo`, `later`, `foo`, `qux`, `blah`, `meh`, `yolo`, `whatever`, glue
+   * words such as `the`), not keyboard or alphabet runs (`asdf`, `hjkl`), not the words of the control's own id and
+   * title. E.g. 'vendor image writes its pid file under /run; tracked with the vendor'.
    */
   readonly reason: string;
   /**
@@ -16,7 +21,8 @@ export interface ExemptionProps {
    */
   readonly ticket?: string;
   /**
-   * Last day (UTC, `YYYY-MM-DD`) the exemption is valid; from the next day synthesis fails.
+   * Last day (UTC, `YYYY-MM-DD`) the exemption is valid; from the next day synthesis fails. At most 365 days after
+   * today (`CDK8S_HARDENED_TODAY` pins today), so a weakening with an expiry is reviewed again at least yearly.
    * @default - never expires
    */
   readonly expires?: string;
@@ -48,18 +54,6 @@ export interface ExemptionProps {
 
 /** Annotation key prefix under which each exemption is recorded on the objects it covers. */
 export const EXEMPTION_ANNOTATION_PREFIX = 'exemptions.cdk8s-hardened.io/';
-
-const MIN_REASON_LENGTH = 20;
-const PLACEHOLDER_WORDS = new Set([
-  'todo', 'tbd', 'tbc', 'fixme', 'xxx', 'na', 'n/a', 'none', 'null', 'reason', 'because', 'temp', 'temporary',
-  'placeholder', 'test', 'testing', 'wip', 'later', 'fix', 'needed', 'required', 'exempt', 'exemption', 'ignore',
-  'lorem', 'ipsum', 'dolor', 'sit', 'amet', 'consectetur', 'adipiscing', 'elit', 'sed', 'do', 'eiusmod', 'tempor',
-  'asdf', 'qwerty', 'foo', 'bar', 'baz', 'it', 'is', 'the', 'a', 'an', 'for', 'now', 'this', 'that', 'will', 'we', 'to',
-  'ok', 'okay', 'yes', 'no', 'not', 'of', 'and', 'or', 'in', 'on', 'be', 'should', 'must', 'has', 'have', 'so', 'just',
-  'please', 'control', 'check', 'rule', 'policy', 'security', 'allow', 'allowed', 'disable', 'disabled', 'skip',
-]);
-/** Words a reason must have beyond placeholders and the control's own id and title. */
-const MIN_MEANINGFUL_WORDS = 3;
 
 /** An exemption whose fields have been checked. */
 export class Exemption {
@@ -135,6 +129,10 @@ export class Exemption {
     if (props.expires !== undefined && !isCalendarDate(props.expires)) {
       throw new Error(`${about}: expires ${JSON.stringify(props.expires)} is not a date; use YYYY-MM-DD (UTC), e.g. '2027-03-31'`);
     }
+    const tooLate = props.expires === undefined ? undefined : expiryProblem(props.expires, todayUtc());
+    if (tooLate) {
+      throw new Error(`${about}: expires ${JSON.stringify(props.expires)} ${tooLate}`);
+    }
     if (props.ticket !== undefined && (typeof props.ticket !== 'string' || props.ticket.trim() === '')) {
       throw new Error(`${about}: ticket ${JSON.stringify(props.ticket)} is empty; name an owner or ticket, or leave it out`);
     }
@@ -147,6 +145,11 @@ export class Exemption {
     if (props.pointer !== undefined && (typeof props.pointer !== 'string' || !/^(\/([^~]|~[01])*)*$/.test(props.pointer))) {
       throw new Error(`${about}: pointer ${JSON.stringify(props.pointer)} is not a JSON pointer; use RFC 6901 form starting with '/', e.g. `
         + '\'/spec/template/spec/volumes/2\' (escape \'~\' as ~0 and \'/\' as ~1), or leave it out');
+    }
+    if (props.pointer === '') {
+      // RFC 6901's '' is the whole document: an exemption pinned there would look narrowed and cover everything.
+      throw new Error(`${about}: pointer '' is the whole object, not a place in it; give the pointer of the reviewed field, e.g. `
+        + '\'/spec/template/spec/volumes/2\', or leave pointer out (and narrow with kind and name) if the whole object is meant');
     }
     if (props.pointerValue !== undefined && props.pointer === undefined) {
       throw new Error(`${about}: pointerValue is set without pointer; give the pointer whose value it pins, or leave pointerValue out`);
@@ -260,29 +263,6 @@ export class Exemptions {
       this.exemptions.push(exemption);
     }
   }
-}
-
-function reasonProblem(reason: string, control: Control): string | undefined {
-  if (reason.length < MIN_REASON_LENGTH) {
-    return `is ${reason.length} characters long`;
-  }
-  const wordsOf = (text: string) => text.toLowerCase().split(/[^a-z0-9/._-]+/).flatMap(w => w.split(/[-_]/)).filter(w => w !== '');
-  const words = wordsOf(reason);
-  const normalize = (text: string) => text.toLowerCase().replace(/[^a-z0-9]+/g, ' ').trim();
-  if (normalize(reason) === normalize(control.title) || normalize(reason) === normalize(control.id)) {
-    return 'only repeats the control\'s title';
-  }
-  const controlWords = new Set([...wordsOf(control.id), ...wordsOf(control.title)]);
-  // Words that carry meaning: not a placeholder, not the control's own words, at least two letters, not one letter
-  // repeated, and not a sequence repeated ('asdfasdf').
-  const meaningful = new Set(words.filter(w => !PLACEHOLDER_WORDS.has(w) && !controlWords.has(w)
-    && (w.match(/[a-z]/g) ?? []).length >= 2 && !/^(.+?)\1+$/.test(w)));
-  if (meaningful.size < MIN_MEANINGFUL_WORDS) {
-    const repeats = words.some(w => controlWords.has(w));
-    return `is a placeholder${repeats ? ' or only restates the control' : ''} (${meaningful.size} meaningful word${meaningful.size === 1 ? '' : 's'}, `
-      + `at least ${MIN_MEANINGFUL_WORDS} needed)`;
-  }
-  return undefined;
 }
 
 /** The value at an RFC 6901 pointer, or undefined. */

@@ -1,4 +1,5 @@
 import { IConstruct } from 'constructs';
+import { today } from './evaluate';
 import { Exemption } from './exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from './finding';
 import { Guard } from './guard';
@@ -21,6 +22,18 @@ const TOOL_NAME = 'cdk8s-hardened';
 const TOOL_URI = 'https://github.com/cdk8s-hardened/cdk8s-hardened';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const TOOL_VERSION: string = require('../../package.json').version;
+
+/**
+ * The date expiries were judged on, and whether CDK8S_HARDENED_TODAY pinned it (see today()): a pinned date can
+ * keep an expired exemption alive, so every rendering of the report says so.
+ */
+function judgedOn(): { date: string; pinned: boolean } {
+  return { date: today(), pinned: process.env.CDK8S_HARDENED_TODAY !== undefined };
+}
+
+function pinnedNotice(date: string): string {
+  return `today is pinned to ${date} by CDK8S_HARDENED_TODAY: exemption expiries were judged on that date, not the real one`;
+}
 
 /**
  * What the guard found: every object x control status, the findings with their exemptions, and the exemptions
@@ -81,9 +94,11 @@ export class GuardReport {
     const exemptions = new Map<Exemption, boolean>();
     for (const f of this.findings) if (f.exemption) exemptions.set(f.exemption, true);
     for (const e of this.unusedExemptions) exemptions.set(e, false);
+    const { date, pinned } = judgedOn();
     return {
       tool: { name: TOOL_NAME, version: TOOL_VERSION },
       profile: this.profile.name,
+      today: { date, pinned, ...(pinned ? { notice: pinnedNotice(date) } : {}) },
       summary: {
         objects: this.evaluations.length,
         errors: this.errorCount,
@@ -136,10 +151,18 @@ export class GuardReport {
         suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.exemption.reason }],
       } : {}),
     })));
+    const { date, pinned } = judgedOn();
     return {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
       version: '2.1.0',
       runs: [{
+        properties: { today: date, todayPinned: pinned },
+        ...(pinned ? {
+          invocations: [{
+            executionSuccessful: true,
+            toolConfigurationNotifications: [{ level: 'warning', message: { text: pinnedNotice(date) } }],
+          }],
+        } : {}),
         tool: {
           driver: {
             name: TOOL_NAME,
@@ -171,7 +194,9 @@ export class GuardReport {
       rows.set(f.controlId, row);
     }
     const width = Math.max(7, ...[...rows.keys()].map(k => k.length));
+    const { date, pinned } = judgedOn();
     const lines = [
+      ...(pinned ? [pinnedNotice(date)] : []),
       ...(this.profile === Profile.HARDENED ? [] : [`profile ${this.profile.name}: ${this.profile.description}`]),
       `${'control'.padEnd(width)}  severity  failed  exempted`,
     ];

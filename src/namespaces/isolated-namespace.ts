@@ -2,6 +2,7 @@ import { Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { parseCidr, strictlyContains } from './cidr';
+import { boundaryErrors } from './namespace-integrity';
 import { NamespaceQuota, NamespaceQuotaProps } from './namespace-quota';
 import { PodSecurityLevel } from './pod-security-level';
 import { Amounts, formatAmount, MEBIBYTE, parseAmount, RESOURCES, ResourceName } from './quantity';
@@ -374,7 +375,19 @@ export class IsolatedNamespace extends Chart {
    */
   private validateWorkloads(fixed: QuotaTotals | undefined): string[] {
     const usage = this.usage();
-    const errors: string[] = [];
+    const errors: string[] = boundaryErrors({
+      scope: this,
+      name: this.name,
+      parts: [['namespaceObject', this.namespaceObject], ['defaultDenyPolicy', this.defaultDenyPolicy], ['resourceQuota', this.resourceQuota],
+        ['limitRange', this.limitRange]],
+      resourceQuota: this.resourceQuota,
+      declaredHard: this.hardLimits(fixed ?? this.workloadTotals()),
+      quotaFactory: this.quotaFactory,
+      limitRange: this.limitRange,
+      declaredMax: quantities(this.maximum),
+      loadBalancers: this.loadBalancers,
+      nodePorts: this.nodePorts,
+    });
     errors.push(...usage.uncounted.map(u => `quota: ${this.quotaFactory}() cannot count the pods of ${u.path}: ${u.reason}`));
     errors.push(...overQuota(this.name, usage.workloads, quotaCaps(this.node.root, this.name), { own: this.resourceQuota, fixed }));
     for (const w of usage.workloads) {

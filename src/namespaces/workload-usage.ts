@@ -82,7 +82,7 @@ const AUTOSCALER = 'HorizontalPodAutoscaler';
  * An ApiObject's JSON as its class serializes it (JSON patches applied), bypassing an instance-level `toJson()` the
  * guard installs: the guard's evaluates every guarded object of the app and must not run inside a validation.
  */
-function ownJson(object: ApiObject): any {
+export function ownJson(object: ApiObject): any {
   return Object.getPrototypeOf(object).toJson.call(object);
 }
 
@@ -94,7 +94,9 @@ const QUOTA_JSON = Symbol('cdk8s-hardened.quota-json');
  * The final JSON of every object of the app whose kind is one of `kinds`, grouped by the namespace it lands in.
  * Serialized once per synthesis however many namespaces and charts ask (cdk8s validates the app once per chart).
  */
-function jsonByNamespace(root: IConstruct, key: symbol, kinds: (kind: string) => boolean): Map<string, Array<{ object: ApiObject; json: any }>> {
+export function jsonByNamespace(
+  root: IConstruct, key: symbol, kinds: (kind: string) => boolean,
+): Map<string, Array<{ object: ApiObject; json: any }>> {
   return Guard._perSynthesis(root, key, () => {
     const grouped = new Map<string, Array<{ object: ApiObject; json: any }>>();
     for (const c of root.node.findAll()) {

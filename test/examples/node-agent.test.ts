@@ -94,3 +94,19 @@ describe('the node agent', () => {
     expect(message).toContain('volume-types: ');
   });
 });
+
+describe('the node agent\'s exemptions say "never writable": they hold only while the mount is read-only', () => {
+  test('a JSON patch making the /var/log mount writable fails synthesis at the mount', () => {
+    const chart = new NodeAgentChart(Testing.app(), 'node-agent');
+    ApiObject.of(chart.agent).addJsonPatch(JsonPatch.replace('/spec/template/spec/containers/0/volumeMounts/2/readOnly', false));
+    const message = synthError(chart);
+    expect(message).toContain(`host-path-volumes: DaemonSet logging/${chart.agent.name} /spec/template/spec/containers/0/volumeMounts/2/readOnly: `
+      + 'containers[0] \'shipper\' mounts hostPath volume \'node-logs\' /var/log writable at "/var/log": volumeMounts[2].readOnly is false, not true');
+  });
+
+  test('removing readOnly from the mount fails the same way', () => {
+    const chart = new NodeAgentChart(Testing.app(), 'node-agent');
+    ApiObject.of(chart.agent).addJsonPatch(JsonPatch.remove('/spec/template/spec/containers/0/volumeMounts/2/readOnly'));
+    expect(synthError(chart)).toContain('/spec/template/spec/containers/0/volumeMounts/2/readOnly: containers[0] \'shipper\' mounts hostPath volume');
+  });
+});

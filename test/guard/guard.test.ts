@@ -67,7 +67,7 @@ test('an exemption attached to a scope covers every object below it, and only it
   const chart = Testing.chart();
   Guard.protect(chart);
   const raw = new ApiObject(chart, 'raw', privilegedPod);
-  const all = Controls.all().filter(c => c.exemptable && c.id !== 'privileged').map(control => ({ control, reason: 'debug pod fixture for the guard test suite' }));
+  const all = Controls.all().filter(c => c.exemptable && c.id !== 'privileged').map(control => ({ control, reason: 'debug pod fixture exercising the guard test suite' }));
   Exemptions.of(chart).add(...all);
   expect(synthError(chart)).toContain('privileged: Pod ops/debug');
 

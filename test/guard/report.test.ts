@@ -6,7 +6,9 @@ import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Controls, ControlStatus, Guard, GuardReport, HardenedDeployment, REPORT_FILES } from '../../src';
 import { expectOutdirSchemaValid } from '../helpers/schema';
-import { DIGEST_IMAGE, REASON } from '../helpers/synth';
+import { DIGEST_IMAGE, expiresIn, REASON } from '../helpers/synth';
+
+const EXPIRES = expiresIn(180);
 
 const sarifSchema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schemas', 'sarif-2.1.0.json'), 'utf-8'));
 
@@ -18,7 +20,7 @@ function reportedApp() {
   new HardenedDeployment(chart, 'legacy', {
     containers: [{ image: DIGEST_IMAGE, portNumber: 8080, securityContext: { readOnlyRootFilesystem: false } }],
     exemptions: [
-      { control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, ticket: 'SEC-42', expires: '2999-01-01' },
+      { control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, ticket: 'SEC-42', expires: EXPIRES },
       { control: Controls.HOST_PORTS, reason: 'kept to show that unused exemptions are reported' },
     ],
   });
@@ -50,7 +52,7 @@ describe('reports written next to the YAML', () => {
   test('the JSON report lists exempted findings with their reasons, and unused exemptions', () => {
     const deployment = json.objects.find((o: any) => o.constructPath === 'shop/legacy/Resource');
     expect(deployment.controls['read-only-root-filesystem'].findings[0].exemption).toEqual({
-      control: 'read-only-root-filesystem', reason: REASON, ticket: 'SEC-42', expires: '2999-01-01', scope: 'shop/legacy',
+      control: 'read-only-root-filesystem', reason: REASON, ticket: 'SEC-42', expires: EXPIRES, scope: 'shop/legacy',
     });
     expect(json.exemptions.map((e: any) => [e.control, e.used])).toEqual([['read-only-root-filesystem', true], ['host-ports', false]]);
     expect(json.summary).toMatchObject({ errors: 0, warnings: 1, exempted: 1, unusedExemptions: 1 });
@@ -109,4 +111,39 @@ test('App.synth() prints the summary to stderr by default', () => {
     spy.mockRestore();
   }
   expect(written.join('')).toMatch(/cdk8s-hardened guard:\n[\s\S]*objects checked: 0 errors, 0 warnings/);
+});
+
+describe('a date pinned by CDK8S_HARDENED_TODAY is said in every rendering of the report', () => {
+  const saved = process.env.CDK8S_HARDENED_TODAY;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.CDK8S_HARDENED_TODAY; else process.env.CDK8S_HARDENED_TODAY = saved;
+  });
+  const notice = 'today is pinned to 2030-06-15 by CDK8S_HARDENED_TODAY: exemption expiries were judged on that date, not the real one';
+  const report = () => {
+    const chart = Testing.chart();
+    new HardenedDeployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    Testing.synth(chart);
+    return GuardReport.of(chart);
+  };
+
+  test('pinned: the summary starts with it, the JSON and SARIF carry it (SARIF still valid)', () => {
+    process.env.CDK8S_HARDENED_TODAY = '2030-06-15';
+    const r = report();
+    expect(r.summary().split('\n')[0]).toBe(notice);
+    expect(r.toJson().today).toEqual({ date: '2030-06-15', pinned: true, notice });
+    const sarif = r.toSarif();
+    expect(sarif.runs[0].properties).toEqual({ today: '2030-06-15', todayPinned: true });
+    expect(sarif.runs[0].invocations[0].toolConfigurationNotifications).toEqual([{ level: 'warning', message: { text: notice } }]);
+    const validate = new Ajv2020({ strict: false, allErrors: true }).compile(sarifSchema);
+    expect(validate(sarif) ? [] : validate.errors).toEqual([]);
+  });
+
+  test('not pinned: no notice, and the real date marked as not pinned', () => {
+    delete process.env.CDK8S_HARDENED_TODAY;
+    const r = report();
+    expect(r.summary()).not.toContain('CDK8S_HARDENED_TODAY');
+    expect(r.toJson().today).toEqual({ date: new Date().toISOString().slice(0, 10), pinned: false });
+    expect(r.toSarif().runs[0].properties.todayPinned).toBe(false);
+    expect(r.toSarif().runs[0].invocations).toBeUndefined();
+  });
 });

@@ -1,6 +1,8 @@
 import { Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { expectSchemaValid } from './schema';
+import { today } from '../../src/guard/evaluate';
+import { addDays } from '../../src/guard/exemption-rules';
 
 /** Synthesizes a chart, validating every object against the Kubernetes schema. */
 export function synth(chart: Construct): any[] {
@@ -36,6 +38,11 @@ export function podSpec(manifest: any): any {
 export const IMAGE = 'registry.example.com/shop/web:1.4.2';
 export const DIGEST_IMAGE = 'registry.example.com/shop/web@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef';
 export const REASON = 'vendor image writes its pid file under /run; tracked with the vendor';
+
+/** An expiry `days` after today (exemptions may run at most 365 days). */
+export function expiresIn(days: number): string {
+  return addDays(today(), days);
+}
 
 /**
  * Asserts every hardened field of a rendered pod spec with the library defaults (uid/gid 65532, SMALL preset):

@@ -641,11 +641,11 @@ const WORKLOAD_FAULTS: Array<Fault<any>> = [
     field: /exemptions\[0\] \(image-digest\): reason .* (characters long|is a placeholder)/,
   }),
   (d, props) => ({
-    props: { ...props, exemptions: [{ control: Controls.IMAGE_DIGEST, reason: 'images are pinned by tag and rebuilt weekly', expires: d.pick(['2027-02-30', '2027/01/01', 'tomorrow', '27-01-01', '2027-13-01']) }] },
+    props: { ...props, exemptions: [{ control: Controls.IMAGE_DIGEST, reason: 'images are pinned by tag and rebuilt weekly from audited sources', expires: d.pick(['2027-02-30', '2027/01/01', 'tomorrow', '27-01-01', '2027-13-01']) }] },
     field: /exemptions\[0\] \(image-digest\): expires .* is not a date/,
   }),
   (d, props) => ({
-    props: { ...props, exemptions: [{ control: Controls.IMAGE_DIGEST, reason: 'images are pinned by tag and rebuilt weekly', expires: `${d.int(1990, 2020)}-01-01` }] },
+    props: { ...props, exemptions: [{ control: Controls.IMAGE_DIGEST, reason: 'images are pinned by tag and rebuilt weekly from audited sources', expires: `${d.int(1990, 2020)}-01-01` }] },
     field: /image-digest: exemption attached at \[[^\]]+\] expired on \d{4}-01-01/,
   }),
   (d, props) => {

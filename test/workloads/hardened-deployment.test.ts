@@ -1,7 +1,9 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Controls, FindingStatus, Guard, HardenedDefaults, HardenedDeployment, ResourcePreset, Severity } from '../../src';
-import { DIGEST_IMAGE, IMAGE, only, podSpec, REASON, synth, synthError } from '../helpers/synth';
+import { DIGEST_IMAGE, expiresIn, IMAGE, only, podSpec, REASON, synth, synthError } from '../helpers/synth';
+
+const EXPIRES = expiresIn(180);
 
 function minimal(props: Partial<ConstructorParameters<typeof HardenedDeployment>[2]> = {}) {
   const chart = Testing.chart();
@@ -233,12 +235,12 @@ describe('weakening a default needs an exemption', () => {
   test('through props with an exemption: synthesizes, annotates the object and lists the exemption', () => {
     const { chart } = minimal({
       containers: [writable],
-      exemptions: [{ control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, ticket: 'SEC-42', expires: '2999-12-31' }],
+      exemptions: [{ control: Controls.READ_ONLY_ROOT_FILESYSTEM, reason: REASON, ticket: 'SEC-42', expires: EXPIRES }],
     });
     const deployment = only(synth(chart), 'Deployment');
     expect(podSpec(deployment).containers[0].securityContext.readOnlyRootFilesystem).toBe(false);
     expect(JSON.parse(deployment.metadata.annotations['exemptions.cdk8s-hardened.io/read-only-root-filesystem']))
-      .toEqual({ reason: REASON, ticket: 'SEC-42', expires: '2999-12-31' });
+      .toEqual({ reason: REASON, ticket: 'SEC-42', expires: EXPIRES });
     const [finding] = Guard.findings(chart);
     expect(finding).toMatchObject({ controlId: 'read-only-root-filesystem', status: FindingStatus.EXEMPT });
     expect(finding.exemption?.reason).toBe(REASON);

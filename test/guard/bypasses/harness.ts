@@ -48,10 +48,11 @@ export function synthAttempt(attempt: Attempt): { error?: string; written: any[]
   const app = new App({ outdir });
   if (attempt.protect ?? true) Guard.protect(app, { printSummary: false });
   const chart = new Chart(app, 'attack');
-  (attempt.objects ?? []).forEach((o, i) => new ApiObject(chart, `object${i}`, o));
-  attempt.guard?.(chart, app);
   let error: string | undefined;
   try {
+    // A refusal while the attack is built (an exemption refused by Exemptions.add) counts: nothing can be written.
+    (attempt.objects ?? []).forEach((o, i) => new ApiObject(chart, `object${i}`, o));
+    attempt.guard?.(chart, app);
     app.synth();
   } catch (e) {
     error = (e as Error).message;
@@ -132,4 +133,14 @@ export function privilegedPodSpec(): any {
 /** A bare privileged Pod. */
 export function privilegedPod(name = 'evil'): any {
   return { apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'shop' }, spec: privilegedPodSpec() };
+}
+
+/** A NetworkPolicy denying all traffic of every pod of `namespace`, so a pod there passes workload-network-policy. */
+export function defaultDeny(namespace = 'shop'): any {
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: 'default-deny', namespace },
+    spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+  };
 }
