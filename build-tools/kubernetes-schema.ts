@@ -1,4 +1,4 @@
-// Generates src/controls/core/kubernetes-1.27-schema.json, the compact Kubernetes 1.27 schema the
+// Generates data/kubernetes-1.27-schema.json, the compact Kubernetes 1.27 schema the
 // `kubernetes-schema` control validates built-in objects against. Run by hand when the pinned version changes:
 //
 //   ts-node --project test/tsconfig.json build-tools/kubernetes-schema.ts <_definitions.json> <source commit>
@@ -123,6 +123,6 @@ const result = {
   kinds: Object.fromEntries(Object.keys(kinds).sort().map(k => [k, kinds[k]])),
   definitions: out,
 };
-const target = path.join(__dirname, '..', 'src', 'controls', 'core', 'kubernetes-1.27-schema.json');
+const target = path.join(__dirname, '..', 'data', 'kubernetes-1.27-schema.json');
 fs.writeFileSync(target, JSON.stringify(result) + '\n');
 console.log(`${target}: ${Object.keys(kinds).length} kinds, ${Object.keys(out).length} definitions, ${fs.statSync(target).size} bytes`);

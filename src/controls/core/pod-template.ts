@@ -103,7 +103,7 @@ function viewsOf(manifest: any): PodView[] {
   }
   if (BUILT_IN_GROUPS.has(group)) return [];
   const views: PodView[] = [];
-  findPodSpecs(manifest, [], views, 0);
+  findPodSpecs(manifest, [], views);
   return views;
 }
 
@@ -127,18 +127,16 @@ function isPodSpec(value: any): boolean {
   return isObject(value) && CONTAINER_LISTS.some(list => Array.isArray(value[list]));
 }
 
-/** Deep enough for any real pod template nesting, bounded so a crafted document cannot exhaust the stack. */
-const MAX_SEARCH_DEPTH = 64;
-
 /**
  * The generic rule: every pod spec below `node` (at `path`), outermost first. An object whose `spec` is a pod spec is
  * its template (`metadata` beside `spec`); a pod spec under any other key is a template without metadata. A pod spec
  * is not searched further: nothing inside one runs as another pod.
  */
-function findPodSpecs(node: any, path: Array<string | number>, views: PodView[], depth: number): void {
-  if (depth > MAX_SEARCH_DEPTH || node === null || typeof node !== 'object') return;
+function findPodSpecs(node: any, path: Array<string | number>, views: PodView[]): void {
+  // No depth limit: a pod template hidden deeper than any limit would go unchecked (a stack overflow fails closed).
+  if (node === null || typeof node !== 'object') return;
   if (Array.isArray(node)) {
-    node.forEach((item, index) => findPodSpecs(item, [...path, index], views, depth + 1));
+    node.forEach((item, index) => findPodSpecs(item, [...path, index], views));
     return;
   }
   if (isPodSpec(node.spec)) {
@@ -151,7 +149,7 @@ function findPodSpecs(node: any, path: Array<string | number>, views: PodView[],
       views.push(viewAt(child, [...path, key], undefined, [...path, key, 'metadata']));
       continue;
     }
-    findPodSpecs(child, [...path, key], views, depth + 1);
+    findPodSpecs(child, [...path, key], views);
   }
 }
 

@@ -1,4 +1,4 @@
-import { catalogue, privilegedPodSpec } from './harness';
+import { catalogue, privilegedPodSpec, synthAttempt } from './harness';
 
 // Issue 11, class 2: pod templates outside the built-in kinds are checked by every pod control.
 const meta = (name: string) => ({ name, namespace: 'shop' });
@@ -41,3 +41,10 @@ catalogue('2. pod templates outside the built-in kinds', [
     expect: /privileged: Fleet shop\/evil \/spec\/members\/1\/podSpec\/containers\/0\/securityContext\/privileged/,
   },
 ]);
+
+test('a pod template nested a hundred levels deep in a custom resource is still found', () => {
+  let node: any = { template: { spec: privilegedPodSpec() } };
+  for (let i = 0; i < 100; i++) node = { wrap: node };
+  const { error } = synthAttempt({ name: 'deep', objects: [{ apiVersion: 'example.com/v1', kind: 'Deep', metadata: meta('evil'), spec: node }], expect: /./ });
+  expect(error).toMatch(/privileged: Deep shop\/evil \/spec(\/wrap){100}\/template\/spec\/containers\/0\/securityContext\/privileged/);
+});

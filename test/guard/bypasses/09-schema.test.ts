@@ -1,7 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { HardenedDeployment } from '../../../src/workloads/hardened-deployment';
 import { catalogue, compliantPodSpec } from './harness';
+import { HardenedDeployment } from '../../../src/workloads/hardened-deployment';
 
 // Issue "Guard integrity", class 9: objects the API server would reject are never written. A field dropped in
 // serialization, a wrong type or a value outside a closed set is refused at synthesis, not at `kubectl apply`.
