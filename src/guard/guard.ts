@@ -18,14 +18,24 @@ export interface GuardOptions {
    */
   readonly printSummary?: boolean;
   /**
-   * Write `cdk8s-hardened-report.json` and `cdk8s-hardened-report.sarif` next to the YAML after `App.synth()`.
+   * Write `cdk8s-hardened-report.json` and `cdk8s-hardened-report.sarif` to `reportsDir` after `App.synth()`.
    * @default false
    */
   readonly writeReports?: boolean;
+  /**
+   * The folder `writeReports` writes to (relative paths from the working directory, as cdk8s' `outdir`). It must
+   * be outside the app's output folder: `kubectl apply -f` and `cdk8s-hardened check` read every file there as a
+   * manifest, so a report inside it breaks both; a folder inside it is refused.
+   * @default - `cdk8s-hardened-reports` beside the output folder (`dist` -> `cdk8s-hardened-reports`)
+   */
+  readonly reportsDir?: string;
 }
 
-/** File names of the reports written next to the YAML. */
+/** File names of the reports written to GuardOptions.reportsDir. */
 export const REPORT_FILES = { json: 'cdk8s-hardened-report.json', sarif: 'cdk8s-hardened-report.sarif' };
+
+/** The folder name of the default GuardOptions.reportsDir, beside the output folder. */
+const DEFAULT_REPORTS_FOLDER = 'cdk8s-hardened-reports';
 
 /** What one synthesis of an app found, for every guarded object. */
 interface AppEvaluation {
@@ -76,6 +86,8 @@ export class Guard {
     if (options) {
       const session = sessionOf(scope.node.root);
       session.options = { ...session.options, ...options };
+      // Refused now, where the option is given, not after the YAML is written.
+      if (options.reportsDir !== undefined && scope.node.root instanceof App) reportsDirOf(scope.node.root, session.options);
     }
     if (PROTECTED_SCOPES.has(scope)) return;
     PROTECTED_SCOPES.add(scope);
@@ -211,7 +223,7 @@ function verifyWritten(root: IConstruct, session: Session, written: WrittenText[
     + 'created during validation) or wrote text kubectl reads differently; see docs/guard.md, "What the guard promises".');
 }
 
-/** After a successful App.synth(): the summary on stderr and, when asked, the reports next to the YAML. */
+/** After a successful App.synth(): the summary on stderr and, when asked, the reports in GuardOptions.reportsDir. */
 function afterSynth(app: App, options: GuardOptions, wroteFiles: boolean): void {
   const report = GuardReport.of(app);
   if (report.evaluations.length === 0) return;
@@ -219,10 +231,30 @@ function afterSynth(app: App, options: GuardOptions, wroteFiles: boolean): void 
     process.stderr.write(`cdk8s-hardened guard:\n${report.summary()}\n`);
   }
   if (options.writeReports && wroteFiles) {
-    fs.mkdirSync(app.outdir, { recursive: true });
-    fs.writeFileSync(path.join(app.outdir, REPORT_FILES.json), JSON.stringify(report.toJson(), undefined, 2) + '\n');
-    fs.writeFileSync(path.join(app.outdir, REPORT_FILES.sarif), JSON.stringify(report.toSarif(), undefined, 2) + '\n');
+    const dir = reportsDirOf(app, options);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, REPORT_FILES.json), JSON.stringify(report.toJson(), undefined, 2) + '\n');
+    fs.writeFileSync(path.join(dir, REPORT_FILES.sarif), JSON.stringify(report.toSarif(), undefined, 2) + '\n');
   }
+}
+
+/**
+ * Where the reports go: GuardOptions.reportsDir, or `cdk8s-hardened-reports` beside the output folder. Never inside
+ * the output folder, whose every file `kubectl apply -f` and `cdk8s-hardened check` read as a manifest.
+ */
+function reportsDirOf(app: App, options: GuardOptions): string {
+  const outdir = path.resolve(app.outdir);
+  const besideOutdir = path.join(path.dirname(outdir), DEFAULT_REPORTS_FOLDER);
+  const dir = path.resolve(options.reportsDir ?? besideOutdir);
+  const relative = path.relative(outdir, dir);
+  const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  if (!outside) {
+    const given = options.reportsDir === undefined ? 'the default' : JSON.stringify(options.reportsDir);
+    throw new Error(`cdk8s-hardened guard: GuardOptions.reportsDir: ${given} (${dir}) is inside the app's output folder ${outdir}, where `
+      + '`kubectl apply -f` and `cdk8s-hardened check` would read the reports as manifests and fail; give a folder outside it, '
+      + `e.g. reportsDir: ${JSON.stringify(besideOutdir)}`);
+  }
+  return dir;
 }
 
 /**

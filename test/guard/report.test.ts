@@ -5,13 +5,16 @@ import Ajv2020 from 'ajv/dist/2020';
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Controls, ControlStatus, Guard, GuardReport, HardenedDeployment, REPORT_FILES } from '../../src';
+import { runCli } from '../../src/cli/program';
 import { expectOutdirSchemaValid } from '../helpers/schema';
 import { DIGEST_IMAGE, REASON } from '../helpers/synth';
 
 const sarifSchema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schemas', 'sarif-2.1.0.json'), 'utf-8'));
 
+/** An app writing its YAML to `<temporary folder>/dist`, with the default reportsDir. */
 function reportedApp() {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+  const outdir = path.join(root, 'dist');
   const app = new App({ outdir });
   const chart = new Chart(app, 'shop', { namespace: 'shop' });
   Guard.protect(app, { writeReports: true, printSummary: false });
@@ -23,17 +26,27 @@ function reportedApp() {
     ],
   });
   new HardenedDeployment(chart, 'web', { containers: [{ image: 'registry.example.com/shop/web:1.0.0', portNumber: 8080 }] });
-  return { app, outdir };
+  return { app, root, outdir };
 }
 
-describe('reports written next to the YAML', () => {
-  const { app, outdir } = reportedApp();
+describe('reports written to cdk8s-hardened-reports beside the output folder', () => {
+  const { app, root, outdir } = reportedApp();
   app.synth();
-  const json = JSON.parse(fs.readFileSync(path.join(outdir, REPORT_FILES.json), 'utf-8'));
-  const sarif = JSON.parse(fs.readFileSync(path.join(outdir, REPORT_FILES.sarif), 'utf-8'));
+  const reportsDir = path.join(root, 'cdk8s-hardened-reports');
+  const json = JSON.parse(fs.readFileSync(path.join(reportsDir, REPORT_FILES.json), 'utf-8'));
+  const sarif = JSON.parse(fs.readFileSync(path.join(reportsDir, REPORT_FILES.sarif), 'utf-8'));
 
-  test('the YAML written beside the reports is schema-valid', () => {
+  test('the output folder holds only the YAML, which is schema-valid', () => {
+    expect(fs.readdirSync(outdir).filter(f => !f.endsWith('.k8s.yaml'))).toEqual([]);
     expect(expectOutdirSchemaValid(outdir)).toBeGreaterThanOrEqual(3);
+  });
+
+  test('cdk8s-hardened check reads the output folder as it is (exit 0: only a warning, no usage error)', () => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const exitCode = runCli(['node', 'cdk8s-hardened', 'check', outdir], { stdout: t => stdout.push(t), stderr: t => stderr.push(t) });
+    expect({ exitCode, stderr: stderr.join('') }).toEqual({ exitCode: 0, stderr: '' });
+    expect(stdout.join('')).toMatch(/image-digest\s+warning\s+1/);
   });
 
   test('the JSON report gives every object a status for every control of the catalog', () => {
@@ -80,6 +93,49 @@ describe('reports written next to the YAML', () => {
   test('the SARIF schema check can fail', () => {
     const validate = new Ajv2020({ strict: false }).compile(sarifSchema);
     expect(validate({ ...sarif, version: '2.0.0' })).toBe(false);
+  });
+});
+
+describe('GuardOptions.reportsDir', () => {
+  /** An app whose only object passes, writing YAML to `<temporary folder>/dist`. */
+  const appIn = (root: string) => {
+    const app = new App({ outdir: path.join(root, 'dist') });
+    new HardenedDeployment(new Chart(app, 'shop', { namespace: 'shop' }), 'web', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    return app;
+  };
+
+  test('writes the reports to the folder given, relative to the working directory as cdk8s\' outdir', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reports-dir-'));
+    const app = appIn(root);
+    const reportsDir = path.relative(process.cwd(), path.join(root, 'audit', 'guard'));
+    Guard.protect(app, { writeReports: true, printSummary: false, reportsDir });
+    app.synth();
+    expect(fs.readdirSync(path.join(root, 'audit', 'guard')).sort()).toEqual([REPORT_FILES.json, REPORT_FILES.sarif]);
+    expect(fs.readdirSync(path.join(root, 'dist'))).toEqual(['shop.k8s.yaml']);
+    expect(fs.existsSync(path.join(root, 'cdk8s-hardened-reports'))).toBe(false);
+  });
+
+  test.each([
+    ['the output folder itself', (outdir: string) => outdir],
+    ['a folder inside it', (outdir: string) => path.join(outdir, 'reports')],
+    ['a folder inside it, written with ..', (outdir: string) => path.join(outdir, 'reports', '..', '..', 'dist', 'x')],
+  ])('refuses %s, naming the option, both folders and a fix', (_, dirOf) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reports-dir-'));
+    const app = appIn(root);
+    const outdir = path.join(root, 'dist');
+    const reportsDir = dirOf(outdir);
+    expect(() => Guard.protect(app, { writeReports: true, reportsDir })).toThrow(
+      `cdk8s-hardened guard: GuardOptions.reportsDir: ${JSON.stringify(reportsDir)} (${path.resolve(reportsDir)}) is inside the app's output `
+      + `folder ${outdir}, where \`kubectl apply -f\` and \`cdk8s-hardened check\` would read the reports as manifests and fail; `
+      + `give a folder outside it, e.g. reportsDir: ${JSON.stringify(path.join(root, 'cdk8s-hardened-reports'))}`);
+  });
+
+  test('accepts a sibling whose name starts like the output folder\'s', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reports-dir-'));
+    const app = appIn(root);
+    Guard.protect(app, { writeReports: true, printSummary: false, reportsDir: path.join(root, 'dist-reports') });
+    app.synth();
+    expect(fs.readdirSync(path.join(root, 'dist-reports'))).toHaveLength(2);
   });
 });
 
