@@ -153,6 +153,35 @@ test('the summary lists failing and exempted controls, totals and unused exempti
   expect(summary).toMatch(/objects checked: 0 errors, 1 warnings, 1 exempted, 0 unused exemptions/);
 });
 
+test('the summary names the object and field of each failed finding under the table, five per control, then counts the rest', () => {
+  const chart = Testing.chart();
+  // Seven tagged images: seven image-digest warnings; one writable root filesystem: one error.
+  for (const id of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+    new HardenedDeployment(chart, id, { metadata: { namespace: 'shop' }, containers: [{ image: 'registry.example.com/shop/web:1.0.0', portNumber: 8080 }] });
+  }
+  new HardenedDeployment(chart, 'writer', {
+    metadata: { namespace: 'shop' },
+    containers: [{ image: DIGEST_IMAGE, portNumber: 8080, securityContext: { readOnlyRootFilesystem: false } }],
+  });
+  expect(() => Testing.synth(chart)).toThrow(/read-only-root-filesystem/);
+  const lines = GuardReport.of(chart).summary().split('\n');
+  const named = lines.slice(lines.indexOf('failed findings (first 5 per control):') + 1, lines.findIndex(l => / objects checked: /.test(l)));
+  expect(lines.indexOf('failed findings (first 5 per control):')).toBeGreaterThan(lines.findIndex(l => /^image-digest\s+warning\s+7\s+0$/.test(l)));
+  expect(named[0]).toContain(': containers[0] \'main\' has image \'registry.example.com/shop/web:1.0.0\' with no @sha256: digest; Append the digest');
+  expect(named.map(l => l.replace(/c8[0-9a-f]{6}/g, '<hash>').replace(/(\/image): containers\[0\] 'main' has image .*$/, '$1'))).toEqual([
+    ...['a', 'b', 'c', 'd', 'e'].map(id => `  [test/${id}/Resource] image-digest: Deployment shop/test-${id}-<hash> /spec/template/spec/containers/0/image`),
+    '  ... and 2 more image-digest finding(s)',
+    expect.stringMatching(/^ {2}\[test\/writer\/Resource\] read-only-root-filesystem: Deployment shop\/test-writer-<hash> \/spec\/template\/spec\/containers\/0\/securityContext\/readOnlyRootFilesystem: .+; .+/),
+  ]);
+});
+
+test('the summary names nothing when nothing failed', () => {
+  const chart = Testing.chart();
+  new HardenedDeployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+  Testing.synth(chart);
+  expect(GuardReport.of(chart).summary()).not.toContain('failed findings');
+});
+
 test('App.synth() prints the summary to stderr by default', () => {
   const app = new App({ outdir: fs.mkdtempSync(path.join(os.tmpdir(), 'summary-')) });
   new kplus.Deployment(new Chart(app, 'c', { namespace: 'x' }), 'plain', { containers: [{ image: DIGEST_IMAGE }] });

@@ -180,7 +180,8 @@ describe('lists the library produces are sorted, so input order does not show', 
       const paths: string[] = report.toJson().objects.map((o: any) => o.constructPath);
       expect(paths).toEqual([...paths].sort());
       expect(paths.findIndex(p => p.startsWith('test/aa/'))).toBeLessThan(paths.findIndex(p => p.startsWith('test/z/')));
-      const rows = report.summary().split('\n').slice(1, -1).map(line => line.split(' ')[0]);
+      const rows = report.summary().split('\n').filter(line => /^\S+ +(error|warning) +\d+ +\d+$/.test(line)).map(line => line.split(' ')[0]);
+      expect(rows.length).toBeGreaterThan(0);
       expect(rows).toEqual([...rows].sort());
     } finally {
       spy.mockRestore();
