@@ -18,14 +18,24 @@ export interface GuardOptions {
    */
   readonly printSummary?: boolean;
   /**
-   * Write `cdk8s-hardened-report.json` and `cdk8s-hardened-report.sarif` next to the YAML after `App.synth()`.
+   * Write `cdk8s-hardened-report.json` and `cdk8s-hardened-report.sarif` to `reportsDir` after `App.synth()`.
    * @default false
    */
   readonly writeReports?: boolean;
+  /**
+   * The folder `writeReports` writes to (relative paths from the working directory, as cdk8s' `outdir`). It must
+   * be outside the app's output folder: `kubectl apply -f` and `cdk8s-hardened check` read every file there as a
+   * manifest, so a report inside it breaks both; a folder inside it is refused.
+   * @default - `cdk8s-hardened-reports` beside the output folder (`dist` -> `cdk8s-hardened-reports`)
+   */
+  readonly reportsDir?: string;
 }
 
-/** File names of the reports written next to the YAML. */
+/** File names of the reports written to GuardOptions.reportsDir. */
 export const REPORT_FILES = { json: 'cdk8s-hardened-report.json', sarif: 'cdk8s-hardened-report.sarif' };
+
+/** The folder name of the default GuardOptions.reportsDir, beside the output folder. */
+const DEFAULT_REPORTS_FOLDER = 'cdk8s-hardened-reports';
 
 /** What one synthesis of an app found, for every guarded object. */
 interface AppEvaluation {
@@ -35,6 +45,11 @@ interface AppEvaluation {
   readonly guarded: Map<ApiObject, { raw: any; emitted: any; evaluation: ObjectEvaluation }>;
   /** Unexempted errors: any fails synthesis. */
   readonly errors: Finding[];
+  /**
+   * Every line that fails this synthesis, in one list: the unexempted errors, the problems validations recorded
+   * (Guard._recordProblems) and the expired exemptions in force, each once.
+   */
+  readonly blocking: string[];
 }
 
 /**
@@ -47,6 +62,8 @@ interface Session {
   options: GuardOptions;
   /** Results other checks computed during the current strong session (see Guard._perSynthesis). */
   memo: Map<unknown, unknown>;
+  /** Per recording validation, the lines its latest run found (see Guard._recordProblems). */
+  problems: Map<unknown, string[]>;
 }
 
 // The unguarded serializer of each guarded object.
@@ -76,6 +93,8 @@ export class Guard {
     if (options) {
       const session = sessionOf(scope.node.root);
       session.options = { ...session.options, ...options };
+      // Refused now, where the option is given, not after the YAML is written.
+      if (options.reportsDir !== undefined && scope.node.root instanceof App) reportsDirOf(scope.node.root, session.options);
     }
     if (PROTECTED_SCOPES.has(scope)) return;
     PROTECTED_SCOPES.add(scope);
@@ -89,7 +108,8 @@ export class Guard {
         }
         const session = sessionOf(scope.node.root);
         if (!session.strong) session.evaluation = undefined;
-        return expiredExemptions(scope);
+        // Expired exemptions are reported by the evaluation with everything else, not here (see _recordProblems).
+        return [];
       }),
     });
   }
@@ -126,6 +146,24 @@ export class Guard {
     return session.memo.get(key) as T;
   }
 
+  /**
+   * Adds a validation to `scope` whose problems fail synthesis in the guard's one error, with every finding of the
+   * app, instead of in cdk8s' own error before the guard evaluates (cdk8s validates before it serializes, and stops
+   * there). `findProblems` runs once per `App.synth()` (see _perSynthesis); each line it returns is reported as
+   * `[scope/path] line`. `scope` must be protected (`Guard.protect`): its guarded objects trigger the evaluation.
+   * @internal
+   */
+  public static _recordProblems(scope: IConstruct, findProblems: () => string[]): void {
+    const key = {};
+    scope.node.addValidation({
+      validate: () => {
+        const lines = Guard._perSynthesis(scope, key, findProblems).map(line => `[${scope.node.path}] ${line}`);
+        sessionOf(scope.node.root).problems.set(key, lines);
+        return [];
+      },
+    });
+  }
+
   /** One finding as one line: `[path] control-id: Kind namespace/name /pointer: message; fix`. */
   public static formatFinding(finding: Finding): string {
     const object = finding.objectNamespace ? `${finding.objectNamespace}/${finding.name}` : finding.name;
@@ -138,7 +176,7 @@ export class Guard {
 function sessionOf(root: IConstruct): Session {
   let session = SESSIONS.get(root);
   if (!session) {
-    session = { strong: false, options: {}, memo: new Map() };
+    session = { strong: false, options: {}, memo: new Map(), problems: new Map() };
     SESSIONS.set(root, session);
   }
   return session;
@@ -159,11 +197,17 @@ function instrumentApp(root: IConstruct): void {
         session.strong = true;
         session.evaluation = undefined;
         session.memo.clear();
+        session.problems.clear();
         const files: string[] = [];
         const save = Yaml.save;
         try {
           // Record every file cdk8s writes, to read them back once written.
           Yaml.save = (filePath: string, docs: any[]) => {
+            // Before the first file, even when its chart has no guarded object: a failing synthesis writes nothing.
+            if (files.length === 0) {
+              const evaluation = session.evaluation ??= evaluateApp(root);
+              if (evaluation.blocking.length > 0) throw guardError(evaluation.blocking);
+            }
             files.push(filePath);
             save.call(Yaml, filePath, docs);
           };
@@ -197,9 +241,9 @@ function verifyWritten(root: IConstruct, session: Session, written: WrittenText[
   if (written.length === 0) return;
   // No guarded object was serialized (e.g. the only one was created during validation): evaluate now.
   const evaluation = session.evaluation ??= evaluateApp(root);
-  if (evaluation.errors.length > 0) {
+  if (evaluation.blocking.length > 0) {
     for (const file of files) fs.rmSync(file, { force: true });
-    throw guardError(evaluation.errors);
+    throw guardError(evaluation.blocking);
   }
   const emitted = new Map([...evaluation.guarded.values()].map(g => [g.raw, g.emitted]));
   const problems = unevaluatedOutput(written, evaluation.objects.map(o => emitted.get(o) ?? o));
@@ -211,7 +255,7 @@ function verifyWritten(root: IConstruct, session: Session, written: WrittenText[
     + 'created during validation) or wrote text kubectl reads differently; see docs/guard.md, "What the guard promises".');
 }
 
-/** After a successful App.synth(): the summary on stderr and, when asked, the reports next to the YAML. */
+/** After a successful App.synth(): the summary on stderr and, when asked, the reports in GuardOptions.reportsDir. */
 function afterSynth(app: App, options: GuardOptions, wroteFiles: boolean): void {
   const report = GuardReport.of(app);
   if (report.evaluations.length === 0) return;
@@ -219,21 +263,47 @@ function afterSynth(app: App, options: GuardOptions, wroteFiles: boolean): void 
     process.stderr.write(`cdk8s-hardened guard:\n${report.summary()}\n`);
   }
   if (options.writeReports && wroteFiles) {
-    fs.mkdirSync(app.outdir, { recursive: true });
-    fs.writeFileSync(path.join(app.outdir, REPORT_FILES.json), JSON.stringify(report.toJson(), undefined, 2) + '\n');
-    fs.writeFileSync(path.join(app.outdir, REPORT_FILES.sarif), JSON.stringify(report.toSarif(), undefined, 2) + '\n');
+    const dir = reportsDirOf(app, options);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, REPORT_FILES.json), JSON.stringify(report.toJson(), undefined, 2) + '\n');
+    fs.writeFileSync(path.join(dir, REPORT_FILES.sarif), JSON.stringify(report.toSarif(), undefined, 2) + '\n');
   }
 }
 
 /**
- * Expired exemptions in force at `scope`: attached to it, below it, or above it (an exemption attached to a chart or
- * the app covers the hardened workloads inside, which guard only themselves: it must fail their synthesis too).
+ * Where the reports go: GuardOptions.reportsDir, or `cdk8s-hardened-reports` beside the output folder. Never inside
+ * the output folder, whose every file `kubectl apply -f` and `cdk8s-hardened check` read as a manifest.
  */
-function expiredExemptions(scope: IConstruct): string[] {
+function reportsDirOf(app: App, options: GuardOptions): string {
+  const outdir = path.resolve(app.outdir);
+  const besideOutdir = path.join(path.dirname(outdir), DEFAULT_REPORTS_FOLDER);
+  const dir = path.resolve(options.reportsDir ?? besideOutdir);
+  const relative = path.relative(outdir, dir);
+  const outside = relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative);
+  if (!outside) {
+    const given = options.reportsDir === undefined ? 'the default' : JSON.stringify(options.reportsDir);
+    throw new Error(`cdk8s-hardened guard: GuardOptions.reportsDir: ${given} (${dir}) is inside the app's output folder ${outdir}, where `
+      + '`kubectl apply -f` and `cdk8s-hardened check` would read the reports as manifests and fail; give a folder outside it, '
+      + `e.g. reportsDir: ${JSON.stringify(besideOutdir)}`);
+  }
+  return dir;
+}
+
+/**
+ * Expired exemptions in force at any protected scope: attached to it, below it, or above it (an exemption attached to
+ * a chart or the app covers the hardened workloads inside, which guard only themselves: it must fail their synthesis
+ * too). Each once, however many protected scopes it is in force at.
+ */
+function expiredExemptions(root: IConstruct): string[] {
   const now = today();
-  return [...new Set([...Exemptions.covering(scope), ...Exemptions.below(scope)])]
+  const inForce = new Set<Exemption>();
+  for (const scope of root.node.findAll()) {
+    if (!PROTECTED_SCOPES.has(scope)) continue;
+    for (const e of [...Exemptions.covering(scope), ...Exemptions.below(scope)]) inForce.add(e);
+  }
+  return [...inForce]
     .filter(e => e.isExpiredOn(now))
-    .map(e => `${e.control.id}: exemption attached at [${e.scopePath}] expired on ${e.expires} (reason: ${e.reason}); `
+    .map(e => `[${e.scopePath}] ${e.control.id}: exemption attached at [${e.scopePath}] expired on ${e.expires} (reason: ${e.reason}); `
       + 'fix the finding and remove the exemption, or renew it with a new expiry after review');
 }
 
@@ -253,8 +323,8 @@ function emit(object: ApiObject, serialize: () => any): any {
   const session = sessionOf(object.node.root);
   session.evaluation ??= evaluateApp(object.node.root);
   const evaluation = session.evaluation;
-  if (evaluation.errors.length > 0) {
-    throw guardError(evaluation.errors);
+  if (evaluation.blocking.length > 0) {
+    throw guardError(evaluation.blocking);
   }
   const known = evaluation.guarded.get(object);
   if (session.strong && known) {
@@ -267,7 +337,7 @@ function emit(object: ApiObject, serialize: () => any): any {
   LATEST.set(object, checked.evaluation);
   const errors = checked.evaluation.findings.filter(isBlocking);
   if (errors.length > 0) {
-    throw guardError(errors);
+    throw guardError(errors.map(Guard.formatFinding));
   }
   return checked.emitted;
 }
@@ -295,12 +365,16 @@ function evaluateApp(root: IConstruct): AppEvaluation {
     guarded.set(object, { raw, emitted, evaluation });
     errors.push(...evaluation.findings.filter(isBlocking));
   }
-  return { objects, guarded, errors };
+  const recorded = [...sessionOf(root).problems.values()].flat();
+  const blocking = [...new Set([...errors.map(Guard.formatFinding), ...recorded, ...expiredExemptions(root)])];
+  return { objects, guarded, errors, blocking };
 }
 
-function guardError(errors: Finding[]): Error {
-  return new Error(`cdk8s-hardened guard: ${errors.length} finding(s) fail synthesis:\n  ${errors.map(Guard.formatFinding).join('\n  ')}\n`
-    + 'Fix each finding, or exempt it explicitly with a reason (exemptions prop or Exemptions.of(scope).add()).');
+/** The one error a failing synthesis throws: every line of it, each ending with its fix. */
+function guardError(lines: string[]): Error {
+  return new Error(`cdk8s-hardened guard: ${lines.length} finding(s) fail synthesis:\n  ${lines.join('\n  ')}\n`
+    + 'Fix each finding as its line says; a control finding may instead be exempted explicitly with a reason '
+    + '(exemptions prop or Exemptions.of(scope).add()).');
 }
 
 /** Every applicable control on one serialized object, with the exemptions in force at its scope. */

@@ -22,6 +22,8 @@ const TOOL_NAME = 'cdk8s-hardened';
 const TOOL_URI = 'https://github.com/cdk8s-hardened/cdk8s-hardened';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const TOOL_VERSION: string = require('../../package.json').version;
+/** How many failed findings of one control the summary names. */
+const NAMED_PER_CONTROL = 5;
 
 /**
  * The date expiries were judged on, and whether CDK8S_HARDENED_TODAY pinned it (see today()): a pinned date can
@@ -201,15 +203,36 @@ export class GuardReport {
       ...(this.profile === Profile.HARDENED ? [] : [`profile ${this.profile.name}: ${this.profile.description}`]),
       `${'control'.padEnd(width)}  severity  failed  exempted`,
     ];
-    for (const [id, r] of [...rows.entries()].sort(([a], [b]) => compareCodeUnits(a, b))) {
+    const controlIds = [...rows.keys()].sort(compareCodeUnits);
+    for (const id of controlIds) {
+      const r = rows.get(id)!;
       lines.push(`${id.padEnd(width)}  ${r.severity.padEnd(8)}  ${String(r.failed).padStart(6)}  ${String(r.exempted).padStart(8)}`);
     }
+    lines.push(...this.namedFailures(controlIds));
     lines.push(`${this.evaluations.length} objects checked: ${this.errorCount} errors, ${this.warningCount} warnings, `
       + `${this.exemptedCount} exempted, ${this.unusedExemptions.length} unused exemptions`);
     for (const e of this.unusedExemptions) {
       lines.push(`unused exemption: ${e.control.id} at [${e.scopePath}] (${e.reason})`);
     }
     return lines.join('\n');
+  }
+
+  /**
+   * The failed findings (errors and warnings) under the table, so a count always comes with the objects and fields
+   * it counts: the first NAMED_PER_CONTROL of each control, then how many more.
+   */
+  private namedFailures(controlIds: string[]): string[] {
+    const failed = sortedEvaluations(this.evaluations).flatMap(e => e.findings).filter(f => f.status === FindingStatus.FAIL);
+    if (failed.length === 0) return [];
+    const lines = [`failed findings (first ${NAMED_PER_CONTROL} per control):`];
+    for (const id of controlIds) {
+      const ofControl = failed.filter(f => f.controlId === id);
+      lines.push(...ofControl.slice(0, NAMED_PER_CONTROL).map(f => `  ${Guard.formatFinding(f)}`));
+      if (ofControl.length > NAMED_PER_CONTROL) {
+        lines.push(`  ... and ${ofControl.length - NAMED_PER_CONTROL} more ${id} finding(s)`);
+      }
+    }
+    return lines;
   }
 }
 

@@ -308,8 +308,8 @@ export class IsolatedNamespace extends Chart {
       });
     }
 
-    // Once per App.synth(), not once per chart: cdk8s validates the whole app for every chart it synthesizes.
-    this.node.addValidation({ validate: () => Guard._perSynthesis(this, this, () => this.validateWorkloads(fixedHard)) });
+    // Reported with the guard's findings, in one error (once per App.synth(), though cdk8s validates once per chart).
+    Guard._recordProblems(this, () => this.validateWorkloads(fixedHard));
     Guard.protect(this);
   }
 

@@ -5,6 +5,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Controls, ControlStatus, Guard, GuardReport, HardenedDeployment, REPORT_FILES } from '../../src';
+import { runCli } from '../../src/cli/program';
 import { expectOutdirSchemaValid } from '../helpers/schema';
 import { DIGEST_IMAGE, expiresIn, REASON } from '../helpers/synth';
 
@@ -12,8 +13,10 @@ const EXPIRES = expiresIn(180);
 
 const sarifSchema = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'schemas', 'sarif-2.1.0.json'), 'utf-8'));
 
+/** An app writing its YAML to `<temporary folder>/dist`, with the default reportsDir. */
 function reportedApp() {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'report-'));
+  const outdir = path.join(root, 'dist');
   const app = new App({ outdir });
   const chart = new Chart(app, 'shop', { namespace: 'shop' });
   Guard.protect(app, { writeReports: true, printSummary: false });
@@ -25,17 +28,27 @@ function reportedApp() {
     ],
   });
   new HardenedDeployment(chart, 'web', { containers: [{ image: 'registry.example.com/shop/web:1.0.0', portNumber: 8080 }] });
-  return { app, outdir };
+  return { app, root, outdir };
 }
 
-describe('reports written next to the YAML', () => {
-  const { app, outdir } = reportedApp();
+describe('reports written to cdk8s-hardened-reports beside the output folder', () => {
+  const { app, root, outdir } = reportedApp();
   app.synth();
-  const json = JSON.parse(fs.readFileSync(path.join(outdir, REPORT_FILES.json), 'utf-8'));
-  const sarif = JSON.parse(fs.readFileSync(path.join(outdir, REPORT_FILES.sarif), 'utf-8'));
+  const reportsDir = path.join(root, 'cdk8s-hardened-reports');
+  const json = JSON.parse(fs.readFileSync(path.join(reportsDir, REPORT_FILES.json), 'utf-8'));
+  const sarif = JSON.parse(fs.readFileSync(path.join(reportsDir, REPORT_FILES.sarif), 'utf-8'));
 
-  test('the YAML written beside the reports is schema-valid', () => {
+  test('the output folder holds only the YAML, which is schema-valid', () => {
+    expect(fs.readdirSync(outdir).filter(f => !f.endsWith('.k8s.yaml'))).toEqual([]);
     expect(expectOutdirSchemaValid(outdir)).toBeGreaterThanOrEqual(3);
+  });
+
+  test('cdk8s-hardened check reads the output folder as it is (exit 0: only a warning, no usage error)', () => {
+    const stdout: string[] = [];
+    const stderr: string[] = [];
+    const exitCode = runCli(['node', 'cdk8s-hardened', 'check', outdir], { stdout: t => stdout.push(t), stderr: t => stderr.push(t) });
+    expect({ exitCode, stderr: stderr.join('') }).toEqual({ exitCode: 0, stderr: '' });
+    expect(stdout.join('')).toMatch(/image-digest\s+warning\s+1/);
   });
 
   test('the JSON report gives every object a status for every control of the catalog', () => {
@@ -85,6 +98,49 @@ describe('reports written next to the YAML', () => {
   });
 });
 
+describe('GuardOptions.reportsDir', () => {
+  /** An app whose only object passes, writing YAML to `<temporary folder>/dist`. */
+  const appIn = (root: string) => {
+    const app = new App({ outdir: path.join(root, 'dist') });
+    new HardenedDeployment(new Chart(app, 'shop', { namespace: 'shop' }), 'web', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    return app;
+  };
+
+  test('writes the reports to the folder given, relative to the working directory as cdk8s\' outdir', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reports-dir-'));
+    const app = appIn(root);
+    const reportsDir = path.relative(process.cwd(), path.join(root, 'audit', 'guard'));
+    Guard.protect(app, { writeReports: true, printSummary: false, reportsDir });
+    app.synth();
+    expect(fs.readdirSync(path.join(root, 'audit', 'guard')).sort()).toEqual([REPORT_FILES.json, REPORT_FILES.sarif]);
+    expect(fs.readdirSync(path.join(root, 'dist'))).toEqual(['shop.k8s.yaml']);
+    expect(fs.existsSync(path.join(root, 'cdk8s-hardened-reports'))).toBe(false);
+  });
+
+  test.each([
+    ['the output folder itself', (outdir: string) => outdir],
+    ['a folder inside it', (outdir: string) => path.join(outdir, 'reports')],
+    ['a folder inside it, written with ..', (outdir: string) => path.join(outdir, 'reports', '..', '..', 'dist', 'x')],
+  ])('refuses %s, naming the option, both folders and a fix', (_, dirOf) => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reports-dir-'));
+    const app = appIn(root);
+    const outdir = path.join(root, 'dist');
+    const reportsDir = dirOf(outdir);
+    expect(() => Guard.protect(app, { writeReports: true, reportsDir })).toThrow(
+      `cdk8s-hardened guard: GuardOptions.reportsDir: ${JSON.stringify(reportsDir)} (${path.resolve(reportsDir)}) is inside the app's output `
+      + `folder ${outdir}, where \`kubectl apply -f\` and \`cdk8s-hardened check\` would read the reports as manifests and fail; `
+      + `give a folder outside it, e.g. reportsDir: ${JSON.stringify(path.join(root, 'cdk8s-hardened-reports'))}`);
+  });
+
+  test('accepts a sibling whose name starts like the output folder\'s', () => {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'reports-dir-'));
+    const app = appIn(root);
+    Guard.protect(app, { writeReports: true, printSummary: false, reportsDir: path.join(root, 'dist-reports') });
+    app.synth();
+    expect(fs.readdirSync(path.join(root, 'dist-reports'))).toHaveLength(2);
+  });
+});
+
 test('the summary lists failing and exempted controls, totals and unused exemptions', () => {
   const chart = Testing.chart();
   new HardenedDeployment(chart, 'legacy', {
@@ -97,6 +153,35 @@ test('the summary lists failing and exempted controls, totals and unused exempti
   expect(summary).toMatch(/image-digest\s+warning\s+1\s+0/);
   expect(summary).toMatch(/read-only-root-filesystem\s+error\s+0\s+1/);
   expect(summary).toMatch(/objects checked: 0 errors, 1 warnings, 1 exempted, 0 unused exemptions/);
+});
+
+test('the summary names the object and field of each failed finding under the table, five per control, then counts the rest', () => {
+  const chart = Testing.chart();
+  // Seven tagged images: seven image-digest warnings; one writable root filesystem: one error.
+  for (const id of ['a', 'b', 'c', 'd', 'e', 'f', 'g']) {
+    new HardenedDeployment(chart, id, { metadata: { namespace: 'shop' }, containers: [{ image: 'registry.example.com/shop/web:1.0.0', portNumber: 8080 }] });
+  }
+  new HardenedDeployment(chart, 'writer', {
+    metadata: { namespace: 'shop' },
+    containers: [{ image: DIGEST_IMAGE, portNumber: 8080, securityContext: { readOnlyRootFilesystem: false } }],
+  });
+  expect(() => Testing.synth(chart)).toThrow(/read-only-root-filesystem/);
+  const lines = GuardReport.of(chart).summary().split('\n');
+  const named = lines.slice(lines.indexOf('failed findings (first 5 per control):') + 1, lines.findIndex(l => / objects checked: /.test(l)));
+  expect(lines.indexOf('failed findings (first 5 per control):')).toBeGreaterThan(lines.findIndex(l => /^image-digest\s+warning\s+7\s+0$/.test(l)));
+  expect(named[0]).toContain(': containers[0] \'main\' has image \'registry.example.com/shop/web:1.0.0\' with no @sha256: digest; Append the digest');
+  expect(named.map(l => l.replace(/c8[0-9a-f]{6}/g, '<hash>').replace(/(\/image): containers\[0\] 'main' has image .*$/, '$1'))).toEqual([
+    ...['a', 'b', 'c', 'd', 'e'].map(id => `  [test/${id}/Resource] image-digest: Deployment shop/test-${id}-<hash> /spec/template/spec/containers/0/image`),
+    '  ... and 2 more image-digest finding(s)',
+    expect.stringMatching(/^ {2}\[test\/writer\/Resource\] read-only-root-filesystem: Deployment shop\/test-writer-<hash> \/spec\/template\/spec\/containers\/0\/securityContext\/readOnlyRootFilesystem: .+; .+/),
+  ]);
+});
+
+test('the summary names nothing when nothing failed', () => {
+  const chart = Testing.chart();
+  new HardenedDeployment(chart, 'web', { metadata: { namespace: 'shop' }, containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+  Testing.synth(chart);
+  expect(GuardReport.of(chart).summary()).not.toContain('failed findings');
 });
 
 test('App.synth() prints the summary to stderr by default', () => {

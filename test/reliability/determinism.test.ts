@@ -51,11 +51,13 @@ describe('the example apps', () => {
   });
   afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  test('write YAML and both guard reports for each example', () => {
+  test('write YAML (nothing else) to the output folder and both guard reports to the reports folder for each example', () => {
     for (const example of ['shop', 'node-agent']) {
       const files = [...firstTree.keys()].filter(f => f.startsWith(`${example}${path.sep}`)).map(f => path.basename(f));
-      expect(files).toEqual(expect.arrayContaining(['cdk8s-hardened-report.json', 'cdk8s-hardened-report.sarif']));
-      expect(files.some(f => f.endsWith('.k8s.yaml'))).toBe(true);
+      expect(files.length).toBeGreaterThan(0);
+      expect(files.filter(f => !f.endsWith('.k8s.yaml'))).toEqual([]);
+      const reports = [...firstTree.keys()].filter(f => f.startsWith(`${path.join('reports', example)}${path.sep}`)).map(f => path.basename(f));
+      expect(reports.sort()).toEqual(['cdk8s-hardened-report.json', 'cdk8s-hardened-report.sarif']);
     }
   });
 
@@ -84,10 +86,10 @@ describe('the example apps', () => {
 
   test('the reports list objects sorted by construct path, SARIF results in the same order', () => {
     for (const example of ['shop', 'node-agent']) {
-      const report = JSON.parse(firstTree.get(path.join(example, 'cdk8s-hardened-report.json'))!.toString('utf8'));
+      const report = JSON.parse(firstTree.get(path.join('reports', example, 'cdk8s-hardened-report.json'))!.toString('utf8'));
       const paths: string[] = report.objects.map((o: any) => o.constructPath);
       expect(paths).toEqual([...paths].sort());
-      const sarif = JSON.parse(firstTree.get(path.join(example, 'cdk8s-hardened-report.sarif'))!.toString('utf8'));
+      const sarif = JSON.parse(firstTree.get(path.join('reports', example, 'cdk8s-hardened-report.sarif'))!.toString('utf8'));
       const resultPaths: string[] = sarif.runs[0].results.map((r: any) => r.locations[0].logicalLocations[0].fullyQualifiedName.split('#')[0]);
       expect(resultPaths).toEqual([...resultPaths].sort());
       expect(sarif.runs[0].tool.driver.rules.map((r: any) => r.id)).toEqual(Controls.all().map(c => c.id));
@@ -178,7 +180,8 @@ describe('lists the library produces are sorted, so input order does not show', 
       const paths: string[] = report.toJson().objects.map((o: any) => o.constructPath);
       expect(paths).toEqual([...paths].sort());
       expect(paths.findIndex(p => p.startsWith('test/aa/'))).toBeLessThan(paths.findIndex(p => p.startsWith('test/z/')));
-      const rows = report.summary().split('\n').slice(1, -1).map(line => line.split(' ')[0]);
+      const rows = report.summary().split('\n').filter(line => /^\S+ +(error|warning) +\d+ +\d+$/.test(line)).map(line => line.split(' ')[0]);
+      expect(rows.length).toBeGreaterThan(0);
       expect(rows).toEqual([...rows].sort());
     } finally {
       spy.mockRestore();

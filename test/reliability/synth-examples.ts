@@ -1,6 +1,6 @@
 /**
- * Synthesizes every example app, with the guard's reports, into `<outdir>/<example>/`. Used in-process by
- * determinism.test.ts and, to compare across processes, as a script: `synth-examples.ts <outdir>`.
+ * Synthesizes every example app into `<outdir>/<example>/` and its guard reports into `<outdir>/reports/<example>/`.
+ * Used in-process by determinism.test.ts and, to compare across processes, as a script: `synth-examples.ts <outdir>`.
  */
 import * as path from 'path';
 import { buildApp as nodeAgent } from '../../examples/node-agent/main';
@@ -12,7 +12,7 @@ export const EXAMPLES: Record<string, (outdir: string) => any> = { 'shop': shop,
 export function synthExamples(outdir: string): void {
   for (const [name, build] of Object.entries(EXAMPLES)) {
     const app = build(path.join(outdir, name));
-    Guard.protect(app, { writeReports: true, printSummary: false });
+    Guard.protect(app, { writeReports: true, printSummary: false, reportsDir: path.join(outdir, 'reports', name) });
     app.synth();
   }
 }
