@@ -9,6 +9,22 @@ export function synth(chart: Construct): any[] {
   return manifests;
 }
 
+/**
+ * Runs `run` (an `App.synth()` or `synthYaml()`) without the guard's summary table on stderr: one table per
+ * synthesis would bury a failing test's output. Nothing else is swallowed; that `App.synth()` prints the summary
+ * by default has its own test in test/guard/report.test.ts.
+ */
+export function withoutGuardSummary<T>(run: () => T): T {
+  const write = process.stderr.write.bind(process.stderr);
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation(((chunk: any, ...rest: any[]) =>
+    String(chunk).startsWith('cdk8s-hardened guard:\n') ? true : write(chunk, ...rest)) as any);
+  try {
+    return run();
+  } finally {
+    spy.mockRestore();
+  }
+}
+
 /** The one manifest of a kind (fails the test when there is not exactly one). */
 export function only(manifests: any[], kind: string): any {
   const found = manifests.filter(m => m.kind === kind);
