@@ -95,7 +95,7 @@ project.tasks.tryFind('package:js')!.exec('ts-node --project test/tsconfig.json 
 
 // One command packs the tarball on a fresh clone: jsii-pacmak needs the .jsii that compile writes.
 project.addTask('pack', {
-  description: 'Compile with jsii, then pack and check dist/js/cdk8s-hardened-<version>.tgz',
+  description: 'Compile with jsii, then pack and check dist/js/cdk8s-hardened@<version>.jsii.tgz',
   steps: [{ spawn: 'compile' }, { spawn: 'package:js' }],
 });
 
