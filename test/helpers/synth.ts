@@ -67,7 +67,8 @@ export function expectHardenedPod(pod: any, manifests: any[]): void {
   expect(pod.serviceAccountName).toBe(account.metadata.name);
   expect(pod.volumes).toContainEqual({ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } });
   for (const container of [...pod.containers, ...pod.initContainers ?? []]) {
-    expect(container.imagePullPolicy).toBe('Always');
+    // A digest cannot change, so the cached image is the one asked for; a tag may have moved since the last pull.
+    expect(container.imagePullPolicy).toBe(/@sha256:/.test(container.image) ? 'IfNotPresent' : 'Always');
     expect(container.securityContext).toEqual({
       runAsNonRoot: true,
       runAsUser: 65532,
