@@ -33,6 +33,7 @@ export class HardenedDeployment extends kplus.Deployment {
   /**
    * Exposes the pods through a Service (see cdk8s-plus-27) that carries this workload's recommended
    * `app.kubernetes.io/*` labels, like its other companion objects, so reviewers and tools can tell whose it is.
+   * @param options the Service's name, type and ports (default: the containers' ports).
    */
   public exposeViaService(options?: kplus.DeploymentExposeViaServiceOptions): kplus.Service {
     const service = super.exposeViaService(options);
