@@ -42,6 +42,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     },
   },
   eslintOptions: {
+    // `npm test` (and so CI) checks and never rewrites sources; `npx projen eslint --fix` fixes on request.
+    commandOptions: { fix: false },
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'build-tools', 'projenrc', '.projenrc.ts'],
   },
@@ -78,6 +80,23 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
-for (const path of ['/examples/', '/bench/', '/.ci/']) project.addPackageIgnore(path);
+// The version is declared here, not bumped by a release workflow (release: false). 0.x: the API may still change in
+// minor versions; see CHANGELOG.md.
+project.package.addVersion('0.1.0');
+
+// The tarball ships lib/, .jsii, README, CHANGELOG, LICENSE and docs/. Not the build tools, examples, benchmark or
+// CI; not API.md either: registries and Construct Hub render the API from .jsii, and API.md's inherited
+// cdk8s-plus links point nowhere outside this repository.
+for (const path of ['/examples/', '/bench/', '/.ci/', '/build-tools/', '/API.md']) project.addPackageIgnore(path);
+
+// Every packaging checks what it packed: no build tools or tests, lib/ and docs/ present, every relative link of
+// the shipped markdown resolving inside the tarball.
+project.tasks.tryFind('package:js')!.exec('ts-node --project test/tsconfig.json build-tools/check-package.ts dist/js');
+
+// One command packs the tarball on a fresh clone: jsii-pacmak needs the .jsii that compile writes.
+project.addTask('pack', {
+  description: 'Compile with jsii, then pack and check dist/js/cdk8s-hardened@<version>.jsii.tgz',
+  steps: [{ spawn: 'compile' }, { spawn: 'package:js' }],
+});
 
 project.synth();

@@ -9,6 +9,12 @@ const REFERENCE_LABELS: Array<[keyof Control['references'], string]> = [
   ['polaris', 'Polaris'], ['kubeLinter', 'kube-linter'], ['trivy', 'Trivy'], ['kyverno', 'Kyverno'],
 ];
 
+// docs/controls.md ships in the package, the fixtures do not (431 test inputs, not documentation): link them on the
+// repository, at the default branch, so the links work from npm, an unpacked tarball and GitHub alike.
+const PACKAGE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf-8'));
+const REPOSITORY = String(PACKAGE.repository.url).replace(/^git\+/, '').replace(/\.git$/, '');
+const FIXTURES_URL = `${REPOSITORY}/tree/main/test/fixtures`;
+
 function constantName(control: Control): string {
   return control.id.toUpperCase().replace(/-/g, '_');
 }
@@ -31,7 +37,7 @@ function entry(control: Control): string {
     '',
     `Exempt: \`{ control: Controls.${constantName(control)}, reason: '...' }\``,
     '',
-    `Fixtures: [\`test/fixtures/${control.id}/\`](../test/fixtures/${control.id}/)`,
+    `Fixtures: [\`test/fixtures/${control.id}/\`](${FIXTURES_URL}/${control.id}/)`,
     '',
     ...(references.length ? ['References:', '', ...references, ''] : []),
   ].join('\n');

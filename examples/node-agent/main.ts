@@ -1,7 +1,7 @@
 import { App, Chart, ChartProps } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Controls, ExemptionProps, HardenedDaemonSet, ResourcePreset } from '../../src';
+import { Controls, ExemptionProps, HardenedDaemonSet, NetworkPeer, ResourcePreset, WorkloadConnections } from '../../src';
 
 /** Props of the node-agent example. */
 export interface NodeAgentChartProps extends ChartProps {
@@ -10,6 +10,17 @@ export interface NodeAgentChartProps extends ChartProps {
    * @default NodeAgentChart.HOST_LOG_EXEMPTIONS
    */
   readonly exemptions?: ExemptionProps[];
+  /**
+   * Where the shipper sends the logs: with DNS, the agent's only egress.
+   * @default NodeAgentChart.LOG_COLLECTOR
+   */
+  readonly logCollector?: LogCollector;
+}
+
+/** A declared destination for the logs: who receives them, and on which port. */
+export interface LogCollector {
+  readonly peer: NetworkPeer;
+  readonly port: kplus.NetworkPolicyPort;
 }
 
 /**
@@ -47,6 +58,12 @@ export class NodeAgentChart extends Chart {
     },
   ];
 
+  /** The cluster's log collector: fluent-forward (TCP 24224) to pods `app.kubernetes.io/name: log-collector` of `observability`. */
+  public static readonly LOG_COLLECTOR: LogCollector = {
+    peer: NetworkPeer.inNamespace('observability', { podLabels: { 'app.kubernetes.io/name': 'log-collector' } }),
+    port: kplus.NetworkPolicyPort.tcp(24224),
+  };
+
   public readonly agent: HardenedDaemonSet;
 
   constructor(scope: Construct, id: string, props: NodeAgentChartProps = {}) {
@@ -75,6 +92,10 @@ export class NodeAgentChart extends Chart {
       type: kplus.HostPathVolumeType.DIRECTORY,
     });
     this.agent.containers[0].mount('/var/log', logs, { readOnly: true });
+
+    // A shipper that may reach nothing ships nothing: its policy admits the declared collector, and only it.
+    const collector = props.logCollector ?? NodeAgentChart.LOG_COLLECTOR;
+    WorkloadConnections.of(this.agent).allowTo(collector.peer, { ports: [collector.port] });
   }
 }
 

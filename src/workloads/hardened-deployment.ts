@@ -30,6 +30,17 @@ export class HardenedDeployment extends kplus.Deployment {
     this.hardening.complete(props);
   }
 
+  /**
+   * Exposes the pods through a Service (see cdk8s-plus-27) that carries this workload's recommended
+   * `app.kubernetes.io/*` labels, like its other companion objects, so reviewers and tools can tell whose it is.
+   * @param options the Service's name, type and ports (default: the containers' ports).
+   */
+  public exposeViaService(options?: kplus.DeploymentExposeViaServiceOptions): kplus.Service {
+    const service = super.exposeViaService(options);
+    for (const [key, value] of Object.entries(this.hardening.labels)) service.metadata.addLabel(key, value);
+    return service;
+  }
+
   /** Adds a container with the hardened defaults filled in (explicit settings win and are guarded). */
   public addContainer(cont: kplus.ContainerProps): kplus.Container {
     return super.addContainer(this.hardening.containerProps(cont, 'containers', this.containers.length));

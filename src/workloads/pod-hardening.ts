@@ -262,7 +262,9 @@ export class PodHardening {
     if (probe && props.liveness === undefined) this.derivedLiveness.add(props.name ?? 'main');
     return {
       ...props,
-      imagePullPolicy: props.imagePullPolicy ?? kplus.ImagePullPolicy.ALWAYS,
+      // A digest names immutable content: a cached copy is that image. A tag can be moved, so it is pulled again.
+      imagePullPolicy: props.imagePullPolicy
+        ?? (parseImageReference(props.image)?.digest ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS),
       securityContext: {
         ensureNonRoot: true,
         privileged: false,

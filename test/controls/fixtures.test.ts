@@ -1,9 +1,8 @@
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
 import { Controls } from '../../src/controls/controls';
 import { ControlContext } from '../../src/controls/core/control';
 import { PssVersion } from '../../src/controls/core/pss-version';
-import { annotation, controllerForms, Fixture, FIXTURE_ANNOTATIONS, FIXTURES_DIR, loadFixtures, loadSharedObjects } from '../helpers/fixtures';
+import { annotation, controllerForms, Fixture, FIXTURE_ANNOTATIONS, FIXTURES_DIR, loadFixtures, loadSharedObjects, loadYamlFile } from '../helpers/fixtures';
 import { expectSchemaValid } from '../helpers/schema';
 
 // Kyverno-style fixtures: test/fixtures/<control-id>/{pass,fail}/*.yaml. The documents of a file are evaluated
@@ -59,7 +58,7 @@ const controlIds = Controls.all().map(c => c.id);
 const SYNTHESIS_ONLY = new Set([Controls.SYNTHESIS_INTEGRITY.id]);
 
 test('the compliant base pod passes every control in every controller form', () => {
-  const [pod] = Yaml.load(path.join(FIXTURES_DIR, 'compliant-pod.yaml'));
+  const [pod] = loadYamlFile(path.join(FIXTURES_DIR, 'compliant-pod.yaml'));
   expect(failingControls([pod], pod)).toEqual({});
   for (const form of controllerForms(pod)) {
     expect({ kind: form.kind, failing: failingControls([form], pod, true) }).toEqual({ kind: form.kind, failing: {} });

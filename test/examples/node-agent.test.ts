@@ -1,9 +1,9 @@
 import { ApiObject, JsonPatch, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { NodeAgentChart } from '../../examples/node-agent/main';
-import { FindingStatus, Guard, GuardReport } from '../../src';
+import { Endpoint, FindingStatus, Guard, GuardReport, NetworkPeer, Reachability } from '../../src';
 import { expectSchemaValid } from '../helpers/schema';
-import { synthError } from '../helpers/synth';
+import { synthError, withoutGuardSummary } from '../helpers/synth';
 
 describe('the node agent', () => {
   test('without exemptions, the hostPath mount fails synthesis (host-path-volumes and volume-types)', () => {
@@ -64,7 +64,7 @@ describe('the node agent', () => {
   test('the report lists both exemptions with their reasons, narrowed to the volume', () => {
     const app = Testing.app();
     const chart = new NodeAgentChart(app, 'node-agent');
-    app.synth();
+    withoutGuardSummary(() => app.synth());
     const report = GuardReport.of(chart).toJson();
     expect(report.exemptions.map((e: any) => [e.control, e.used, e.pointer])).toEqual([
       ['host-path-volumes', true, '/spec/template/spec/volumes/2'],
@@ -93,6 +93,30 @@ describe('the node agent', () => {
     expect(message).toContain(`host-path-volumes: DaemonSet logging/${chart.agent.name} /spec/template/spec/volumes/2/hostPath: `);
     expect(message).toContain('volume-types: ');
   });
+
+  test('the agent may ship logs to the declared collector, and to nothing else but DNS', () => {
+    const chart = new NodeAgentChart(Testing.app(), 'node-agent');
+    const manifests = Testing.synth(chart);
+    const reach = Reachability.of(manifests);
+    const agent = Endpoint.pod('logging', podLabels(manifests));
+    const collector = Endpoint.pod('observability', { 'app.kubernetes.io/name': 'log-collector' });
+    reach.assertAllowed(agent, collector, 24224);
+    reach.assertDenied(agent, collector, 9200);
+    reach.assertDenied(agent, Endpoint.pod('observability', { 'app.kubernetes.io/name': 'grafana' }), 24224);
+    reach.assertDenied(agent, Endpoint.external('203.0.113.10'), 443);
+    expect(reach.canResolveDns(agent).allowed).toBe(true);
+  });
+
+  test('the log destination is a prop: another collector replaces the default one', () => {
+    const chart = new NodeAgentChart(Testing.app(), 'node-agent', {
+      logCollector: { peer: NetworkPeer.cidr('10.20.0.0/16'), port: kplus.NetworkPolicyPort.tcp(6514) },
+    });
+    const manifests = Testing.synth(chart);
+    const reach = Reachability.of(manifests);
+    const agent = Endpoint.pod('logging', podLabels(manifests));
+    reach.assertAllowed(agent, Endpoint.external('10.20.3.4'), 6514);
+    reach.assertDenied(agent, Endpoint.pod('observability', { 'app.kubernetes.io/name': 'log-collector' }), 24224);
+  });
 });
 
 describe('the node agent\'s exemptions say "never writable": they hold only while the mount is read-only', () => {
@@ -110,3 +134,7 @@ describe('the node agent\'s exemptions say "never writable": they hold only whil
     expect(synthError(chart)).toContain('/spec/template/spec/containers/0/volumeMounts/2/readOnly: containers[0] \'shipper\' mounts hostPath volume');
   });
 });
+
+function podLabels(manifests: any[]): Record<string, string> {
+  return manifests.find(m => m.kind === 'DaemonSet').spec.template.metadata.labels;
+}

@@ -5,7 +5,7 @@ import { ApiObject, App, Chart, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Controls, Exemptions, FindingStatus, Guard, HardenedDefaults, HardenedDeployment, PssVersion } from '../../src';
 import { expectOutdirSchemaValid } from '../helpers/schema';
-import { DIGEST_IMAGE, REASON, synth, synthError } from '../helpers/synth';
+import { DIGEST_IMAGE, REASON, synth, synthError, withoutGuardSummary } from '../helpers/synth';
 
 const privilegedPod = {
   apiVersion: 'v1',
@@ -136,11 +136,11 @@ describe('App.synth() evaluates the app once, however many charts it has', () =>
 
   test('each guarded object is serialized exactly once per App.synth() (10 charts)', () => {
     const { app, outdir, count } = countedApp(10);
-    app.synth();
+    withoutGuardSummary(() => app.synth());
     expect(count()).toBe(1);
     expect(fs.readdirSync(outdir).filter(f => f.endsWith('.k8s.yaml'))).toHaveLength(10);
     expect(expectOutdirSchemaValid(outdir)).toBeGreaterThanOrEqual(10);
-    app.synth();
+    withoutGuardSummary(() => app.synth());
     expect(count()).toBe(2);
   });
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
+import { loadYamlFile } from './fixtures';
 
 /**
  * Validates synthesized manifests against the Kubernetes OpenAPI schema (kubernetes-models, Kubernetes 1.27).
@@ -38,7 +38,7 @@ function modelOf(manifest: any): { validate(): void } {
 /** Validates every object of every `*.k8s.yaml` file an `App.synth()` wrote to `outdir`; returns how many. */
 export function expectOutdirSchemaValid(outdir: string): number {
   const manifests = fs.readdirSync(outdir).filter(f => f.endsWith('.k8s.yaml')).sort()
-    .flatMap(f => Yaml.load(path.join(outdir, f)).filter(m => m));
+    .flatMap(f => loadYamlFile(path.join(outdir, f)));
   expectSchemaValid(manifests);
   return manifests.length;
 }

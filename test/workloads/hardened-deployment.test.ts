@@ -65,8 +65,8 @@ describe('with only an image and a port', () => {
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
   });
 
-  test('image is pulled always; readiness and liveness probes come from the port and differ', () => {
-    expect(container.imagePullPolicy).toBe('Always');
+  test('a digest-pinned image is pulled IfNotPresent; readiness and liveness probes come from the port and differ', () => {
+    expect(container.imagePullPolicy).toBe('IfNotPresent');
     expect(container.readinessProbe.tcpSocket).toEqual({ port: 8080 });
     // Same socket, addressed by name: kube-score's pod-probes-identical compares only handler and port.
     expect(container.livenessProbe.tcpSocket).toEqual({ port: 'tcp-8080' });
@@ -121,6 +121,37 @@ describe('with only an image and a port', () => {
 });
 
 describe('documented defaults and their options', () => {
+  test('an image pinned by digest is pulled IfNotPresent, a tag Always; an explicit policy wins', () => {
+    const chart = Testing.chart();
+    new HardenedDeployment(chart, 'web', {
+      metadata: { namespace: 'shop' },
+      containers: [
+        { name: 'digest', image: DIGEST_IMAGE, portNumber: 8080 },
+        { name: 'tag-and-digest', image: DIGEST_IMAGE.replace('@', ':1.4.2@'), portNumber: 8081 },
+        { name: 'tag', image: IMAGE, portNumber: 8082 },
+        { name: 'explicit', image: DIGEST_IMAGE, portNumber: 8083, imagePullPolicy: kplus.ImagePullPolicy.ALWAYS },
+      ],
+      initContainers: [{ name: 'init', image: DIGEST_IMAGE }],
+    });
+    const pod = podSpec(only(synth(chart), 'Deployment'));
+    expect([...pod.initContainers, ...pod.containers].map((c: any) => [c.name, c.imagePullPolicy])).toEqual([
+      ['init', 'IfNotPresent'], ['digest', 'IfNotPresent'], ['tag-and-digest', 'IfNotPresent'], ['tag', 'Always'], ['explicit', 'Always'],
+    ]);
+  });
+
+  test('the Service exposeViaService() makes carries the workload\'s recommended labels', () => {
+    const chart = Testing.chart();
+    const web = new HardenedDeployment(chart, 'web', {
+      metadata: { namespace: 'shop' }, partOf: 'shop', containers: [{ image: IMAGE, portNumber: 8080 }],
+    });
+    web.exposeViaService({ ports: [{ port: 80, targetPort: 8080 }] });
+    const manifests = synth(chart);
+    const recommended = Object.fromEntries(Object.entries(only(manifests, 'Deployment').metadata.labels)
+      .filter(([key]) => key.startsWith('app.kubernetes.io/')));
+    expect(Object.keys(recommended).sort()).toEqual(['app.kubernetes.io/instance', 'app.kubernetes.io/managed-by', 'app.kubernetes.io/name', 'app.kubernetes.io/part-of']);
+    expect(only(manifests, 'Service').metadata.labels).toMatchObject(recommended);
+  });
+
   test('a derived liveness probe uses the port\'s own name; an explicit liveness probe is kept as given', () => {
     const { chart } = minimal({ containers: [{ image: DIGEST_IMAGE, ports: [{ number: 8080, name: 'http' }] }] });
     const [named] = podSpec(only(synth(chart), 'Deployment')).containers;
