@@ -1,7 +1,10 @@
+import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { IConstruct } from 'constructs';
 import { Exemption } from './exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from './finding';
-import { Guard } from './guard';
+import type { SourcePosition } from './source-position';
+import { TOOL_VERSION } from './tool-version';
 import { Control, Severity } from '../controls/core/control';
 import { Profile } from '../controls/profile';
 
@@ -19,8 +22,6 @@ export enum ControlStatus {
 
 const TOOL_NAME = 'cdk8s-hardened';
 const TOOL_URI = 'https://github.com/cdk8s-hardened/cdk8s-hardened';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const TOOL_VERSION: string = require('../../package.json').version;
 
 /**
  * What the guard found: every object x control status, the findings with their exemptions, and the exemptions
@@ -30,12 +31,19 @@ const TOOL_VERSION: string = require('../../package.json').version;
 export class GuardReport {
   /** The report of the latest synthesis of everything guarded below `scope`. */
   public static of(scope: IConstruct): GuardReport {
+    // Required here, not imported: the guard loads cdk8s and cdk8s-plus-27, which the check CLI's reports do not
+    // need and which would double its startup time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Guard } = require('./guard') as typeof import('./guard');
     return new GuardReport(Guard.evaluations(scope), Guard.unusedExemptions(scope), Profile.HARDENED);
   }
 
   /** @internal */
-  public static _fromEvaluations(evaluations: ObjectEvaluation[], unusedExemptions: Exemption[], profile: Profile = Profile.HARDENED): GuardReport {
-    return new GuardReport(evaluations, unusedExemptions, profile);
+  public static _fromEvaluations(
+    evaluations: ObjectEvaluation[], unusedExemptions: Exemption[], profile: Profile = Profile.HARDENED,
+    locate?: (evaluation: ObjectEvaluation, finding: Finding) => SourcePosition | undefined,
+  ): GuardReport {
+    return new GuardReport(evaluations, unusedExemptions, profile, locate);
   }
 
   private constructor(
@@ -45,6 +53,8 @@ export class GuardReport {
     public readonly unusedExemptions: Exemption[],
     /** The profile the objects were evaluated with: its controls are the report's. */
     public readonly profile: Profile,
+    /** Where a finding's field is in its source file (the check CLI), for SARIF regions. */
+    private readonly locate?: (evaluation: ObjectEvaluation, finding: Finding) => SourcePosition | undefined,
   ) {}
 
   /** Every finding, failed and exempted. */
@@ -126,8 +136,8 @@ export class GuardReport {
       locations: [{
         physicalLocation: {
           // Synthesized objects: the chart's YAML file (cdk8s names it after the top-level chart).
-          artifactLocation: { uri: e.sourceFile ?? `${e.constructPath.split('/')[0]}.k8s.yaml` },
-          ...(e.sourceLine ? { region: { startLine: e.sourceLine } } : {}),
+          artifactLocation: { uri: e.sourceFile ? artifactUri(e.sourceFile) : `${e.constructPath.split('/')[0]}.k8s.yaml` },
+          ...regionOf(e, f, this.locate),
         },
         logicalLocations: [{ fullyQualifiedName: `${e.constructPath}#${f.pointer}`, name: `${f.kind}/${f.name}`, kind: 'object' }],
       }],
@@ -185,6 +195,24 @@ export class GuardReport {
     }
     return lines.join('\n');
   }
+}
+
+/**
+ * A SARIF artifact URI: a relative path as a relative URI reference (resolved against the working directory, where
+ * code scanning expects the repository root), an absolute one as a `file://` URI. Never `..`, which viewers reject.
+ */
+function artifactUri(file: string): string {
+  if (path.isAbsolute(file)) return pathToFileURL(file).href;
+  return file.split(path.sep).map(encodeURIComponent).join('/');
+}
+
+/** The finding's field when the report can locate it, else the object's document; nothing for synthesized YAML. */
+function regionOf(
+  e: ObjectEvaluation, f: Finding, locate: ((evaluation: ObjectEvaluation, finding: Finding) => SourcePosition | undefined) | undefined,
+): { region?: { startLine: number; startColumn?: number } } {
+  const position = locate?.(e, f);
+  if (position) return { region: { startLine: position.line, startColumn: position.column } };
+  return e.sourceLine ? { region: { startLine: e.sourceLine } } : {};
 }
 
 function exemptionJson(e: Exemption): any {
