@@ -2,6 +2,7 @@
 // side with `node -e 0` (the startup floor) and js-yaml's loadAll of the same files (the parse floor), in one run.
 // Runs lib/cli/main.js when lib/ is built, else src/cli/main.ts through ts-node (slower startup: build first).
 // Asserts nothing. Usage: ts-node bench/cli.ts [--objects 50000] [--files 50] [--rounds 3]
+// `--inputs-only` writes the inputs, prints their directory and exits (to profile the CLI on them: --cpu-prof).
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -132,6 +133,10 @@ function main() {
   const objects = option('objects', 50_000);
   const rounds = option('rounds', 3);
   const big = writeInputs(objects, option('files', 50));
+  if (process.argv.includes('--inputs-only')) {
+    console.log(big);
+    return;
+  }
   const small = writeInputs(4, 1);
   const compiled = path.join(ROOT, 'lib', 'cli', 'main.js');
   const useLib = fs.existsSync(compiled);
