@@ -104,7 +104,7 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
   const context: ControlContext = { pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, objects };
   const now = today();
   const evaluations: ObjectEvaluation[] = [];
-  const manifestOf = new Map<ObjectEvaluation, LoadedManifest>();
+  const positions = new Map<Finding, SourcePosition>();
   const exemptionProblems: string[] = [];
   const allExemptions: Exemption[] = [];
   for (const manifest of manifests) {
@@ -130,16 +130,14 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
       constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
     }, controls);
     evaluations.push(evaluation);
-    if (evaluation.findings.length > 0) manifestOf.set(evaluation, manifest);
+    // Located now, while this object's text is the latest parsed for positions (see positionOf).
+    if (manifest.source) for (const f of evaluation.findings) positions.set(f, positionOf(manifest.source, f.pointer));
   }
   const used = new Set(evaluations.flatMap(e => e.findings).map(f => f.exemption));
   // An exemption of a control the profile does not evaluate is not "unused": it was not asked about.
   const inProfile = new Set(controls.map(c => c.id));
   const unused = allExemptions.filter(e => !used.has(e) && inProfile.has(e.control.id));
-  const locate = (e: ObjectEvaluation, f: Finding): SourcePosition | undefined => {
-    const source = manifestOf.get(e)?.source;
-    return source ? positionOf(source, f.pointer) : undefined;
-  };
+  const locate = (_e: ObjectEvaluation, f: Finding): SourcePosition | undefined => positions.get(f);
   const report = GuardReport._fromEvaluations(evaluations, unused, profile, locate);
   const failed = report.errorCount > 0 || exemptionProblems.length > 0;
   return { exitCode: failed ? 1 : 0, output: render(report, exemptionProblems, options.format, locate), report };

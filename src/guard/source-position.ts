@@ -34,7 +34,9 @@ interface ComposedNode {
   readonly children: ComposedNode[];
 }
 
-const parsed = new WeakMap<DocumentText, ComposedNode[]>();
+// Only the latest text's nodes are kept: callers locate findings object by object, in file order, so a text's
+// objects are located together, and keeping every text's nodes would hold a second copy of the whole input.
+let latest: { document: DocumentText; roots: ComposedNode[] } | undefined;
 
 /**
  * The position of `pointer` (a JSON pointer into the object) in its file: the key of the field it names, or the
@@ -56,8 +58,7 @@ export function positionOf(source: ObjectSource, pointer: string): SourcePositio
 }
 
 function composedNodes(document: DocumentText): ComposedNode[] {
-  const known = parsed.get(document);
-  if (known) return known;
+  if (latest?.document === document) return latest.roots;
   const roots: ComposedNode[] = [];
   const open: ComposedNode[] = [];
   jsYaml.loadAll(document.text, undefined, {
@@ -73,7 +74,7 @@ function composedNodes(document: DocumentText): ComposedNode[] {
       }
     },
   });
-  parsed.set(document, roots);
+  latest = { document, roots };
   return roots;
 }
 
