@@ -9,6 +9,7 @@ import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from '../guard/exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from '../guard/finding';
 import { InputError, LoadedManifest, readManifests } from '../guard/manifest-reader';
 import { GuardReport } from '../guard/report';
+import { positionOf, SourcePosition } from '../guard/source-position';
 
 // `cdk8s-hardened check`: the guard over YAML no cdk8s app produced. Not part of the jsii API.
 
@@ -72,7 +73,7 @@ export function inputFiles(paths: string[]): string[] {
 export function loadManifests(files: string[], cwd: string): LoadedManifest[] {
   const manifests: LoadedManifest[] = [];
   for (const file of files) {
-    const shown = path.relative(cwd, file) || file;
+    const shown = displayPath(cwd, file);
     let text: string;
     try {
       text = fs.readFileSync(file, 'utf-8');
@@ -84,6 +85,16 @@ export function loadManifests(files: string[], cwd: string): LoadedManifest[] {
   return manifests;
 }
 
+/**
+ * A file as messages and reports show it: relative to the working directory when it is below it, else absolute
+ * (never `..`: SARIF viewers and code scanning do not resolve it).
+ */
+export function displayPath(cwd: string, file: string): string {
+  const absolute = path.resolve(cwd, file);
+  const relative = path.relative(cwd, absolute);
+  return relative === '' || relative === '..' || relative.startsWith(`..${path.sep}`) || path.isAbsolute(relative) ? absolute : relative;
+}
+
 /** Runs every control of the profile over the manifests as one set, honouring exemption annotations. */
 export function check(manifests: LoadedManifest[], options: CheckOptions): CheckResult {
   const profile = options.profile ?? Profile.HARDENED;
@@ -93,6 +104,7 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
   const context: ControlContext = { pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, objects };
   const now = today();
   const evaluations: ObjectEvaluation[] = [];
+  const positions = new Map<Finding, SourcePosition>();
   const exemptionProblems: string[] = [];
   const allExemptions: Exemption[] = [];
   for (const manifest of manifests) {
@@ -118,33 +130,46 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
       constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
     }, controls);
     evaluations.push(evaluation);
+    // Located now, while this object's text is the latest parsed for positions (see positionOf).
+    if (manifest.source) for (const f of evaluation.findings) positions.set(f, positionOf(manifest.source, f.pointer));
   }
   const used = new Set(evaluations.flatMap(e => e.findings).map(f => f.exemption));
-  const report = GuardReport._fromEvaluations(evaluations, allExemptions.filter(e => !used.has(e)), profile);
+  // An exemption of a control the profile does not evaluate is not "unused": it was not asked about.
+  const inProfile = new Set(controls.map(c => c.id));
+  const unused = allExemptions.filter(e => !used.has(e) && inProfile.has(e.control.id));
+  const locate = (_e: ObjectEvaluation, f: Finding): SourcePosition | undefined => positions.get(f);
+  const report = GuardReport._fromEvaluations(evaluations, unused, profile, locate);
   const failed = report.errorCount > 0 || exemptionProblems.length > 0;
-  return { exitCode: failed ? 1 : 0, output: render(report, exemptionProblems, options.format), report };
+  return { exitCode: failed ? 1 : 0, output: render(report, exemptionProblems, options.format, locate), report };
 }
 
-function render(report: GuardReport, exemptionProblems: string[], format: OutputFormat): string {
+type Locate = (e: ObjectEvaluation, f: Finding) => SourcePosition | undefined;
+
+function render(report: GuardReport, exemptionProblems: string[], format: OutputFormat, locate: Locate): string {
   if (format === 'json') {
     return JSON.stringify({ ...report.toJson(), exemptionProblems }, undefined, 2);
   }
   if (format === 'sarif') {
     return JSON.stringify(report.toSarif(), undefined, 2);
   }
-  const lines = report.findings
-    .filter(f => f.status === FindingStatus.FAIL)
-    .sort((a, b) => (isBlocking(b) ? 1 : 0) - (isBlocking(a) ? 1 : 0))
-    .map(formatFinding);
+  const located = report.evaluations.flatMap(e => e.findings.map(f => ({ e, f })));
+  const lines = located
+    .filter(({ f }) => f.status === FindingStatus.FAIL)
+    .sort((a, b) => (isBlocking(b.f) ? 1 : 0) - (isBlocking(a.f) ? 1 : 0))
+    .map(({ e, f }) => formatFinding(e, f, locate));
   // Every finding an annotation exempted, with the reason it gives: a reviewer sees what the YAML waived.
-  const exempted = report.findings
-    .filter(f => f.status === FindingStatus.EXEMPT && f.exemption)
-    .map(f => `${formatFinding(f)} [exempted by annotation: ${f.exemption!.reason}${f.exemption!.ticket ? ` (${f.exemption!.ticket})` : ''}]`);
-  return [...lines, ...exemptionProblems, ...exempted, report.summary()].join('\n');
+  const exempted = located
+    .filter(({ f }) => f.status === FindingStatus.EXEMPT && f.exemption)
+    .map(({ e, f }) => `${formatFinding(e, f, locate)} [exempted by annotation: ${f.exemption!.reason}${f.exemption!.ticket ? ` (${f.exemption!.ticket})` : ''}]`);
+  // Every failed finding is listed above: the summary's table and totals only.
+  return [...lines, ...exemptionProblems, ...exempted, report._summary(false)].join('\n');
 }
 
-function formatFinding(f: Finding): string {
+/** `file:line:column: severity control: object pointer: message; fix`, at the finding's field (editors jump there). */
+function formatFinding(e: ObjectEvaluation, f: Finding, locate: Locate): string {
   const object = f.objectNamespace ? `${f.objectNamespace}/${f.name}` : f.name;
   const status = f.status === FindingStatus.EXEMPT ? 'exempted' : f.severity;
-  return `${f.constructPath}: ${status} ${f.controlId}: ${f.kind} ${object} ${f.pointer}: ${f.message}; ${f.fix}`;
+  const position = locate(e, f);
+  const where = position ? `${e.sourceFile}:${position.line}:${position.column}` : f.constructPath;
+  return `${where}: ${status} ${f.controlId}: ${f.kind} ${object} ${f.pointer}: ${f.message}; ${f.fix}`;
 }

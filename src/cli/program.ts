@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { check, inputFiles, InputError, loadManifests, OutputFormat } from './check';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
+import { TOOL_VERSION } from '../guard/tool-version';
 
 // Exit codes: 0 no error, 1 errors found, 2 unusable input or usage.
 
@@ -26,6 +27,7 @@ export function runCli(argv: string[], out: CliOutput): number {
   const program = new Command()
     .name('cdk8s-hardened')
     .description('Secure-by-default Kubernetes: check manifests against the cdk8s-hardened controls catalog.')
+    .version(TOOL_VERSION, '--version', 'print the version of cdk8s-hardened')
     .exitOverride()
     .configureOutput({ writeOut: text => out.stdout(text), writeErr: text => out.stderr(text) });
 

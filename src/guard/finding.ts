@@ -63,3 +63,12 @@ export interface ObjectEvaluation {
   readonly sourceLine?: number;
 }
 
+
+/**
+ * One finding as one line: `[path] control-id: Kind namespace/name /pointer: message; fix` (Guard.formatFinding; a
+ * function here so that the report and the CLI need not load the guard, and with it cdk8s).
+ */
+export function findingLine(finding: Finding): string {
+  const object = finding.objectNamespace ? `${finding.objectNamespace}/${finding.name}` : finding.name;
+  return `[${finding.constructPath}] ${finding.controlId}: ${finding.kind} ${object} ${finding.pointer}: ${finding.message}; ${finding.fix}`;
+}

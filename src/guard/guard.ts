@@ -4,7 +4,7 @@ import { ApiObject, App, Yaml } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { evaluateManifest, isBlocking, today } from './evaluate';
 import { Exemption, Exemptions } from './exemption';
-import { Finding, ObjectEvaluation } from './finding';
+import { Finding, findingLine, ObjectEvaluation } from './finding';
 import { GuardReport } from './report';
 import { unevaluatedOutput, WrittenText } from './written-output';
 import { ControlContext } from '../controls/core/control';
@@ -166,8 +166,7 @@ export class Guard {
 
   /** One finding as one line: `[path] control-id: Kind namespace/name /pointer: message; fix`. */
   public static formatFinding(finding: Finding): string {
-    const object = finding.objectNamespace ? `${finding.objectNamespace}/${finding.name}` : finding.name;
-    return `[${finding.constructPath}] ${finding.controlId}: ${finding.kind} ${object} ${finding.pointer}: ${finding.message}; ${finding.fix}`;
+    return findingLine(finding);
   }
 
   private constructor() {}

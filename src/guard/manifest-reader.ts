@@ -1,4 +1,5 @@
 import * as jsYaml from 'js-yaml';
+import { DocumentText, ObjectSource } from './source-position';
 
 // Reads Kubernetes YAML the way kubectl does, for the check CLI and for the guard's read-back of what it wrote.
 // kubectl reads YAML 1.1 (go-yaml v2 through sigs.k8s.io/yaml); js-yaml reads YAML 1.2. Where the two would read one
@@ -14,6 +15,8 @@ export interface LoadedManifest {
   readonly file: string;
   /** The line of the document's first content. */
   readonly line: number;
+  /** Where the object is in the text, to locate its fields (`positionOf`) when they have findings. */
+  readonly source?: ObjectSource;
 }
 
 // Plain scalars as go-yaml v2 resolves them (resolve.go): YAML 1.1 booleans and nulls, Go's integer syntax after
@@ -24,20 +27,22 @@ const BOOL_FALSE = new Set(['n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE
 const NULLS = new Set(['', '~', 'null', 'Null', 'NULL']);
 const GO_INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[bB][01]+|0[oO]?[0-7]+|[1-9][0-9]*|0)$/;
 const YAML_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-const SPECIAL_FLOATS: Record<string, number> = {
-  '.inf': Infinity,
-  '.Inf': Infinity,
-  '.INF': Infinity,
-  '+.inf': Infinity,
-  '+.Inf': Infinity,
-  '+.INF': Infinity,
-  '-.inf': -Infinity,
-  '-.Inf': -Infinity,
-  '-.INF': -Infinity,
-  '.nan': NaN,
-  '.NaN': NaN,
-  '.NAN': NaN,
-};
+const SPECIAL_FLOATS = new Map<string, number>([
+  ['.inf', Infinity], ['.Inf', Infinity], ['.INF', Infinity],
+  ['+.inf', Infinity], ['+.Inf', Infinity], ['+.INF', Infinity],
+  ['-.inf', -Infinity], ['-.Inf', -Infinity], ['-.INF', -Infinity],
+  ['.nan', NaN], ['.NaN', NaN], ['.NAN', NaN],
+]);
+
+/**
+ * Whether a plain scalar may be a number: go-yaml v2 only tries numbers for scalars starting with a digit, a sign or
+ * a dot (so `_1` is a string). js-yaml asks every resolver about every plain scalar, keys included: this keeps the
+ * common case (words) to one comparison.
+ */
+function mayBeNumber(d: string): boolean {
+  const c = d.charCodeAt(0);
+  return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e; // 0-9 + - .
+}
 
 function goInt(text: string): number {
   const plain = text.replace(/_/g, '');
@@ -60,14 +65,14 @@ const KUBECTL_TYPES = [
   }),
   new jsYaml.Type('tag:yaml.org,2002:int', {
     kind: 'scalar',
-    resolve: (d: string) => GO_INT.test(d.replace(/_/g, '')),
+    resolve: (d: string) => mayBeNumber(d) && GO_INT.test(d.replace(/_/g, '')),
     construct: goInt,
     predicate: (v: unknown) => typeof v === 'number' && Number.isInteger(v),
   }),
   new jsYaml.Type('tag:yaml.org,2002:float', {
     kind: 'scalar',
-    resolve: (d: string) => d in SPECIAL_FLOATS || YAML_FLOAT.test(d.replace(/_/g, '')),
-    construct: (d: string) => (d in SPECIAL_FLOATS ? SPECIAL_FLOATS[d] : parseFloat(d.replace(/_/g, ''))),
+    resolve: (d: string) => mayBeNumber(d) && (SPECIAL_FLOATS.has(d) || YAML_FLOAT.test(d.replace(/_/g, ''))),
+    construct: (d: string) => SPECIAL_FLOATS.get(d) ?? parseFloat(d.replace(/_/g, '')),
     predicate: (v: unknown) => typeof v === 'number',
   }),
 ];
@@ -105,14 +110,16 @@ export function readManifests(text: string, shown: string): LoadedManifest[] {
       const reason = (e as jsYaml.YAMLException).reason ?? (e as Error).message;
       throw new InputError(`${shown}:${chunk.firstLine + (mark?.line ?? 0)}: invalid YAML: ${reason}`);
     }
-    for (const json of documents) {
-      if (json === null || json === undefined) continue; // empty document
+    const document: DocumentText = { text: chunk.text, firstLine: chunk.firstLine, schema: KUBECTL_SCHEMA };
+    documents.forEach((json, documentIndex) => {
+      if (json === null || json === undefined) return; // empty document
       const where = `${shown}:${chunk.contentLine}`;
-      checkExpandedSize(json, where);
-      for (const item of flattenList(json, where)) {
-        manifests.push({ json: item, file: shown, line: chunk.contentLine });
+      // Only an alias (`*name`) can expand a document or make it contain itself.
+      if (chunk.text.includes('*')) checkExpandedSize(json, where);
+      for (const item of flattenList(json, where, '')) {
+        manifests.push({ json: item.json, file: shown, line: chunk.contentLine, source: { document, documentIndex, pointer: item.pointer } });
       }
-    }
+    });
   }
   return manifests;
 }
@@ -199,7 +206,7 @@ function checkExpandedSize(json: unknown, where: string): void {
  * The objects kubectl applies from one document. kubectl decodes any object with an `items` field as a List (whatever
  * its kind: a ConfigMap with `items: [<Pod>]` is applied as that Pod) and applies its items, recursively.
  */
-function flattenList(json: any, where: string): any[] {
+function flattenList(json: any, where: string, pointer: string): { json: any; pointer: string }[] {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     throw new InputError(`${where}: document is not a Kubernetes object (expected a mapping with apiVersion and kind)`);
   }
@@ -207,10 +214,10 @@ function flattenList(json: any, where: string): any[] {
     if (!Array.isArray(json.items)) {
       throw new InputError(`${where}: items is ${typeof json.items}, not a list; kubectl reads an object with items as a List of objects`);
     }
-    return json.items.flatMap((item: any, i: number) => flattenList(item, `${where} items[${i}]`));
+    return json.items.flatMap((item: any, i: number) => flattenList(item, `${where} items[${i}]`, `${pointer}/items/${i}`));
   }
   if (typeof json.kind !== 'string' || typeof json.apiVersion !== 'string') {
     throw new InputError(`${where}: document is not a Kubernetes object: it has no ${typeof json.kind !== 'string' ? 'kind' : 'apiVersion'}`);
   }
-  return [json];
+  return [{ json, pointer }];
 }

@@ -1,8 +1,11 @@
+import * as path from 'path';
+import { pathToFileURL } from 'url';
 import { IConstruct } from 'constructs';
 import { today } from './evaluate';
 import { Exemption } from './exemption';
-import { Finding, FindingStatus, ObjectEvaluation } from './finding';
-import { Guard } from './guard';
+import { Finding, findingLine, FindingStatus, ObjectEvaluation } from './finding';
+import type { SourcePosition } from './source-position';
+import { TOOL_VERSION } from './tool-version';
 import { Control, Severity } from '../controls/core/control';
 import { Profile } from '../controls/profile';
 
@@ -20,8 +23,6 @@ export enum ControlStatus {
 
 const TOOL_NAME = 'cdk8s-hardened';
 const TOOL_URI = 'https://github.com/cdk8s-hardened/cdk8s-hardened';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const TOOL_VERSION: string = require('../../package.json').version;
 /** How many failed findings of one control the summary names. */
 const NAMED_PER_CONTROL = 5;
 
@@ -45,12 +46,19 @@ function pinnedNotice(date: string): string {
 export class GuardReport {
   /** The report of the latest synthesis of everything guarded below `scope`. */
   public static of(scope: IConstruct): GuardReport {
+    // Required here, not imported: the guard loads cdk8s and cdk8s-plus-27, which the check CLI's reports do not
+    // need and which would double its startup time.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Guard } = require('./guard') as typeof import('./guard');
     return new GuardReport(Guard.evaluations(scope), Guard.unusedExemptions(scope), Profile.HARDENED);
   }
 
   /** @internal */
-  public static _fromEvaluations(evaluations: ObjectEvaluation[], unusedExemptions: Exemption[], profile: Profile = Profile.HARDENED): GuardReport {
-    return new GuardReport(evaluations, unusedExemptions, profile);
+  public static _fromEvaluations(
+    evaluations: ObjectEvaluation[], unusedExemptions: Exemption[], profile: Profile = Profile.HARDENED,
+    locate?: (evaluation: ObjectEvaluation, finding: Finding) => SourcePosition | undefined,
+  ): GuardReport {
+    return new GuardReport(evaluations, unusedExemptions, profile, locate);
   }
 
   private constructor(
@@ -60,6 +68,8 @@ export class GuardReport {
     public readonly unusedExemptions: Exemption[],
     /** The profile the objects were evaluated with: its controls are the report's. */
     public readonly profile: Profile,
+    /** Where a finding's field is in its source file (the check CLI), for SARIF regions. */
+    private readonly locate?: (evaluation: ObjectEvaluation, finding: Finding) => SourcePosition | undefined,
   ) {}
 
   /** Every finding, failed and exempted. */
@@ -144,8 +154,8 @@ export class GuardReport {
       locations: [{
         physicalLocation: {
           // Synthesized objects: the chart's YAML file (cdk8s names it after the top-level chart).
-          artifactLocation: { uri: e.sourceFile ?? `${e.constructPath.split('/')[0]}.k8s.yaml` },
-          ...(e.sourceLine ? { region: { startLine: e.sourceLine } } : {}),
+          artifactLocation: { uri: e.sourceFile ? artifactUri(e.sourceFile) : `${e.constructPath.split('/')[0]}.k8s.yaml` },
+          ...regionOf(e, f, this.locate),
         },
         logicalLocations: [{ fullyQualifiedName: `${e.constructPath}#${f.pointer}`, name: `${f.kind}/${f.name}`, kind: 'object' }],
       }],
@@ -190,6 +200,14 @@ export class GuardReport {
 
   /** A short table: counts per control that failed or was exempted, then the totals. */
   public summary(): string {
+    return this._summary(true);
+  }
+
+  /**
+   * The summary, naming failed findings below the table or not (the check CLI lists every one of them itself).
+   * @internal
+   */
+  public _summary(nameFindings: boolean): string {
     const rows = new Map<string, { failed: number; exempted: number; severity: string }>();
     for (const f of this.findings) {
       const row = rows.get(f.controlId) ?? { failed: 0, exempted: 0, severity: f.severity };
@@ -208,7 +226,7 @@ export class GuardReport {
       const r = rows.get(id)!;
       lines.push(`${id.padEnd(width)}  ${r.severity.padEnd(8)}  ${String(r.failed).padStart(6)}  ${String(r.exempted).padStart(8)}`);
     }
-    lines.push(...this.namedFailures(controlIds));
+    if (nameFindings) lines.push(...this.namedFailures(controlIds));
     lines.push(`${this.evaluations.length} objects checked: ${this.errorCount} errors, ${this.warningCount} warnings, `
       + `${this.exemptedCount} exempted, ${this.unusedExemptions.length} unused exemptions`);
     for (const e of this.unusedExemptions) {
@@ -227,13 +245,31 @@ export class GuardReport {
     const lines = [`failed findings (first ${NAMED_PER_CONTROL} per control):`];
     for (const id of controlIds) {
       const ofControl = failed.filter(f => f.controlId === id);
-      lines.push(...ofControl.slice(0, NAMED_PER_CONTROL).map(f => `  ${Guard.formatFinding(f)}`));
+      lines.push(...ofControl.slice(0, NAMED_PER_CONTROL).map(f => `  ${findingLine(f)}`));
       if (ofControl.length > NAMED_PER_CONTROL) {
         lines.push(`  ... and ${ofControl.length - NAMED_PER_CONTROL} more ${id} finding(s)`);
       }
     }
     return lines;
   }
+}
+
+/**
+ * A SARIF artifact URI: a relative path as a relative URI reference (resolved against the working directory, where
+ * code scanning expects the repository root), an absolute one as a `file://` URI. Never `..`, which viewers reject.
+ */
+function artifactUri(file: string): string {
+  if (path.isAbsolute(file)) return pathToFileURL(file).href;
+  return file.split(path.sep).map(encodeURIComponent).join('/');
+}
+
+/** The finding's field when the report can locate it, else the object's document; nothing for synthesized YAML. */
+function regionOf(
+  e: ObjectEvaluation, f: Finding, locate: ((evaluation: ObjectEvaluation, finding: Finding) => SourcePosition | undefined) | undefined,
+): { region?: { startLine: number; startColumn?: number } } {
+  const position = locate?.(e, f);
+  if (position) return { region: { startLine: position.line, startColumn: position.column } };
+  return e.sourceLine ? { region: { startLine: e.sourceLine } } : {};
 }
 
 function exemptionJson(e: Exemption): any {

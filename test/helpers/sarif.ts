@@ -26,3 +26,10 @@ function parsesAsUrl(value: string, base?: string): boolean {
 export function sarifValidator(options: { allErrors?: boolean } = {}): ValidateFunction {
   return new Ajv2020({ strict: false, allErrors: options.allErrors ?? false, formats: FORMATS }).compile(SARIF_SCHEMA);
 }
+
+const DEFAULT_VALIDATOR = sarifValidator({ allErrors: true });
+
+/** The schema violations of a SARIF log (none: valid SARIF 2.1.0). */
+export function sarifErrors(sarif: unknown): unknown[] {
+  return DEFAULT_VALIDATOR(sarif) ? [] : DEFAULT_VALIDATOR.errors ?? [];
+}

@@ -70,7 +70,7 @@ catalogue('3. forged exemptions', [
 
 test('the text output lists every finding an annotation exempted, with its reason', () => {
   const { code, output } = checkAttempt({ name: 'listed', objects: [forgedPod()], expect: /./ });
-  expect(output).toMatch(/attack.yaml:1: exempted privileged: Pod shop\/evil \/spec\/containers\/0\/securityContext\/privileged: .* \[exempted by annotation: debug shell for the on-call engineers, reviewed\]/);
+  expect(output).toMatch(/attack.yaml:23:9: exempted privileged: Pod shop\/evil \/spec\/containers\/0\/securityContext\/privileged: .* \[exempted by annotation: debug shell for the on-call engineers, reviewed\]/);
   expect(output).not.toMatch(/error privileged/);
   expect(code).toBe(1); // other controls still fail the pod (no NetworkPolicy, ...)
 });
