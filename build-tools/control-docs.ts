@@ -14,6 +14,7 @@ const REFERENCE_LABELS: Array<[keyof Control['references'], string]> = [
 const PACKAGE = JSON.parse(fs.readFileSync(path.join(__dirname, '..', 'package.json'), 'utf-8'));
 const REPOSITORY = String(PACKAGE.repository.url).replace(/^git\+/, '').replace(/\.git$/, '');
 const FIXTURES_URL = `${REPOSITORY}/tree/main/test/fixtures`;
+const FIXTURES_DIR = path.join(__dirname, '..', 'test', 'fixtures');
 
 function constantName(control: Control): string {
   return control.id.toUpperCase().replace(/-/g, '_');
@@ -35,9 +36,11 @@ function entry(control: Control): string {
     '',
     `Fix: ${control.remediation}`,
     '',
-    `Exempt: \`{ control: Controls.${constantName(control)}, reason: '...' }\``,
+    control.exemptable ? `Exempt: \`{ control: Controls.${constantName(control)}, reason: '...' }\`` : 'Exempt: not exemptable.',
     '',
-    `Fixtures: [\`test/fixtures/${control.id}/\`](${FIXTURES_URL}/${control.id}/)`,
+    fs.existsSync(path.join(FIXTURES_DIR, control.id))
+      ? `Fixtures: [\`test/fixtures/${control.id}/\`](${FIXTURES_URL}/${control.id}/)`
+      : `Cases: the bypass catalogue, [\`test/guard/bypasses/\`](${REPOSITORY}/tree/main/test/guard/bypasses/)`,
     '',
     ...(references.length ? ['References:', '', ...references, ''] : []),
   ].join('\n');
