@@ -99,7 +99,6 @@ export class GuardReport {
   }
 
 
-
   /** The evaluations in construct path order (what every rendering lists), sorted once. */
   private sortedEvaluations(): readonly ObjectEvaluation[] {
     return this.sortedCache ??= [...this.evaluations].sort((a, b) => compareCodeUnits(a.constructPath, b.constructPath));
