@@ -80,7 +80,7 @@ export function loadManifests(files: string[], cwd: string): LoadedManifest[] {
     } catch (e) {
       throw new InputError(`${shown}: cannot read: ${(e as Error).message}`);
     }
-    manifests.push(...readManifests(text, shown));
+    manifests.push(...readManifests(text, shown, { locate: true }));
   }
   return manifests;
 }
@@ -130,7 +130,6 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
       constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
     }, controls);
     evaluations.push(evaluation);
-    // Located now, while this object's text is the latest parsed for positions (see positionOf).
     if (manifest.source) for (const f of evaluation.findings) positions.set(f, positionOf(manifest.source, f.pointer));
   }
   const used = new Set(evaluations.flatMap(e => e.findings).map(f => f.exemption));

@@ -1,8 +1,9 @@
 import * as jsYaml from 'js-yaml';
 
-// Maps a finding's JSON pointer to the line and column of the field in the YAML it was read from. Positions are
-// parsed lazily, once per document text and only for documents with findings: most objects of a pipeline's input
-// have none, and reading positions costs a second parse.
+// Maps a finding's JSON pointer to the line and column of the field in the YAML it was read from. The positions
+// are recorded during the one parse that reads the objects (js-yaml's listener), as a flat log of the composed
+// nodes: nearly every object of a pipeline's input has a finding, and reading positions with a second parse cost
+// as much as the first one.
 
 /** A line and column in a file, both 1-based. */
 export interface SourcePosition {
@@ -10,11 +11,27 @@ export interface SourcePosition {
   readonly column: number;
 }
 
+/**
+ * The nodes js-yaml composed for one text, in the order it opened them (keys included, nested as the nodes are):
+ * node i spans offsets `starts[i]` to `stops[i]` of the text, and its descendants are the nodes i+1 .. `ends[i]`-1.
+ * `objects[i]` is its value when that is an object (or null); scalars are not kept: a key's text is read back from
+ * the source (see keyOf). About 20 bytes a node, for every node of the input until its findings are located.
+ */
+export interface ComposedLog {
+  readonly starts: Int32Array;
+  readonly stops: Int32Array;
+  readonly ends: Int32Array;
+  readonly objects: unknown[];
+}
+
 /** A text that was parsed with its own line numbers: one document of a file, or a few (`...` ends a document). */
 export interface DocumentText {
   readonly text: string;
   /** The file line of the text's first line. */
   readonly firstLine: number;
+  /** The nodes composed when the text was parsed (see ComposedNodeRecorder). */
+  readonly log: ComposedLog;
+  /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyOf). */
   readonly schema: jsYaml.Schema;
 }
 
@@ -27,16 +44,45 @@ export interface ObjectSource {
   readonly pointer: string;
 }
 
-/** One node as js-yaml composed it: where it starts, its value, and the nodes composed inside it. */
-interface ComposedNode {
-  readonly start: number;
-  value: unknown;
-  readonly children: ComposedNode[];
-}
+/**
+ * Records the nodes of a parse: pass `listener` as js-yaml's `listener` option, which calls it around every node
+ * it composes ('open' before, 'close' after, the node's value in `state.result`); then `take()` the log.
+ */
+export class ComposedNodeRecorder {
+  private starts: number[] = [];
+  private stops: number[] = [];
+  private ends: number[] = [];
+  private objects: unknown[] = [];
+  private readonly open: number[] = [];
 
-// Only the latest text's nodes are kept: callers locate findings object by object, in file order, so a text's
-// objects are located together, and keeping every text's nodes would hold a second copy of the whole input.
-let latest: { document: DocumentText; roots: ComposedNode[] } | undefined;
+  public readonly listener = (event: 'open' | 'close', state: { position: number; result: unknown }): void => {
+    if (event === 'open') {
+      this.open.push(this.starts.length);
+      this.starts.push(state.position);
+      this.stops.push(0);
+      this.ends.push(0);
+      this.objects.push(undefined);
+    } else {
+      const node = this.open.pop()!;
+      this.stops[node] = state.position;
+      this.ends[node] = this.starts.length;
+      if (typeof state.result === 'object') this.objects[node] = state.result;
+    }
+  };
+
+  /** The log of the nodes recorded so far, compacted; the recorder starts over. */
+  public take(): ComposedLog {
+    const log: ComposedLog = {
+      starts: Int32Array.from(this.starts), stops: Int32Array.from(this.stops), ends: Int32Array.from(this.ends), objects: this.objects,
+    };
+    this.starts = [];
+    this.stops = [];
+    this.ends = [];
+    this.objects = [];
+    this.open.length = 0;
+    return log;
+  }
+}
 
 /**
  * The position of `pointer` (a JSON pointer into the object) in its file: the key of the field it names, or the
@@ -44,59 +90,106 @@ let latest: { document: DocumentText; roots: ComposedNode[] } | undefined;
  * alias or `<<`) gets the position of its nearest ancestor that is.
  */
 export function positionOf(source: ObjectSource, pointer: string): SourcePosition {
-  const roots = composedNodes(source.document);
-  let node = roots[source.documentIndex];
-  let at = node?.start ?? 0;
+  const located = locate(source.document.log, source, pointer, source.document.text);
+  if (located !== undefined) return toPosition(source.document, located);
+  // A key on the path whose text is not plainly the key (quoted, tagged, a number...): parse the text again for
+  // every node's value.
+  return toPosition(source.document, locate(parsedAgain(source.document), source, pointer)!);
+}
+
+/**
+ * The offset of the pointer's field, or undefined when a key on its path could not be read from the text alone
+ * (only without `text`: a log with every scalar's value).
+ */
+function locate(log: ComposedLog, source: ObjectSource, pointer: string, text?: string): number | undefined {
+  const count = log.starts.length;
+  // The documents' root nodes follow one another.
+  let node = count > 0 ? 0 : -1;
+  for (let k = 0; k < source.documentIndex && node >= 0; k++) node = log.ends[node] < count ? log.ends[node] : -1;
+  let at = node >= 0 ? log.starts[node] : 0;
   for (const segment of segments(source.pointer + pointer)) {
-    if (!node) break;
-    const child = childAt(unwrap(node), segment);
+    if (node < 0) break;
+    const child = childAt(log, unwrap(log, node), segment, text);
+    if (child === 'unknown') return undefined;
     if (!child) break;
     at = child.at;
     node = child.node;
   }
-  return toPosition(source.document, at);
+  return at;
 }
 
-function composedNodes(document: DocumentText): ComposedNode[] {
-  if (latest?.document === document) return latest.roots;
-  const roots: ComposedNode[] = [];
-  const open: ComposedNode[] = [];
+/** The log of a second parse of the text, with every node's value (scalars included) in `objects`. */
+function parsedAgain(document: DocumentText): ComposedLog {
+  const recorder = new ComposedNodeRecorder();
+  // The recorder numbers the nodes in the order they open, as this does.
+  const values: unknown[] = [];
+  const open: number[] = [];
   jsYaml.loadAll(document.text, undefined, {
     schema: document.schema,
-    // js-yaml calls this around every node it composes, keys included, nested as the nodes are.
     listener: (event, state) => {
+      recorder.listener(event, state);
       if (event === 'open') {
-        const node: ComposedNode = { start: state.position, value: undefined, children: [] };
-        (open.length > 0 ? open[open.length - 1].children : roots).push(node);
-        open.push(node);
+        open.push(values.length);
+        values.push(undefined);
       } else {
-        open.pop()!.value = state.result;
+        values[open.pop()!] = state.result;
       }
     },
   });
-  latest = { document, roots };
-  return roots;
+  return { ...recorder.take(), objects: values };
 }
 
 /** A node that only wraps the node composed inside it (a sequence item, a key candidate) is that node. */
-function unwrap(node: ComposedNode): ComposedNode {
+function unwrap(log: ComposedLog, node: number): number {
   let inner = node;
-  while (inner.children.length === 1 && inner.children[0].value === inner.value && typeof inner.value === 'object') inner = inner.children[0];
+  // Exactly one child (it starts right after the node, and its descendants end where the node's do), same value.
+  while (inner + 1 < log.ends[inner] && log.ends[inner + 1] === log.ends[inner]
+    && log.objects[inner + 1] === log.objects[inner] && typeof log.objects[inner] === 'object') inner++;
   return inner;
 }
 
-/** The node of `segment` inside a mapping (at its key) or a sequence (at its item). */
-function childAt(node: ComposedNode, segment: string): { node: ComposedNode; at: number } | undefined {
-  if (Array.isArray(node.value)) {
-    const item = node.children[Number(segment)];
-    return /^(0|[1-9][0-9]*)$/.test(segment) && item ? { node: item, at: item.start } : undefined;
+/**
+ * The node of `segment` inside a mapping (at its key) or a sequence (at its item); 'unknown' when a key's text does
+ * not say which key it is (see keyOf).
+ */
+function childAt(log: ComposedLog, node: number, segment: string, text?: string): { node: number; at: number } | 'unknown' | undefined {
+  const value = log.objects[node];
+  const end = log.ends[node];
+  if (Array.isArray(value)) {
+    if (!/^(0|[1-9][0-9]*)$/.test(segment)) return undefined;
+    const index = Number(segment);
+    let item = node + 1;
+    for (let i = 0; i < index && item < end; i++) item = log.ends[item];
+    return item < end ? { node: item, at: log.starts[item] } : undefined;
   }
-  if (node.value === null || typeof node.value !== 'object') return undefined;
+  if (value === null || typeof value !== 'object') return undefined;
   // A mapping's nodes are its keys and values, in turn.
-  for (let i = 0; i + 1 < node.children.length; i += 2) {
-    if (String(node.children[i].value) === segment) return { node: node.children[i + 1], at: node.children[i].start };
+  for (let key = node + 1; key < end;) {
+    const child = log.ends[key];
+    if (child >= end) break;
+    const name = text === undefined ? String(log.objects[key]) : keyOf(log, key, text);
+    if (name === undefined) return 'unknown';
+    if (name === segment) return { node: child, at: log.starts[key] };
+    key = log.ends[child];
   }
   return undefined;
+}
+
+/** A plain scalar that is a string for kubectl's schema, whatever its case (not a number: no leading digit). */
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
+/** Plain scalars of that shape that are not strings (YAML 1.1 booleans and nulls, see manifest-reader). */
+const NOT_STRINGS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
+  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
+
+/**
+ * The key a key node is, read from its text, when the text plainly is the key: a plain scalar of letters, digits
+ * and `_./-` that is no boolean or null. Anything else (quoted, tagged, anchored, an alias, a number, a comment in
+ * between) is undefined, and the caller parses the text again for the key's value.
+ */
+function keyOf(log: ComposedLog, key: number, text: string): string | undefined {
+  if (typeof log.objects[key] === 'object') return undefined;
+  const name = text.slice(log.starts[key], log.stops[key]).trim();
+  return PLAIN_KEY.test(name) && !NOT_STRINGS.has(name) ? name : undefined;
 }
 
 function segments(pointer: string): string[] {
