@@ -102,9 +102,12 @@ const YAML11_ONLY_BREAKS = /[\u0085\u2028\u2029]/;
 export function readManifests(text: string, shown: string, options: { locate?: boolean } = {}): LoadedManifest[] {
   refuseDivergentBreaks(text, shown);
   const manifests: LoadedManifest[] = [];
+  // One log and one copy of the text per file, shared by its documents.
+  const recorder = options.locate ? new ComposedNodeRecorder() : undefined;
+  const file: DocumentText['file'] = { text };
   for (const chunk of documentChunks(text)) {
     let documents: unknown[];
-    const recorder = options.locate ? new ComposedNodeRecorder() : undefined;
+    const firstNode = recorder?.count ?? 0;
     try {
       documents = jsYaml.loadAll(chunk.text, undefined, { schema: KUBECTL_SCHEMA, filename: shown, listener: recorder?.listener });
     } catch (e) {
@@ -112,8 +115,16 @@ export function readManifests(text: string, shown: string, options: { locate?: b
       const reason = (e as jsYaml.YAMLException).reason ?? (e as Error).message;
       throw new InputError(`${shown}:${chunk.firstLine + (mark?.line ?? 0)}: invalid YAML: ${reason}`);
     }
-    const document: DocumentText | undefined = recorder
-      ? { text: chunk.text, firstLine: chunk.firstLine, log: recorder.take(), schema: KUBECTL_SCHEMA } : undefined;
+    const document: DocumentText | undefined = recorder ? {
+      file,
+      offset: chunk.offset,
+      length: chunk.text.length,
+      blanked: chunk.blanked,
+      firstLine: chunk.firstLine,
+      firstNode,
+      endNode: recorder.count,
+      schema: KUBECTL_SCHEMA,
+    } : undefined;
     documents.forEach((json, documentIndex) => {
       if (json === null || json === undefined) return; // empty document
       const where = `${shown}:${chunk.contentLine}`;
@@ -126,6 +137,7 @@ export function readManifests(text: string, shown: string, options: { locate?: b
       }
     });
   }
+  if (recorder) file.log = recorder.take();
   return manifests;
 }
 
@@ -149,7 +161,11 @@ function refuseDivergentBreaks(text: string, shown: string): void {
 
 /** One document of a text: its text, the line it starts on, and the line of its first content. */
 interface DocumentChunk {
+  /** The document's text as parsed: `---` blanked. */
   readonly text: string;
+  /** Where it is in the file's text, and how many of its first characters are blanked. */
+  readonly offset: number;
+  readonly blanked: number;
   readonly firstLine: number;
   readonly contentLine: number;
 }
@@ -166,10 +182,11 @@ function documentChunks(text: string): DocumentChunk[] {
   let line = 1;
   starts.forEach((offset, k) => {
     const raw = text.slice(offset, starts[k + 1] ?? text.length);
-    const body = DOCUMENT_START.test(raw) ? `   ${raw.slice(3)}` : raw;
+    const blanked = DOCUMENT_START.test(raw) ? 3 : 0;
+    const body = blanked ? `   ${raw.slice(3)}` : raw;
     const content = /^[ \t]*[^ \t\r\n#]/m.exec(body);
     const contentLine = line + (content ? countNewlines(body, content.index) : 0);
-    chunks.push({ text: body, firstLine: line, contentLine });
+    chunks.push({ text: body, offset, blanked, firstLine: line, contentLine });
     line += countNewlines(raw, raw.length);
   });
   return chunks;

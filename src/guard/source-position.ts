@@ -24,15 +24,29 @@ export interface ComposedLog {
   readonly objects: unknown[];
 }
 
-/** A text that was parsed with its own line numbers: one document of a file, or a few (`...` ends a document). */
+/**
+ * A text that was parsed with its own line numbers: one document of a file, or a few (`...` ends a document). It is
+ * `length` characters of the file's text from `offset`, its first `blanked` characters (a `---` marker) read as
+ * spaces. The file's text and its log are shared by the file's documents: one copy of each per file.
+ */
 export interface DocumentText {
-  readonly text: string;
+  readonly file: { readonly text: string; log?: ComposedLog };
+  readonly offset: number;
+  readonly length: number;
+  readonly blanked: number;
   /** The file line of the text's first line. */
   readonly firstLine: number;
-  /** The nodes composed when the text was parsed (see ComposedNodeRecorder). */
-  readonly log: ComposedLog;
+  /** The document's nodes in the file's log: `firstNode` .. `endNode`-1 (offsets in them are the document's). */
+  readonly firstNode: number;
+  readonly endNode: number;
   /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyOf). */
   readonly schema: jsYaml.Schema;
+}
+
+/** The document's text as it was parsed. */
+export function documentText(document: DocumentText): string {
+  const { text } = document.file;
+  return ' '.repeat(document.blanked) + text.slice(document.offset + document.blanked, document.offset + document.length);
 }
 
 /** Where one object was read: its document in a text, and its place in that document (a List's items). */
@@ -70,6 +84,11 @@ export class ComposedNodeRecorder {
     }
   };
 
+  /** How many nodes were recorded so far. */
+  public get count(): number {
+    return this.starts.length;
+  }
+
   /** The log of the nodes recorded so far, compacted; the recorder starts over. */
   public take(): ComposedLog {
     const log: ComposedLog = {
@@ -90,21 +109,25 @@ export class ComposedNodeRecorder {
  * alias or `<<`) gets the position of its nearest ancestor that is.
  */
 export function positionOf(source: ObjectSource, pointer: string): SourcePosition {
-  const located = locate(source.document.log, source, pointer, source.document.text);
-  if (located !== undefined) return toPosition(source.document, located);
+  const document = source.document;
+  const log = document.file.log!;
+  const located = locate(log, document.firstNode, document.endNode, source, pointer, document);
+  if (located !== undefined) return toPosition(document, located);
   // A key on the path whose text is not plainly the key (quoted, tagged, a number...): parse the text again for
   // every node's value.
-  return toPosition(source.document, locate(parsedAgain(source.document), source, pointer)!);
+  const again = parsedAgain(document);
+  return toPosition(document, locate(again, 0, again.starts.length, source, pointer)!);
 }
 
 /**
  * The offset of the pointer's field, or undefined when a key on its path could not be read from the text alone
  * (only without `text`: a log with every scalar's value).
  */
-function locate(log: ComposedLog, source: ObjectSource, pointer: string, text?: string): number | undefined {
-  const count = log.starts.length;
+function locate(
+  log: ComposedLog, firstNode: number, count: number, source: ObjectSource, pointer: string, text?: DocumentText,
+): number | undefined {
   // The documents' root nodes follow one another.
-  let node = count > 0 ? 0 : -1;
+  let node = count > firstNode ? firstNode : -1;
   for (let k = 0; k < source.documentIndex && node >= 0; k++) node = log.ends[node] < count ? log.ends[node] : -1;
   let at = node >= 0 ? log.starts[node] : 0;
   for (const segment of segments(source.pointer + pointer)) {
@@ -124,7 +147,7 @@ function parsedAgain(document: DocumentText): ComposedLog {
   // The recorder numbers the nodes in the order they open, as this does.
   const values: unknown[] = [];
   const open: number[] = [];
-  jsYaml.loadAll(document.text, undefined, {
+  jsYaml.loadAll(documentText(document), undefined, {
     schema: document.schema,
     listener: (event, state) => {
       recorder.listener(event, state);
@@ -152,7 +175,7 @@ function unwrap(log: ComposedLog, node: number): number {
  * The node of `segment` inside a mapping (at its key) or a sequence (at its item); 'unknown' when a key's text does
  * not say which key it is (see keyOf).
  */
-function childAt(log: ComposedLog, node: number, segment: string, text?: string): { node: number; at: number } | 'unknown' | undefined {
+function childAt(log: ComposedLog, node: number, segment: string, text?: DocumentText): { node: number; at: number } | 'unknown' | undefined {
   const value = log.objects[node];
   const end = log.ends[node];
   if (Array.isArray(value)) {
@@ -186,9 +209,11 @@ const NOT_STRINGS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRU
  * and `_./-` that is no boolean or null. Anything else (quoted, tagged, anchored, an alias, a number, a comment in
  * between) is undefined, and the caller parses the text again for the key's value.
  */
-function keyOf(log: ComposedLog, key: number, text: string): string | undefined {
+function keyOf(log: ComposedLog, key: number, document: DocumentText): string | undefined {
   if (typeof log.objects[key] === 'object') return undefined;
-  const name = text.slice(log.starts[key], log.stops[key]).trim();
+  // The blanked marker is spaces to the parse, and trimmed here.
+  const from = document.offset + Math.max(log.starts[key], document.blanked);
+  const name = document.file.text.slice(from, Math.max(from, document.offset + log.stops[key])).trim();
   return PLAIN_KEY.test(name) && !NOT_STRINGS.has(name) ? name : undefined;
 }
 
@@ -199,15 +224,20 @@ function segments(pointer: string): string[] {
 
 /** The line and column of the first character at or after `offset` that is not blank (js-yaml opens nodes early). */
 function toPosition(document: DocumentText, offset: number): SourcePosition {
-  const text = document.text;
+  const { text } = document.file;
+  const base = document.offset;
+  const length = document.length;
+  // The document's character at `at`, its blanked marker read as spaces.
+  const charAt = (at: number) => (at >= length ? undefined : at < document.blanked ? ' ' : text[base + at]);
   let at = offset;
   for (;;) {
-    while (at < text.length && /[ \t\r\n]/.test(text[at])) at++;
-    if (text[at] !== '#') break;
-    while (at < text.length && text[at] !== '\n') at++;
+    while (at < length && /[ \t\r\n]/.test(charAt(at)!)) at++;
+    if (charAt(at) !== '#') break;
+    while (at < length && charAt(at) !== '\n') at++;
   }
-  if (at >= text.length) at = offset;
+  if (at >= length) at = offset;
   let line = document.firstLine;
-  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
-  return { line, column: at - text.lastIndexOf('\n', at - 1) };
+  for (let i = text.indexOf('\n', base); i !== -1 && i < base + at; i = text.indexOf('\n', i + 1)) line++;
+  const lineStart = text.lastIndexOf('\n', base + Math.max(at - 1, 0));
+  return { line, column: at - (lineStart < base ? -1 : lineStart - base) };
 }
