@@ -219,7 +219,8 @@ function keyOf(log: ComposedLog, key: number, document: DocumentText): string | 
 
 function segments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = pointer.slice(1).split('/');
+  return pointer.includes('~') ? tokens.map(s => s.replace(/~1/g, '/').replace(/~0/g, '~')) : tokens;
 }
 
 /** The line and column of the first character at or after `offset` that is not blank (js-yaml opens nodes early). */
