@@ -15,7 +15,7 @@ export interface SourcePosition {
  * The nodes js-yaml composed for one text, in the order it opened them (keys included, nested as the nodes are):
  * node i spans offsets `starts[i]` to `stops[i]` of the text, and its descendants are the nodes i+1 .. `ends[i]`-1.
  * `objects[i]` is its value when that is an object (or null); scalars are not kept: a key's text is read back from
- * the source (see keyOf). About 20 bytes a node, for every node of the input until its findings are located.
+ * the source (see keyIs). About 20 bytes a node, for every node of the input until its findings are located.
  */
 export interface ComposedLog {
   readonly starts: Int32Array;
@@ -39,7 +39,7 @@ export interface DocumentText {
   /** The document's nodes in the file's log: `firstNode` .. `endNode`-1 (offsets in them are the document's). */
   readonly firstNode: number;
   readonly endNode: number;
-  /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyOf). */
+  /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyIs). */
   readonly schema: jsYaml.Schema;
 }
 
@@ -173,7 +173,7 @@ function unwrap(log: ComposedLog, node: number): number {
 
 /**
  * The node of `segment` inside a mapping (at its key) or a sequence (at its item); 'unknown' when a key's text does
- * not say which key it is (see keyOf).
+ * not say which key it is (see keyIs).
  */
 function childAt(log: ComposedLog, node: number, segment: string, text?: DocumentText): { node: number; at: number } | 'unknown' | undefined {
   const value = log.objects[node];
@@ -190,31 +190,52 @@ function childAt(log: ComposedLog, node: number, segment: string, text?: Documen
   for (let key = node + 1; key < end;) {
     const child = log.ends[key];
     if (child >= end) break;
-    const name = text === undefined ? String(log.objects[key]) : keyOf(log, key, text);
-    if (name === undefined) return 'unknown';
-    if (name === segment) return { node: child, at: log.starts[key] };
+    const matches = text === undefined ? String(log.objects[key]) === segment : keyIs(log, key, text, segment);
+    if (matches === undefined) return 'unknown';
+    if (matches) return { node: child, at: log.starts[key] };
     key = log.ends[child];
   }
   return undefined;
 }
 
-/** A plain scalar that is a string for kubectl's schema, whatever its case (not a number: no leading digit). */
-const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
 /** Plain scalars of that shape that are not strings (YAML 1.1 booleans and nulls, see manifest-reader). */
 const NOT_STRINGS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
   'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
 
 /**
- * The key a key node is, read from its text, when the text plainly is the key: a plain scalar of letters, digits
- * and `_./-` that is no boolean or null. Anything else (quoted, tagged, anchored, an alias, a number, a comment in
- * between) is undefined, and the caller parses the text again for the key's value.
+ * Whether a key node is the key `segment`, read from its text, when the text plainly is a key: a plain scalar of
+ * letters, digits and `_./-`, starting with a letter or `_` (so no number), that is no boolean or null. Anything else
+ * (quoted, tagged, anchored, an alias, a number, a comment in between) is undefined, and the caller parses the text
+ * again for the key's value. Reads the text in place: every key before the one sought is read.
  */
-function keyOf(log: ComposedLog, key: number, document: DocumentText): string | undefined {
+function keyIs(log: ComposedLog, key: number, document: DocumentText, segment: string): boolean | undefined {
   if (typeof log.objects[key] === 'object') return undefined;
-  // The blanked marker is spaces to the parse, and trimmed here.
-  const from = document.offset + Math.max(log.starts[key], document.blanked);
-  const name = document.file.text.slice(from, Math.max(from, document.offset + log.stops[key])).trim();
-  return PLAIN_KEY.test(name) && !NOT_STRINGS.has(name) ? name : undefined;
+  const text = document.file.text;
+  // The blanked marker is spaces to the parse, and skipped here.
+  let from = document.offset + Math.max(log.starts[key], document.blanked);
+  let to = Math.max(from, document.offset + log.stops[key]);
+  while (from < to && isBlank(text.charCodeAt(from))) from++;
+  while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+  if (from === to || !isKeyStart(text.charCodeAt(from))) return undefined;
+  for (let i = from + 1; i < to; i++) if (!isKeyPart(text.charCodeAt(i))) return undefined;
+  // The longest boolean or null word has 5 characters.
+  if (to - from <= 5 && NOT_STRINGS.has(text.slice(from, to))) return undefined;
+  return to - from === segment.length && text.startsWith(segment, from);
+}
+
+/** Space, tab, CR, LF: what separates a key from the text around it. */
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** A-Z, a-z, _ */
+function isKeyStart(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
+/** A-Z, a-z, _, 0-9, . / - */
+function isKeyPart(c: number): boolean {
+  return isKeyStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2f || c === 0x2d;
 }
 
 function segments(pointer: string): string[] {
