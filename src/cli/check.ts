@@ -36,9 +36,18 @@ export interface CheckOptions {
 export interface CheckResult {
   /** 0: no error; 1: errors; (2 is thrown as InputError). */
   readonly exitCode: number;
+  /** The rendered report (built when read: `writeOutput` writes it without holding all of it). */
   readonly output: string;
   readonly report: GuardReport;
+  /** Writes `output` in pieces of about OUTPUT_PIECE characters. */
+  writeOutput(write: (text: string) => void): void;
 }
+
+/**
+ * How much output is written at once. The text output of a pipeline's input runs to tens of megabytes (a line per
+ * finding): built as one string, it was held two or three times over (the lines, the joined text, its bytes).
+ */
+const OUTPUT_PIECE = 1_048_576;
 
 
 const YAML_FILE = /\.(ya?ml|json)$/i;
@@ -80,7 +89,7 @@ export function loadManifests(files: string[], cwd: string): LoadedManifest[] {
     } catch (e) {
       throw new InputError(`${shown}: cannot read: ${(e as Error).message}`);
     }
-    manifests.push(...readManifests(text, shown));
+    manifests.push(...readManifests(text, shown, { locate: true }));
   }
   return manifests;
 }
@@ -130,7 +139,6 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
       constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
     }, controls);
     evaluations.push(evaluation);
-    // Located now, while this object's text is the latest parsed for positions (see positionOf).
     if (manifest.source) for (const f of evaluation.findings) positions.set(f, positionOf(manifest.source, f.pointer));
   }
   const used = new Set(evaluations.flatMap(e => e.findings).map(f => f.exemption));
@@ -140,29 +148,54 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
   const locate = (_e: ObjectEvaluation, f: Finding): SourcePosition | undefined => positions.get(f);
   const report = GuardReport._fromEvaluations(evaluations, unused, profile, locate);
   const failed = report.errorCount > 0 || exemptionProblems.length > 0;
-  return { exitCode: failed ? 1 : 0, output: render(report, exemptionProblems, options.format, locate), report };
+  const pieces = () => render(report, exemptionProblems, options.format, locate);
+  return {
+    exitCode: failed ? 1 : 0,
+    report,
+    get output() {
+      return [...pieces()].join('\n');
+    },
+    writeOutput(write) {
+      let buffered = '';
+      let first = true;
+      for (const piece of pieces()) {
+        buffered += first ? piece : `\n${piece}`;
+        first = false;
+        if (buffered.length >= OUTPUT_PIECE) {
+          write(buffered);
+          buffered = '';
+        }
+      }
+      if (buffered !== '') write(buffered);
+    },
+  };
 }
 
 type Locate = (e: ObjectEvaluation, f: Finding) => SourcePosition | undefined;
 
-function render(report: GuardReport, exemptionProblems: string[], format: OutputFormat, locate: Locate): string {
+/** The output's lines (the text format) or its one text (JSON, SARIF), rendered as they are asked for. */
+function* render(report: GuardReport, exemptionProblems: string[], format: OutputFormat, locate: Locate): Generator<string> {
   if (format === 'json') {
-    return JSON.stringify({ ...report.toJson(), exemptionProblems }, undefined, 2);
+    yield JSON.stringify({ ...report.toJson(), exemptionProblems }, undefined, 2);
+    return;
   }
   if (format === 'sarif') {
-    return JSON.stringify(report.toSarif(), undefined, 2);
+    yield JSON.stringify(report.toSarif(), undefined, 2);
+    return;
   }
   const located = report.evaluations.flatMap(e => e.findings.map(f => ({ e, f })));
-  const lines = located
+  const failed = located
     .filter(({ f }) => f.status === FindingStatus.FAIL)
-    .sort((a, b) => (isBlocking(b.f) ? 1 : 0) - (isBlocking(a.f) ? 1 : 0))
-    .map(({ e, f }) => formatFinding(e, f, locate));
+    .sort((a, b) => (isBlocking(b.f) ? 1 : 0) - (isBlocking(a.f) ? 1 : 0));
+  for (const { e, f } of failed) yield formatFinding(e, f, locate);
+  yield* exemptionProblems;
   // Every finding an annotation exempted, with the reason it gives: a reviewer sees what the YAML waived.
-  const exempted = located
-    .filter(({ f }) => f.status === FindingStatus.EXEMPT && f.exemption)
-    .map(({ e, f }) => `${formatFinding(e, f, locate)} [exempted by annotation: ${f.exemption!.reason}${f.exemption!.ticket ? ` (${f.exemption!.ticket})` : ''}]`);
+  for (const { e, f } of located) {
+    if (f.status !== FindingStatus.EXEMPT || !f.exemption) continue;
+    yield `${formatFinding(e, f, locate)} [exempted by annotation: ${f.exemption.reason}${f.exemption.ticket ? ` (${f.exemption.ticket})` : ''}]`;
+  }
   // Every failed finding is listed above: the summary's table and totals only.
-  return [...lines, ...exemptionProblems, ...exempted, report._summary(false)].join('\n');
+  yield report._summary(false);
 }
 
 /** `file:line:column: severity control: object pointer: message; fix`, at the finding's field (editors jump there). */

@@ -54,7 +54,8 @@ export function runCli(argv: string[], out: CliOutput): number {
       const result = check(manifests, {
         format: opts.format, profile, pssVersion, allowedRegistries: opts.allowedRegistry, cwd, annotationExemptions: opts.annotationExemptions,
       });
-      out.stdout(result.output + '\n');
+      result.writeOutput(text => out.stdout(text));
+      out.stdout('\n');
       exitCode = result.exitCode;
     });
 

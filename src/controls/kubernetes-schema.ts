@@ -48,6 +48,7 @@ export class KubernetesSchema extends Control {
     if (!Object.prototype.hasOwnProperty.call(schema().kinds, key)) return [notServed(manifest)];
     const found: Violation[] = [];
     validate(manifest, { $ref: `#/definitions/${schema().kinds[key]}` }, '', definitions, describeObject(manifest), found);
+    if (found.length === 0) return found;
     // Deterministic: sorted by pointer, then message; one violation per pointer and message.
     const unique = new Map(found.map(v => [`${v.pointer}\u0000${v.message}`, v]));
     return [...unique.keys()].sort().map(k => unique.get(k)!);
@@ -218,5 +219,7 @@ function fieldOf(pointer: string): string {
 }
 
 function escapePointer(token: string): string {
+  // Every field of every object is escaped on the way down: most have nothing to escape.
+  if (!token.includes('~') && !token.includes('/')) return token;
   return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }

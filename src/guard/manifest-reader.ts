@@ -1,5 +1,5 @@
 import * as jsYaml from 'js-yaml';
-import { DocumentText, ObjectSource } from './source-position';
+import { ComposedNodeRecorder, DocumentText, ObjectSource } from './source-position';
 
 // Reads Kubernetes YAML the way kubectl does, for the check CLI and for the guard's read-back of what it wrote.
 // kubectl reads YAML 1.1 (go-yaml v2 through sigs.k8s.io/yaml); js-yaml reads YAML 1.2. Where the two would read one
@@ -96,31 +96,48 @@ const YAML11_ONLY_BREAKS = /[\u0085\u2028\u2029]/;
  * The Kubernetes objects of one YAML text (multi-document, Lists flattened), as kubectl reads them.
  * @param text the file's content
  * @param shown the name used in messages and in each LoadedManifest (e.g. a path relative to the working directory)
+ * @param options `locate`: record where each node is, so that each LoadedManifest has a `source` (positionOf)
  * @throws InputError naming `shown:line` for text kubectl would read differently, bad YAML, or a non-object
  */
-export function readManifests(text: string, shown: string): LoadedManifest[] {
+export function readManifests(text: string, shown: string, options: { locate?: boolean } = {}): LoadedManifest[] {
   refuseDivergentBreaks(text, shown);
   const manifests: LoadedManifest[] = [];
+  // One log and one copy of the text per file, shared by its documents.
+  const recorder = options.locate ? new ComposedNodeRecorder() : undefined;
+  const file: DocumentText['file'] = { text };
   for (const chunk of documentChunks(text)) {
     let documents: unknown[];
+    const firstNode = recorder?.count ?? 0;
     try {
-      documents = jsYaml.loadAll(chunk.text, undefined, { schema: KUBECTL_SCHEMA, filename: shown });
+      documents = jsYaml.loadAll(chunk.text, undefined, { schema: KUBECTL_SCHEMA, filename: shown, listener: recorder?.listener });
     } catch (e) {
       const mark = (e as jsYaml.YAMLException).mark;
       const reason = (e as jsYaml.YAMLException).reason ?? (e as Error).message;
       throw new InputError(`${shown}:${chunk.firstLine + (mark?.line ?? 0)}: invalid YAML: ${reason}`);
     }
-    const document: DocumentText = { text: chunk.text, firstLine: chunk.firstLine, schema: KUBECTL_SCHEMA };
+    const document: DocumentText | undefined = recorder ? {
+      file,
+      offset: chunk.offset,
+      length: chunk.text.length,
+      blanked: chunk.blanked,
+      firstLine: chunk.firstLine,
+      firstNode,
+      endNode: recorder.count,
+      schema: KUBECTL_SCHEMA,
+    } : undefined;
     documents.forEach((json, documentIndex) => {
       if (json === null || json === undefined) return; // empty document
       const where = `${shown}:${chunk.contentLine}`;
       // Only an alias (`*name`) can expand a document or make it contain itself.
       if (chunk.text.includes('*')) checkExpandedSize(json, where);
       for (const item of flattenList(json, where, '')) {
-        manifests.push({ json: item.json, file: shown, line: chunk.contentLine, source: { document, documentIndex, pointer: item.pointer } });
+        manifests.push({
+          json: item.json, file: shown, line: chunk.contentLine, source: document ? { document, documentIndex, pointer: item.pointer } : undefined,
+        });
       }
     });
   }
+  if (recorder) file.log = recorder.take();
   return manifests;
 }
 
@@ -144,7 +161,11 @@ function refuseDivergentBreaks(text: string, shown: string): void {
 
 /** One document of a text: its text, the line it starts on, and the line of its first content. */
 interface DocumentChunk {
+  /** The document's text as parsed: `---` blanked. */
   readonly text: string;
+  /** Where it is in the file's text, and how many of its first characters are blanked. */
+  readonly offset: number;
+  readonly blanked: number;
   readonly firstLine: number;
   readonly contentLine: number;
 }
@@ -161,10 +182,11 @@ function documentChunks(text: string): DocumentChunk[] {
   let line = 1;
   starts.forEach((offset, k) => {
     const raw = text.slice(offset, starts[k + 1] ?? text.length);
-    const body = DOCUMENT_START.test(raw) ? `   ${raw.slice(3)}` : raw;
+    const blanked = DOCUMENT_START.test(raw) ? 3 : 0;
+    const body = blanked ? `   ${raw.slice(3)}` : raw;
     const content = /^[ \t]*[^ \t\r\n#]/m.exec(body);
     const contentLine = line + (content ? countNewlines(body, content.index) : 0);
-    chunks.push({ text: body, firstLine: line, contentLine });
+    chunks.push({ text: body, offset, blanked, firstLine: line, contentLine });
     line += countNewlines(raw, raw.length);
   });
   return chunks;

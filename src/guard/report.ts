@@ -61,6 +61,12 @@ export class GuardReport {
     return new GuardReport(evaluations, unusedExemptions, profile, locate);
   }
 
+  // Built once: the summary, the counts and every rendering read them, and on a pipeline's input (50,000 objects,
+  // most with findings) rebuilding them on each use cost more than rendering. A report's evaluations do not change.
+  private findingsCache?: readonly Finding[];
+  private countsCache?: { readonly errors: number; readonly warnings: number; readonly exempted: number };
+  private sortedCache?: readonly ObjectEvaluation[];
+
   private constructor(
     /** Every evaluated object. */
     public readonly evaluations: ObjectEvaluation[],
@@ -72,24 +78,47 @@ export class GuardReport {
     private readonly locate?: (evaluation: ObjectEvaluation, finding: Finding) => SourcePosition | undefined,
   ) {}
 
-  /** Every finding, failed and exempted. */
+  /** Every finding, failed and exempted (a copy: the report's own list is built once, see allFindings). */
   public get findings(): Finding[] {
-    return this.evaluations.flatMap(e => e.findings);
+    return [...this.allFindings()];
   }
 
   /** Unexempted errors. */
   public get errorCount(): number {
-    return this.findings.filter(f => f.status === FindingStatus.FAIL && f.severity === Severity.ERROR).length;
+    return this.counts().errors;
   }
 
   /** Unexempted warnings. */
   public get warningCount(): number {
-    return this.findings.filter(f => f.status === FindingStatus.FAIL && f.severity === Severity.WARNING).length;
+    return this.counts().warnings;
   }
 
   /** Exempted findings. */
   public get exemptedCount(): number {
-    return this.findings.filter(f => f.status === FindingStatus.EXEMPT).length;
+    return this.counts().exempted;
+  }
+
+
+  /** The evaluations in construct path order (what every rendering lists), sorted once. */
+  private sortedEvaluations(): readonly ObjectEvaluation[] {
+    return this.sortedCache ??= [...this.evaluations].sort((a, b) => compareCodeUnits(a.constructPath, b.constructPath));
+  }
+
+  private allFindings(): readonly Finding[] {
+    return this.findingsCache ??= this.evaluations.flatMap(e => e.findings);
+  }
+
+  private counts(): { readonly errors: number; readonly warnings: number; readonly exempted: number } {
+    if (!this.countsCache) {
+      let errors = 0, warnings = 0, exempted = 0;
+      for (const f of this.allFindings()) {
+        if (f.status === FindingStatus.EXEMPT) exempted++;
+        else if (f.status === FindingStatus.FAIL && f.severity === Severity.ERROR) errors++;
+        else if (f.status === FindingStatus.FAIL && f.severity === Severity.WARNING) warnings++;
+      }
+      this.countsCache = { errors, warnings, exempted };
+    }
+    return this.countsCache;
   }
 
   /** The status of every control of the catalog on every object. */
@@ -104,7 +133,7 @@ export class GuardReport {
   public toJson(): any {
     const controls = this.profile.controls;
     const exemptions = new Map<Exemption, boolean>();
-    for (const f of this.findings) if (f.exemption) exemptions.set(f.exemption, true);
+    for (const f of this.allFindings()) if (f.exemption) exemptions.set(f.exemption, true);
     for (const e of this.unusedExemptions) exemptions.set(e, false);
     const { date, pinned } = judgedOn();
     return {
@@ -122,7 +151,7 @@ export class GuardReport {
       controls: controls.map(c => ({
         id: c.id, title: c.title, severity: c.severity, rationale: c.rationale, remediation: c.remediation, references: c.references,
       })),
-      objects: sortedEvaluations(this.evaluations).map(e => ({
+      objects: this.sortedEvaluations().map(e => ({
         constructPath: e.constructPath,
         apiVersion: e.apiVersion,
         kind: e.kind,
@@ -146,7 +175,7 @@ export class GuardReport {
   public toSarif(): any {
     const controls = this.profile.controls;
     const ruleIndex = new Map(controls.map((c, i) => [c.id, i]));
-    const results = sortedEvaluations(this.evaluations).flatMap(e => e.findings.map(f => ({
+    const results = this.sortedEvaluations().flatMap(e => e.findings.map(f => ({
       ruleId: f.controlId,
       ruleIndex: ruleIndex.get(f.controlId),
       level: f.severity === Severity.ERROR ? 'error' : 'warning',
@@ -209,7 +238,7 @@ export class GuardReport {
    */
   public _summary(nameFindings: boolean): string {
     const rows = new Map<string, { failed: number; exempted: number; severity: string }>();
-    for (const f of this.findings) {
+    for (const f of this.allFindings()) {
       const row = rows.get(f.controlId) ?? { failed: 0, exempted: 0, severity: f.severity };
       if (f.status === FindingStatus.EXEMPT) row.exempted++; else row.failed++;
       rows.set(f.controlId, row);
@@ -240,7 +269,7 @@ export class GuardReport {
    * it counts: the first NAMED_PER_CONTROL of each control, then how many more.
    */
   private namedFailures(controlIds: string[]): string[] {
-    const failed = sortedEvaluations(this.evaluations).flatMap(e => e.findings).filter(f => f.status === FindingStatus.FAIL);
+    const failed = this.sortedEvaluations().flatMap(e => e.findings).filter(f => f.status === FindingStatus.FAIL);
     if (failed.length === 0) return [];
     const lines = [`failed findings (first ${NAMED_PER_CONTROL} per control):`];
     for (const id of controlIds) {
@@ -284,10 +313,6 @@ function exemptionJson(e: Exemption): any {
     pointer: e.pointer,
     pointerValue: e.pointerValue,
   };
-}
-
-function sortedEvaluations(evaluations: ObjectEvaluation[]): ObjectEvaluation[] {
-  return [...evaluations].sort((a, b) => compareCodeUnits(a.constructPath, b.constructPath));
 }
 
 /**

@@ -1,8 +1,9 @@
 import * as jsYaml from 'js-yaml';
 
-// Maps a finding's JSON pointer to the line and column of the field in the YAML it was read from. Positions are
-// parsed lazily, once per document text and only for documents with findings: most objects of a pipeline's input
-// have none, and reading positions costs a second parse.
+// Maps a finding's JSON pointer to the line and column of the field in the YAML it was read from. The positions
+// are recorded during the one parse that reads the objects (js-yaml's listener), as a flat log of the composed
+// nodes: nearly every object of a pipeline's input has a finding, and reading positions with a second parse cost
+// as much as the first one.
 
 /** A line and column in a file, both 1-based. */
 export interface SourcePosition {
@@ -10,12 +11,42 @@ export interface SourcePosition {
   readonly column: number;
 }
 
-/** A text that was parsed with its own line numbers: one document of a file, or a few (`...` ends a document). */
+/**
+ * The nodes js-yaml composed for one text, in the order it opened them (keys included, nested as the nodes are):
+ * node i spans offsets `starts[i]` to `stops[i]` of the text, and its descendants are the nodes i+1 .. `ends[i]`-1.
+ * `objects[i]` is its value when that is an object (or null); scalars are not kept: a key's text is read back from
+ * the source (see keyIs). About 20 bytes a node, for every node of the input until its findings are located.
+ */
+export interface ComposedLog {
+  readonly starts: Int32Array;
+  readonly stops: Int32Array;
+  readonly ends: Int32Array;
+  readonly objects: unknown[];
+}
+
+/**
+ * A text that was parsed with its own line numbers: one document of a file, or a few (`...` ends a document). It is
+ * `length` characters of the file's text from `offset`, its first `blanked` characters (a `---` marker) read as
+ * spaces. The file's text and its log are shared by the file's documents: one copy of each per file.
+ */
 export interface DocumentText {
-  readonly text: string;
+  readonly file: { readonly text: string; log?: ComposedLog };
+  readonly offset: number;
+  readonly length: number;
+  readonly blanked: number;
   /** The file line of the text's first line. */
   readonly firstLine: number;
+  /** The document's nodes in the file's log: `firstNode` .. `endNode`-1 (offsets in them are the document's). */
+  readonly firstNode: number;
+  readonly endNode: number;
+  /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyIs). */
   readonly schema: jsYaml.Schema;
+}
+
+/** The document's text as it was parsed. */
+export function documentText(document: DocumentText): string {
+  const { text } = document.file;
+  return ' '.repeat(document.blanked) + text.slice(document.offset + document.blanked, document.offset + document.length);
 }
 
 /** Where one object was read: its document in a text, and its place in that document (a List's items). */
@@ -27,16 +58,50 @@ export interface ObjectSource {
   readonly pointer: string;
 }
 
-/** One node as js-yaml composed it: where it starts, its value, and the nodes composed inside it. */
-interface ComposedNode {
-  readonly start: number;
-  value: unknown;
-  readonly children: ComposedNode[];
-}
+/**
+ * Records the nodes of a parse: pass `listener` as js-yaml's `listener` option, which calls it around every node
+ * it composes ('open' before, 'close' after, the node's value in `state.result`); then `take()` the log.
+ */
+export class ComposedNodeRecorder {
+  private starts: number[] = [];
+  private stops: number[] = [];
+  private ends: number[] = [];
+  private objects: unknown[] = [];
+  private readonly open: number[] = [];
 
-// Only the latest text's nodes are kept: callers locate findings object by object, in file order, so a text's
-// objects are located together, and keeping every text's nodes would hold a second copy of the whole input.
-let latest: { document: DocumentText; roots: ComposedNode[] } | undefined;
+  public readonly listener = (event: 'open' | 'close', state: { position: number; result: unknown }): void => {
+    if (event === 'open') {
+      this.open.push(this.starts.length);
+      this.starts.push(state.position);
+      this.stops.push(0);
+      this.ends.push(0);
+      this.objects.push(undefined);
+    } else {
+      const node = this.open.pop()!;
+      this.stops[node] = state.position;
+      this.ends[node] = this.starts.length;
+      if (typeof state.result === 'object') this.objects[node] = state.result;
+    }
+  };
+
+  /** How many nodes were recorded so far. */
+  public get count(): number {
+    return this.starts.length;
+  }
+
+  /** The log of the nodes recorded so far, compacted; the recorder starts over. */
+  public take(): ComposedLog {
+    const log: ComposedLog = {
+      starts: Int32Array.from(this.starts), stops: Int32Array.from(this.stops), ends: Int32Array.from(this.ends), objects: this.objects,
+    };
+    this.starts = [];
+    this.stops = [];
+    this.ends = [];
+    this.objects = [];
+    this.open.length = 0;
+    return log;
+  }
+}
 
 /**
  * The position of `pointer` (a JSON pointer into the object) in its file: the key of the field it names, or the
@@ -44,77 +109,157 @@ let latest: { document: DocumentText; roots: ComposedNode[] } | undefined;
  * alias or `<<`) gets the position of its nearest ancestor that is.
  */
 export function positionOf(source: ObjectSource, pointer: string): SourcePosition {
-  const roots = composedNodes(source.document);
-  let node = roots[source.documentIndex];
-  let at = node?.start ?? 0;
+  const document = source.document;
+  const log = document.file.log!;
+  const located = locate(log, document.firstNode, document.endNode, source, pointer, document);
+  if (located !== undefined) return toPosition(document, located);
+  // A key on the path whose text is not plainly the key (quoted, tagged, a number...): parse the text again for
+  // every node's value.
+  const again = parsedAgain(document);
+  return toPosition(document, locate(again, 0, again.starts.length, source, pointer)!);
+}
+
+/**
+ * The offset of the pointer's field, or undefined when a key on its path could not be read from the text alone
+ * (only without `text`: a log with every scalar's value).
+ */
+function locate(
+  log: ComposedLog, firstNode: number, count: number, source: ObjectSource, pointer: string, text?: DocumentText,
+): number | undefined {
+  // The documents' root nodes follow one another.
+  let node = count > firstNode ? firstNode : -1;
+  for (let k = 0; k < source.documentIndex && node >= 0; k++) node = log.ends[node] < count ? log.ends[node] : -1;
+  let at = node >= 0 ? log.starts[node] : 0;
   for (const segment of segments(source.pointer + pointer)) {
-    if (!node) break;
-    const child = childAt(unwrap(node), segment);
+    if (node < 0) break;
+    const child = childAt(log, unwrap(log, node), segment, text);
+    if (child === 'unknown') return undefined;
     if (!child) break;
     at = child.at;
     node = child.node;
   }
-  return toPosition(source.document, at);
+  return at;
 }
 
-function composedNodes(document: DocumentText): ComposedNode[] {
-  if (latest?.document === document) return latest.roots;
-  const roots: ComposedNode[] = [];
-  const open: ComposedNode[] = [];
-  jsYaml.loadAll(document.text, undefined, {
+/** The log of a second parse of the text, with every node's value (scalars included) in `objects`. */
+function parsedAgain(document: DocumentText): ComposedLog {
+  const recorder = new ComposedNodeRecorder();
+  // The recorder numbers the nodes in the order they open, as this does.
+  const values: unknown[] = [];
+  const open: number[] = [];
+  jsYaml.loadAll(documentText(document), undefined, {
     schema: document.schema,
-    // js-yaml calls this around every node it composes, keys included, nested as the nodes are.
     listener: (event, state) => {
+      recorder.listener(event, state);
       if (event === 'open') {
-        const node: ComposedNode = { start: state.position, value: undefined, children: [] };
-        (open.length > 0 ? open[open.length - 1].children : roots).push(node);
-        open.push(node);
+        open.push(values.length);
+        values.push(undefined);
       } else {
-        open.pop()!.value = state.result;
+        values[open.pop()!] = state.result;
       }
     },
   });
-  latest = { document, roots };
-  return roots;
+  return { ...recorder.take(), objects: values };
 }
 
 /** A node that only wraps the node composed inside it (a sequence item, a key candidate) is that node. */
-function unwrap(node: ComposedNode): ComposedNode {
+function unwrap(log: ComposedLog, node: number): number {
   let inner = node;
-  while (inner.children.length === 1 && inner.children[0].value === inner.value && typeof inner.value === 'object') inner = inner.children[0];
+  // Exactly one child (it starts right after the node, and its descendants end where the node's do), same value.
+  while (inner + 1 < log.ends[inner] && log.ends[inner + 1] === log.ends[inner]
+    && log.objects[inner + 1] === log.objects[inner] && typeof log.objects[inner] === 'object') inner++;
   return inner;
 }
 
-/** The node of `segment` inside a mapping (at its key) or a sequence (at its item). */
-function childAt(node: ComposedNode, segment: string): { node: ComposedNode; at: number } | undefined {
-  if (Array.isArray(node.value)) {
-    const item = node.children[Number(segment)];
-    return /^(0|[1-9][0-9]*)$/.test(segment) && item ? { node: item, at: item.start } : undefined;
+/**
+ * The node of `segment` inside a mapping (at its key) or a sequence (at its item); 'unknown' when a key's text does
+ * not say which key it is (see keyIs).
+ */
+function childAt(log: ComposedLog, node: number, segment: string, text?: DocumentText): { node: number; at: number } | 'unknown' | undefined {
+  const value = log.objects[node];
+  const end = log.ends[node];
+  if (Array.isArray(value)) {
+    if (!/^(0|[1-9][0-9]*)$/.test(segment)) return undefined;
+    const index = Number(segment);
+    let item = node + 1;
+    for (let i = 0; i < index && item < end; i++) item = log.ends[item];
+    return item < end ? { node: item, at: log.starts[item] } : undefined;
   }
-  if (node.value === null || typeof node.value !== 'object') return undefined;
+  if (value === null || typeof value !== 'object') return undefined;
   // A mapping's nodes are its keys and values, in turn.
-  for (let i = 0; i + 1 < node.children.length; i += 2) {
-    if (String(node.children[i].value) === segment) return { node: node.children[i + 1], at: node.children[i].start };
+  for (let key = node + 1; key < end;) {
+    const child = log.ends[key];
+    if (child >= end) break;
+    const matches = text === undefined ? String(log.objects[key]) === segment : keyIs(log, key, text, segment);
+    if (matches === undefined) return 'unknown';
+    if (matches) return { node: child, at: log.starts[key] };
+    key = log.ends[child];
   }
   return undefined;
 }
 
+/** Plain scalars of that shape that are not strings (YAML 1.1 booleans and nulls, see manifest-reader). */
+const NOT_STRINGS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRUE', 'on', 'On', 'ON',
+  'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
+
+/**
+ * Whether a key node is the key `segment`, read from its text, when the text plainly is a key: a plain scalar of
+ * letters, digits and `_./-`, starting with a letter or `_` (so no number), that is no boolean or null. Anything else
+ * (quoted, tagged, anchored, an alias, a number, a comment in between) is undefined, and the caller parses the text
+ * again for the key's value. Reads the text in place: every key before the one sought is read.
+ */
+function keyIs(log: ComposedLog, key: number, document: DocumentText, segment: string): boolean | undefined {
+  if (typeof log.objects[key] === 'object') return undefined;
+  const text = document.file.text;
+  // The blanked marker is spaces to the parse, and skipped here.
+  let from = document.offset + Math.max(log.starts[key], document.blanked);
+  let to = Math.max(from, document.offset + log.stops[key]);
+  while (from < to && isBlank(text.charCodeAt(from))) from++;
+  while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
+  if (from === to || !isKeyStart(text.charCodeAt(from))) return undefined;
+  for (let i = from + 1; i < to; i++) if (!isKeyPart(text.charCodeAt(i))) return undefined;
+  // The longest boolean or null word has 5 characters.
+  if (to - from <= 5 && NOT_STRINGS.has(text.slice(from, to))) return undefined;
+  return to - from === segment.length && text.startsWith(segment, from);
+}
+
+/** Space, tab, CR, LF: what separates a key from the text around it. */
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/** A-Z, a-z, _ */
+function isKeyStart(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
+/** A-Z, a-z, _, 0-9, . / - */
+function isKeyPart(c: number): boolean {
+  return isKeyStart(c) || (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x2f || c === 0x2d;
+}
+
 function segments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map(s => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = pointer.slice(1).split('/');
+  return pointer.includes('~') ? tokens.map(s => s.replace(/~1/g, '/').replace(/~0/g, '~')) : tokens;
 }
 
 /** The line and column of the first character at or after `offset` that is not blank (js-yaml opens nodes early). */
 function toPosition(document: DocumentText, offset: number): SourcePosition {
-  const text = document.text;
+  const { text } = document.file;
+  const base = document.offset;
+  const length = document.length;
+  // The document's character at `at`, its blanked marker read as spaces.
+  const charAt = (at: number) => (at >= length ? undefined : at < document.blanked ? ' ' : text[base + at]);
   let at = offset;
   for (;;) {
-    while (at < text.length && /[ \t\r\n]/.test(text[at])) at++;
-    if (text[at] !== '#') break;
-    while (at < text.length && text[at] !== '\n') at++;
+    while (at < length && /[ \t\r\n]/.test(charAt(at)!)) at++;
+    if (charAt(at) !== '#') break;
+    while (at < length && charAt(at) !== '\n') at++;
   }
-  if (at >= text.length) at = offset;
+  if (at >= length) at = offset;
   let line = document.firstLine;
-  for (let i = text.indexOf('\n'); i !== -1 && i < at; i = text.indexOf('\n', i + 1)) line++;
-  return { line, column: at - text.lastIndexOf('\n', at - 1) };
+  for (let i = text.indexOf('\n', base); i !== -1 && i < base + at; i = text.indexOf('\n', i + 1)) line++;
+  const lineStart = text.lastIndexOf('\n', base + Math.max(at - 1, 0));
+  return { line, column: at - (lineStart < base ? -1 : lineStart - base) };
 }

@@ -132,3 +132,37 @@ test('the text output names each failed finding once (the summary keeps only its
   expect(privileged).toHaveLength(1);
   expect(output).toMatch(/objects checked: \d+ errors/);
 });
+
+test('positions read in the one parse: quoted keys (read again), a List after `---`, a document on the `---` line, comments', () => {
+  const text = [
+    '--- ',
+    'apiVersion: v1',
+    'kind: List',
+    'items:',
+    '  - apiVersion: v1',
+    '    kind: Pod',
+    '    metadata: {name: p, namespace: x}',
+    '    spec:',
+    '      "containers":',
+    '        - name: web',
+    '          image: nginx',
+    '          \'securityContext\': { "privileged": true }',
+    '...',
+    '--- {apiVersion: v1, kind: Pod, metadata: {name: q, namespace: x}, spec: {containers: [{name: c, image: x, securityContext: {privileged: true}}]}}',
+    '---',
+    'apiVersion: v1',
+    'kind: Pod',
+    'metadata: {name: r, namespace: x}',
+    'spec:',
+    '  containers:',
+    '    # a comment',
+    '    - name: c',
+    '      image: x',
+    '      securityContext:',
+    '        privileged: true',
+  ].join('\n');
+  const dir = tmpDir({ 'keys.yaml': `${text}\n` });
+  const { stdout } = run(dir, 'check', '--profile', 'baseline', 'keys.yaml');
+  const at = (name: string) => new RegExp(`^(keys\\.yaml:\\d+:\\d+): error privileged: Pod x/${name} `, 'm').exec(stdout)?.[1];
+  expect([at('p'), at('q'), at('r')]).toEqual(['keys.yaml:12:32', 'keys.yaml:14:126', 'keys.yaml:25:9']);
+});

@@ -52,7 +52,9 @@ const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 
 /** Escapes one JSON pointer segment (RFC 6901). */
 export function escapePointerSegment(segment: string | number): string {
-  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1');
+  const text = String(segment);
+  if (!text.includes('~') && !text.includes('/')) return text;
+  return text.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** Joins segments into a JSON pointer below `base`. */
