@@ -39,6 +39,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // Coverage doubles the suite's time (about 150 s -> 75 s for jest on 2 cores); `npx jest --coverage` on request.
+      collectCoverage: false,
     },
   },
   eslintOptions: {
