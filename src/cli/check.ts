@@ -195,7 +195,7 @@ function* render(report: GuardReport, exemptionProblems: string[], format: Outpu
     yield `${formatFinding(e, f, locate)} [exempted by annotation: ${f.exemption.reason}${f.exemption.ticket ? ` (${f.exemption.ticket})` : ''}]`;
   }
   // Every failed finding is listed above: the summary's table and totals only.
-  yield report._summary(false);
+  yield report._summary(false, exemptionProblems.length);
 }
 
 /** `file:line:column: severity control: object pointer: message; fix`, at the finding's field (editors jump there). */

@@ -233,10 +233,11 @@ export class GuardReport {
   }
 
   /**
-   * The summary, naming failed findings below the table or not (the check CLI lists every one of them itself).
+   * The summary, naming failed findings below the table or not (the check CLI lists every one of them itself);
+   * `exemptionProblems` (expired or invalid exemption annotations, which fail the check) count as errors.
    * @internal
    */
-  public _summary(nameFindings: boolean): string {
+  public _summary(nameFindings: boolean, exemptionProblems = 0): string {
     const rows = new Map<string, { failed: number; exempted: number; severity: string }>();
     for (const f of this.allFindings()) {
       const row = rows.get(f.controlId) ?? { failed: 0, exempted: 0, severity: f.severity };
@@ -256,7 +257,8 @@ export class GuardReport {
       lines.push(`${id.padEnd(width)}  ${r.severity.padEnd(8)}  ${String(r.failed).padStart(6)}  ${String(r.exempted).padStart(8)}`);
     }
     if (nameFindings) lines.push(...this.namedFailures(controlIds));
-    lines.push(`${this.evaluations.length} objects checked: ${this.errorCount} errors, ${this.warningCount} warnings, `
+    const problems = exemptionProblems > 0 ? ` (${exemptionProblems} of them exemption problems)` : '';
+    lines.push(`${this.evaluations.length} objects checked: ${this.errorCount + exemptionProblems} errors${problems}, ${this.warningCount} warnings, `
       + `${this.exemptedCount} exempted, ${this.unusedExemptions.length} unused exemptions`);
     for (const e of this.unusedExemptions) {
       lines.push(`unused exemption: ${e.control.id} at [${e.scopePath}] (${e.reason})`);

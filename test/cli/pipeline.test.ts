@@ -166,3 +166,15 @@ test('positions read in the one parse: quoted keys (read again), a List after `-
   const at = (name: string) => new RegExp(`^(keys\\.yaml:\\d+:\\d+): error privileged: Pod x/${name} `, 'm').exec(stdout)?.[1];
   expect([at('p'), at('q'), at('r')]).toEqual(['keys.yaml:12:32', 'keys.yaml:14:126', 'keys.yaml:25:9']);
 });
+
+test('an expired exemption annotation fails the check, and the summary counts it as an error (never "0 errors")', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'expired-'));
+  const annotation = JSON.stringify({ reason: 'debug shell for the on-call engineers, reviewed weekly', expires: '2020-01-01' });
+  fs.writeFileSync(path.join(dir, 'cm.yaml'), `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: a\n  annotations:\n    exemptions.cdk8s-hardened.io/privileged: '${annotation}'\ndata: {a: b}\n`);
+  let output = '';
+  const code = runCli(['node', 'cdk8s-hardened', 'check', path.join(dir, 'cm.yaml')], { stdout: t => { output += t; }, stderr: t => { output += t; } });
+  expect(code).toBe(1);
+  expect(output).toMatch(/privileged: exemption expired on 2020-01-01/);
+  expect(output).toMatch(/1 objects checked: 1 errors \(1 of them exemption problems\)/);
+  expect(output).not.toMatch(/0 errors/);
+});
