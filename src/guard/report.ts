@@ -78,7 +78,7 @@ export class GuardReport {
     private readonly locate?: (evaluation: ObjectEvaluation, finding: Finding) => SourcePosition | undefined,
   ) {}
 
-  /** Every finding, failed and exempted (a copy: the report's own list is built once, see allFindings). */
+  /** Every finding, failed and exempted (a fresh copy on each read). */
   public get findings(): Finding[] {
     return [...this.allFindings()];
   }
