@@ -1,6 +1,9 @@
 import { Control, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
-import type { KubernetesSchemaFile } from './core/kubernetes-schema-data';
+import { apiGroupOfVersion, kubernetesSchema as schema, servedGroups } from './core/kubernetes-schema-data';
+import { escapePointerSegment } from './core/pod-template';
+
+// The schema is read on first use (kubernetes-schema-data): nothing parses its 200 kB until an object needs it.
 
 /** The Kubernetes version whose schema this control holds objects to (not the pinned PSS version). */
 const KUBERNETES_VERSION = '1.27';
@@ -37,7 +40,7 @@ export class KubernetesSchema extends Control {
     if (typeof apiVersion !== 'string' || typeof kind !== 'string') return false;
     // `kind: List` is kubectl's client-side container, not an API object; its items are checked one by one.
     if (apiVersion === 'v1' && kind === 'List') return false;
-    return builtInGroups().has(groupOf(apiVersion));
+    return servedGroups().has(apiGroupOfVersion(apiVersion));
   }
 
   public check(manifest: any, context: ControlContext): Violation[] {
@@ -53,30 +56,6 @@ export class KubernetesSchema extends Control {
     const unique = new Map(found.map(v => [`${v.pointer}\u0000${v.message}`, v]));
     return [...unique.keys()].sort().map(k => unique.get(k)!);
   }
-}
-
-// --- the schema, loaded on first use ---------------------------------------------------------------------------
-
-let schemaFile: KubernetesSchemaFile | undefined;
-let groups: Set<string> | undefined;
-
-function schema(): KubernetesSchemaFile {
-  // Required here, not imported: the CLI and the guard parse 200 kB of schema only when an object needs it.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  schemaFile ??= (require('./core/kubernetes-schema-data') as typeof import('./core/kubernetes-schema-data')).KUBERNETES_SCHEMA;
-  return schemaFile;
-}
-
-/** `v1` -> '' (the core group), `apps/v1` -> 'apps'. */
-function groupOf(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
-}
-
-/** The API groups of Kubernetes 1.27 (the core group is ''). */
-function builtInGroups(): Set<string> {
-  groups ??= new Set(Object.keys(schema().kinds).map(k => groupOf(k.slice(0, k.lastIndexOf('/')))));
-  return groups;
 }
 
 // --- validation -----------------------------------------------------------------------------------------------------
@@ -149,7 +128,7 @@ function validate(value: any, node: Schema, pointer: string, definitions: Record
   for (const field of node.required ?? []) {
     if (value[field] === null || value[field] === undefined || !Object.prototype.hasOwnProperty.call(value, field)) {
       found.push({
-        pointer: `${pointer}/${escapePointer(field)}`,
+        pointer: `${pointer}/${escapePointerSegment(field)}`,
         message: `${subject}: required property '${field}' missing`,
         fix: `Set ${field} at ${pointer || '/'}: Kubernetes ${KUBERNETES_VERSION} rejects the object without it.`,
       });
@@ -160,7 +139,7 @@ function validate(value: any, node: Schema, pointer: string, definitions: Record
     const property = node.properties !== undefined && Object.prototype.hasOwnProperty.call(node.properties, key)
       ? node.properties[key]
       : node.additionalProperties;
-    if (property !== undefined) validate(value[key], property, `${pointer}/${escapePointer(key)}`, definitions, subject, found);
+    if (property !== undefined) validate(value[key], property, `${pointer}/${escapePointerSegment(key)}`, definitions, subject, found);
   }
 }
 
@@ -181,9 +160,9 @@ function isType(value: unknown, type: string | undefined): boolean {
 
 function notServed(manifest: any): Violation {
   const { apiVersion, kind } = manifest;
-  const group = groupOf(apiVersion);
+  const group = apiGroupOfVersion(apiVersion);
   const servedAs = Object.keys(schema().kinds).sort()
-    .filter(k => k.endsWith(`/${kind}`) && groupOf(k.slice(0, k.lastIndexOf('/'))) === group)
+    .filter(k => k.endsWith(`/${kind}`) && apiGroupOfVersion(k.slice(0, k.lastIndexOf('/'))) === group)
     .map(k => k.slice(0, k.lastIndexOf('/')));
   return {
     pointer: servedAs.length > 0 ? '/apiVersion' : '/kind',
@@ -216,10 +195,4 @@ function fieldOf(pointer: string): string {
   const last = tokens.length - 1;
   if (last < 0) return 'the object';
   return /^\d+$/.test(tokens[last]) && last > 0 ? `${tokens[last - 1]}/${tokens[last]}` : tokens[last];
-}
-
-function escapePointer(token: string): string {
-  // Every field of every object is escaped on the way down: most have nothing to escape.
-  if (!token.includes('~') && !token.includes('/')) return token;
-  return token.replace(/~/g, '~0').replace(/\//g, '~1');
 }

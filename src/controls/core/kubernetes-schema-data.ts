@@ -18,5 +18,32 @@ export interface KubernetesSchemaFile {
   readonly definitions: Record<string, unknown>;
 }
 
-/** The schema of every built-in kind of Kubernetes 1.27. */
-export const KUBERNETES_SCHEMA: KubernetesSchemaFile = JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf-8'));
+let loaded: KubernetesSchemaFile | undefined;
+let groups: Set<string> | undefined;
+
+/** The schema of every built-in kind of Kubernetes 1.27, read on first use. */
+export function kubernetesSchema(): KubernetesSchemaFile {
+  loaded ??= JSON.parse(fs.readFileSync(SCHEMA_FILE, 'utf-8')) as KubernetesSchemaFile;
+  return loaded;
+}
+
+/** `v1` -> '' (the core group), `apps/v1` -> 'apps'. */
+export function apiGroupOfVersion(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0 ? '' : apiVersion.slice(0, slash);
+}
+
+/** The API groups Kubernetes 1.27 serves (the core group is ''). */
+export function servedGroups(): Set<string> {
+  groups ??= new Set(Object.keys(kubernetesSchema().kinds).map(k => apiGroupOfVersion(k.slice(0, k.lastIndexOf('/')))));
+  return groups;
+}
+
+/**
+ * Whether Kubernetes 1.27 serves this apiVersion and kind: the one list of built-in kinds, for the schema control and
+ * for the pod-template search (which leaves exactly these kinds to their known template paths).
+ */
+export function servesKind(apiVersion: unknown, kind: unknown): boolean {
+  return typeof apiVersion === 'string' && typeof kind === 'string'
+    && Object.prototype.hasOwnProperty.call(kubernetesSchema().kinds, `${apiVersion}/${kind}`);
+}

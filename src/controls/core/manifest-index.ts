@@ -1,4 +1,5 @@
 import { ControlContext } from './control';
+import { apiGroupOfVersion } from './kubernetes-schema-data';
 import { isObject, podOf } from './pod-template';
 
 /** The manifests a control evaluates against: the whole set when given, else the manifest alone. */
@@ -137,8 +138,7 @@ class SelectorIndex {
 
 /** The API group of a manifest ('' for the core group). */
 export function apiGroupOf(manifest: any): string {
-  const apiVersion = typeof manifest?.apiVersion === 'string' ? manifest.apiVersion : '';
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return apiGroupOfVersion(typeof manifest?.apiVersion === 'string' ? manifest.apiVersion : '');
 }
 
 /** The namespace a manifest lives in, as written (undefined when it names none). */

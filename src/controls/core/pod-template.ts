@@ -1,4 +1,5 @@
 import { Control, ControlContext, Violation } from './control';
+import { apiGroupOfVersion, servesKind } from './kubernetes-schema-data';
 
 /** A container of a pod spec, with its JSON pointer. */
 export interface ContainerView {
@@ -38,15 +39,6 @@ const TEMPLATE_PATHS: Record<string, { groups: string[]; path: string[] }> = {
   CronJob: { groups: ['batch'], path: ['spec', 'jobTemplate', 'spec', 'template'] },
 };
 
-/**
- * Kinds of the built-in API groups that carry no pod template: they are not searched. Any other kind (a custom
- * resource, or a built-in kind under a foreign group) is searched by the generic rule.
- */
-const BUILT_IN_GROUPS = new Set(['', 'apps', 'batch', 'policy', 'rbac.authorization.k8s.io', 'networking.k8s.io', 'storage.k8s.io',
-  'scheduling.k8s.io', 'coordination.k8s.io', 'node.k8s.io', 'discovery.k8s.io', 'autoscaling', 'certificates.k8s.io',
-  'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'apiregistration.k8s.io', 'flowcontrol.apiserver.k8s.io', 'events.k8s.io',
-  'authentication.k8s.io', 'authorization.k8s.io', 'resource.k8s.io', 'internal.apiserver.k8s.io', 'storagemigration.k8s.io']);
-
 /** Fields a pod spec has and a controller's own spec has not: an object holding one of these as a list is a pod spec. */
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 
@@ -63,8 +55,7 @@ export function pointer(base: string, ...segments: Array<string | number>): stri
 }
 
 function apiGroup(manifest: any): string {
-  const apiVersion = typeof manifest?.apiVersion === 'string' ? manifest.apiVersion : '';
-  return apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+  return apiGroupOfVersion(typeof manifest?.apiVersion === 'string' ? manifest.apiVersion : '');
 }
 
 // Every control asks for the same manifest's pod views; manifests are not mutated while they are checked.
@@ -73,8 +64,8 @@ const VIEWS = new WeakMap<object, PodView[]>();
 /**
  * Every pod template of a manifest, wherever it is kept:
  * - the built-in pod-bearing kinds (TEMPLATE_PATHS): exactly where the API server reads it;
- * - any other kind outside the built-in API groups (custom resources such as Argo Rollouts, Knative Services, KEDA
- *   ScaledJobs, or `Deployment` under a foreign group): every object, at any depth outside `metadata` and `status`,
+ * - every kind the pinned Kubernetes (1.27) does not serve (custom resources such as Argo Rollouts, Knative Services,
+ *   KEDA ScaledJobs, `Deployment` under a foreign group, an unknown kind under a built-in group): every object, at any depth outside `metadata` and `status`,
  *   that holds `containers`, `initContainers` or `ephemeralContainers` as a list is a pod spec, and the object holding
  *   it (when it has `spec` and `metadata`, or just `spec`) its template.
  * Used by the guard and the CLI alike (through the controls), so both see the same pods.
@@ -103,7 +94,8 @@ function viewsOf(manifest: any): PodView[] {
     if (!isObject(template) || !isObject(template.spec)) return [];
     return [viewAt(template.spec, [...location.path, 'spec'], template.metadata, [...location.path, 'metadata'])];
   }
-  if (BUILT_IN_GROUPS.has(group)) return [];
+  // Any other kind Kubernetes serves has no pod template; every kind it does not serve is searched.
+  if (servesKind(manifest.apiVersion, manifest.kind)) return [];
   const views: PodView[] = [];
   findPodSpecs(manifest, [], views);
   return views;
