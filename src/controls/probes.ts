@@ -1,20 +1,11 @@
 import { ControlContext, Severity, Violation } from './core/control';
+import { canonicalJson } from './core/json';
 import { isObject, podOf, PodControl, PodView, pointer } from './core/pod-template';
 
 /** Kinds whose pods run to completion: probes there would restart or gate a finishing task. */
 const RUN_TO_COMPLETION_KINDS = ['Job', 'CronJob'];
 
 /** JSON with object keys sorted, so that deep-equal values serialize identically. */
-function canonical(value: any): string {
-  if (Array.isArray(value)) {
-    return `[${value.map(canonical).join(',')}]`;
-  }
-  if (isObject(value)) {
-    return `{${Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${canonical(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
 /** Long-running containers declare distinct readiness and liveness probes. */
 export class Probes extends PodControl {
   constructor() {
@@ -65,7 +56,7 @@ export class Probes extends PodControl {
           });
         }
       }
-      if (isObject(readiness) && isObject(liveness) && canonical(readiness) === canonical(liveness)) {
+      if (isObject(readiness) && isObject(liveness) && canonicalJson(readiness) === canonicalJson(liveness)) {
         violations.push({
           pointer: pointer(c.pointer, 'livenessProbe'),
           message: `${c.label} has a livenessProbe identical to its readinessProbe`,

@@ -1,8 +1,8 @@
 import { Control, ControlContext, Severity, Violation } from './core/control';
 import { isObject, pointer } from './core/pod-template';
 
-/** Annotations the guard writes as its audit trail of exemptions granted in code. */
-const EXEMPTION_ANNOTATION_PREFIX = 'exemptions.cdk8s-hardened.io/';
+/** Annotations the guard writes as its audit trail of exemptions granted in code (defined here, below the guard). */
+export const EXEMPTION_ANNOTATION_PREFIX = 'exemptions.cdk8s-hardened.io/';
 
 /**
  * What a synthesized object is, is what kubectl applies, and it carries no exemption that was not granted in code.

@@ -2,6 +2,8 @@ import { IConstruct } from 'constructs';
 import { today as todayUtc } from './evaluate';
 import { expiryProblem, MIN_REASON_LENGTH, reasonProblem } from './exemption-rules';
 import { Control } from '../controls/core/control';
+import { canonicalJson } from '../controls/core/json';
+import { EXEMPTION_ANNOTATION_PREFIX as ANNOTATION_PREFIX } from '../controls/synthesis-integrity';
 
 /** A reasoned, explicit weakening of one control. */
 export interface ExemptionProps {
@@ -53,7 +55,7 @@ export interface ExemptionProps {
 }
 
 /** Annotation key prefix under which each exemption is recorded on the objects it covers. */
-export const EXEMPTION_ANNOTATION_PREFIX = 'exemptions.cdk8s-hardened.io/';
+export const EXEMPTION_ANNOTATION_PREFIX = ANNOTATION_PREFIX;
 
 /** An exemption whose fields have been checked. */
 export class Exemption {
@@ -275,15 +277,6 @@ function resolvePointer(json: any, pointer: string): any {
     value = value[segment];
   }
   return value;
-}
-
-/** JSON with object keys sorted, so deep-equal values compare equal. */
-function canonicalJson(value: any): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.keys(value).sort().map(k => `${JSON.stringify(k)}:${canonicalJson(value[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'undefined';
 }
 
 function isCalendarDate(value: unknown): boolean {

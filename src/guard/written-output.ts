@@ -1,4 +1,6 @@
 import { InputError, readManifests } from './manifest-reader';
+import { canonicalJson } from '../controls/core/json';
+import { pointer } from '../controls/core/pod-template';
 
 // The guard's last word on a synthesis: the YAML written is read back as kubectl reads it, and every object in it
 // must be one the guard evaluated, exactly. Whatever changed an object between the check and the write (a toJson
@@ -70,15 +72,8 @@ function firstDifference(a: any, b: any, at: string): string {
   const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
   for (const key of keys) {
     if (canonicalJson(a[key]) !== canonicalJson(b[key])) {
-      return firstDifference(a[key], b[key], `${at}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      return firstDifference(a[key], b[key], pointer(at, key));
     }
   }
   return at;
-}
-
-/** JSON with sorted keys; undefined members dropped, as JSON.stringify drops them. */
-function canonicalJson(value: any): string {
-  return JSON.stringify(value, (_key, v) => (v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.keys(v).sort().map(k => [k, v[k]]))
-    : v)) ?? 'undefined';
 }
