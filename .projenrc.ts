@@ -28,6 +28,10 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // Property-based tests of every public construct (bounded runs, seed printed on failure).
     'fast-check@^4',
     '@types/js-yaml@^4',
+    // A real CEL engine: every exported ValidatingAdmissionPolicy must agree with its control's TypeScript check.
+    '@marcbachmann/cel-js@^8',
+    // An external scanner (Trivy, kubernetes-schema and other bundled rules) run over the examples in CI.
+    '@monokle/validation@~0.33.0',
   ],
   // jsii libraries may only depend on jsii modules unless the dependency is bundled.
   // js-yaml: the CLI's YAML parser (about 10x faster than yaml@2 on large manifests; the check must read 10,000
