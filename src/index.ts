@@ -25,3 +25,6 @@ export * from './network/network-peer';
 export * from './network/workload-connections';
 export * from './network/reachability';
 export * from './controls/profile';
+export * from './supply-chain/image-signature';
+export * from './supply-chain/image-lock';
+export * from './supply-chain/image-policy';
