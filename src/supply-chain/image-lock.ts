@@ -54,6 +54,11 @@ export class ImageLock {
     return new ImageLock(entries, source);
   }
 
+  /** A lock of the given entries (what `pin` writes). @internal */
+  public static _of(entries: ImageLockEntry[], source: string): ImageLock {
+    return new ImageLock(entries.map((e, i) => checkEntry(`${source}: images[${i}]`, e)), source);
+  }
+
   /** Every entry, sorted by image. */
   public readonly entries: ImageLockEntry[];
   /** Where the lock came from (its file, or the `source` given). */
@@ -108,11 +113,6 @@ export class ImageLock {
   /** The lock file text: entries sorted by image, stable across runs (no timestamps). */
   public toJson(): string {
     return `${JSON.stringify({ lockfileVersion: IMAGE_LOCK_VERSION, images: this.entries.map(e => ({ image: e.image, digest: e.digest, mediaType: e.mediaType })) }, undefined, 2)}\n`;
-  }
-
-  /** A lock of the given entries (what `pin` writes). @internal */
-  public static _of(entries: ImageLockEntry[], source: string): ImageLock {
-    return new ImageLock(entries.map((e, i) => checkEntry(`${source}: images[${i}]`, e)), source);
   }
 }
 
