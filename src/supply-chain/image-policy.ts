@@ -1,9 +1,10 @@
-import { ApiObject, Chart, JsonPatch } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ImageLock } from './image-lock';
 import { ImageSignature } from './image-signature';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { describeValue } from '../defaults/kubernetes-validation';
+import { IsolatedNamespace } from '../namespaces/isolated-namespace';
 
 /** A registry (or registry/path prefix) images may come from, and the signatures its images must carry. */
 export interface ImageRegistryRule {
@@ -52,10 +53,11 @@ const CLUSTER_IMAGE_POLICY = { apiVersion: 'policy.sigstore.dev/v1beta1', kind: 
  * The app's image supply chain, declared once: which registries images come from, which signatures they carry, and
  * whether they must be digest-pinned (from a lock file). It sets the defaults of its scope (`HardenedDefaults`:
  * `allowedRegistries` for the `image-registry` control, `requireImageDigests`, `imageLock`), so create it before the
- * workloads it governs; and it emits a policy-controller ClusterImagePolicy per registry with its signature authorities.
- * `allowedRegistries` is the plain list an admission policy takes.
+ * workloads it governs (usually in the App, before the charts); and, as a chart of its own (cluster-scoped objects, no
+ * namespace, its own YAML file), it emits a policy-controller ClusterImagePolicy per registry with its signature
+ * authorities. `allowedRegistries` is the plain list an admission policy takes.
  */
-export class ImagePolicy extends Construct {
+export class ImagePolicy extends Chart {
   /** The registry prefixes images may come from, as declared (for `image-registry` and admission policies). */
   public readonly allowedRegistries: string[];
   /** Whether every image must carry a digest. */
@@ -66,7 +68,7 @@ export class ImagePolicy extends Construct {
   public readonly clusterImagePolicies: ApiObject[];
 
   constructor(scope: Construct, id: string, props: ImagePolicyProps) {
-    super(scope, id);
+    super(scope, id, { labels: { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY } });
     const where = `[${this.node.path}] ImagePolicy`;
     if (props === null || typeof props !== 'object' || !Array.isArray(props.registries) || props.registries.length === 0) {
       throw new Error(`${where}: registries ${describeValue(props?.registries)} is not a non-empty list; declare where images come from, `
@@ -106,17 +108,29 @@ export class ImagePolicy extends Construct {
       ...CLUSTER_IMAGE_POLICY,
       metadata: {
         name: `image-policy-${slug(rule.prefix)}`,
-        labels: { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY },
         annotations: { 'cdk8s-hardened.io/image-prefix': rule.prefix },
       },
       spec: { images: globsOf(rule.prefix).map(glob => ({ glob })), authorities: authorities[i] },
     }));
-    // cdk8s gives every object of a chart the chart's namespace; a ClusterImagePolicy is cluster-scoped.
-    if (Chart.of(this).namespace !== undefined) {
-      for (const o of this.clusterImagePolicies) o.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+  }
+
+  /**
+   * Opts a namespace in to policy-controller's verification: labels it `policy.sigstore.dev/include=true`, without which
+   * policy-controller admits its pods unchecked.
+   */
+  public enforceIn(namespace: IsolatedNamespace): void {
+    // Not `instanceof`: cdk8s' Chart answers `instanceof` for every chart, whatever the subclass.
+    const object = (namespace as IsolatedNamespace | undefined)?.namespaceObject;
+    if (!ApiObject.isApiObject(object) || object.kind !== 'Namespace') {
+      throw new Error(`[${this.node.path}] ImagePolicy.enforceIn: ${describeValue(namespace)} is not an IsolatedNamespace; label other namespaces `
+        + `with ${SIGSTORE_INCLUDE_LABEL}=true (kubectl label namespace <name> ${SIGSTORE_INCLUDE_LABEL}=true)`);
     }
+    object.metadata.addLabel(SIGSTORE_INCLUDE_LABEL, 'true');
   }
 }
+
+/** The namespace label policy-controller's webhooks select on (opt-in). */
+const SIGSTORE_INCLUDE_LABEL = 'policy.sigstore.dev/include';
 
 /** Hosts that name Docker Hub; policy-controller sees its images as index.docker.io/... */
 const DOCKER_HUB = ['docker.io', 'index.docker.io', 'registry-1.docker.io'];

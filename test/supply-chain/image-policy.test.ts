@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'crypto';
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  FindingStatus, Guard, GuardReport, HardenedDefaults, HardenedDeployment, ImagePolicy, ImagePolicyProps, ImageSignature, Severity,
+  FindingStatus, Guard, GuardReport, HardenedDefaults, IsolatedNamespace, HardenedDeployment, ImagePolicy, ImagePolicyProps, ImageSignature, Severity,
 } from '../../src';
 import { expectCrdValid } from '../helpers/crd-schema';
 import { DIGEST_IMAGE, IMAGE, synthError, withoutGuardSummary } from '../helpers/synth';
@@ -17,8 +17,9 @@ function chart(app: App = Testing.app()): Chart {
   return new Chart(app, 'test', { namespace: 'shop' });
 }
 
+/** The ClusterImagePolicies of the ImagePolicy charts below `c`. */
 function policies(c: Chart): any[] {
-  return Testing.synth(c).filter(m => m.kind === 'ClusterImagePolicy');
+  return c.node.children.filter(x => x instanceof ImagePolicy).flatMap(p => Testing.synth(p as ImagePolicy)).filter(m => m.kind === 'ClusterImagePolicy');
 }
 
 describe('ImagePolicy renders one ClusterImagePolicy per registry, valid against the upstream CRD', () => {
@@ -53,7 +54,30 @@ describe('ImagePolicy renders one ClusterImagePolicy per registry, valid against
     ]);
     // Declared without signatures: admitted explicitly (policy-controller denies images no policy matches).
     expect(rendered[2].spec.authorities).toEqual([{ name: 'unsigned-allowed', static: { action: 'pass' } }]);
-    expect(rendered.every(p => p.metadata.namespace === undefined)).toBe(true);
+    // Cluster-scoped: its own chart, no namespace even inside a namespaced chart.
+    expect(rendered.every(p => p.metadata.namespace === undefined && p.metadata.labels['app.kubernetes.io/managed-by'] === 'cdk8s-hardened')).toBe(true);
+    expect(Testing.synth(c).filter(m => m.kind === 'ClusterImagePolicy')).toEqual([]);
+  });
+
+  test('declared in the App, it governs every chart below it and writes its policies to a file of its own', () => {
+    const app = Testing.app();
+    const policy = new ImagePolicy(app, 'image-policy', { registries: [{ prefix: 'registry.example.com/payments' }] });
+    const c = chart(app);
+    expect(HardenedDefaults.of(c).allowedRegistries).toEqual(['registry.example.com/payments']);
+    new HardenedDeployment(c, 'web', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    expect(synthError(c)).toMatch(/image-registry/);
+    expect(Testing.synth(policy).map(m => m.metadata.name)).toEqual(['image-policy-registry.example.com-payments']);
+  });
+
+  test('enforceIn labels an IsolatedNamespace policy.sigstore.dev/include=true (policy-controller\'s opt-in)', () => {
+    const app = Testing.app();
+    const policy = new ImagePolicy(app, 'image-policy', { registries: [{ prefix: 'registry.example.com' }] });
+    const ns = new IsolatedNamespace(app, 'shop', { name: 'shop' });
+    policy.enforceIn(ns);
+    const namespace = Testing.synth(ns).find(m => m.kind === 'Namespace');
+    expect(namespace.metadata.labels['policy.sigstore.dev/include']).toBe('true');
+    expect(namespace.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+    expect(() => policy.enforceIn(chart(app) as any)).toThrow(/is not an IsolatedNamespace; label other namespaces with policy.sigstore.dev\/include=true/);
   });
 
   test('the CRD check can fail: a wrong type in an authority is refused by the schema', () => {
