@@ -36,7 +36,7 @@ export interface ImagePolicyProps {
    * hardened workloads render `tag@sha256:...` from it, and an image it does not pin fails synthesis.
    * @default - images render as written
    */
-  readonly lock?: ImageLock;
+  readonly imageLock?: ImageLock;
   /**
    * Emit one Sigstore policy-controller ClusterImagePolicy per registry (policy.sigstore.dev/v1beta1). They are
    * cluster-scoped and take effect only in namespaces labelled `policy.sigstore.dev/include=true`
@@ -63,7 +63,7 @@ export class ImagePolicy extends Chart {
   /** Whether every image must carry a digest. */
   public readonly requireDigests: boolean;
   /** The lock images are pinned from, if any. */
-  public readonly lock?: ImageLock;
+  public readonly imageLock?: ImageLock;
   /** The ClusterImagePolicies emitted, one per registry (empty when `signaturePolicies` is false). */
   public readonly clusterImagePolicies: ApiObject[];
 
@@ -77,8 +77,8 @@ export class ImagePolicy extends Chart {
     if (props.requireDigests !== undefined && typeof props.requireDigests !== 'boolean') {
       throw new Error(`${where}: requireDigests ${describeValue(props.requireDigests)} is not a boolean; give true or false, or leave it out (true)`);
     }
-    if (props.lock !== undefined && !(props.lock instanceof ImageLock)) {
-      throw new Error(`${where}: lock ${describeValue(props.lock)} is not an ImageLock; use ImageLock.fromFile('images.lock.json'), or leave it out`);
+    if (props.imageLock !== undefined && !(props.imageLock instanceof ImageLock)) {
+      throw new Error(`${where}: imageLock ${describeValue(props.imageLock)} is not an ImageLock; use ImageLock.fromFile('images.lock.json'), or leave it out`);
     }
     const rules = props.registries.map((rule, i) => checkRule(`${where}: registries[${i}]`, rule));
     const seen = new Map<string, number>();
@@ -97,11 +97,11 @@ export class ImagePolicy extends Chart {
 
     this.allowedRegistries = rules.map(r => r.prefix);
     this.requireDigests = props.requireDigests ?? true;
-    this.lock = props.lock;
+    this.imageLock = props.imageLock;
     HardenedDefaults.set(scope, {
       allowedRegistries: [...this.allowedRegistries],
       requireImageDigests: this.requireDigests,
-      ...(this.lock ? { imageLock: this.lock } : {}),
+      ...(this.imageLock ? { imageLock: this.imageLock } : {}),
     });
 
     this.clusterImagePolicies = props.signaturePolicies === false ? [] : rules.map((rule, i) => new ApiObject(this, `ClusterImagePolicy${i}`, {
@@ -118,11 +118,11 @@ export class ImagePolicy extends Chart {
    * Opts a namespace in to policy-controller's verification: labels it `policy.sigstore.dev/include=true`, without which
    * policy-controller admits its pods unchecked.
    */
-  public enforceIn(namespace: IsolatedNamespace): void {
+  public enforceIn(isolatedNamespace: IsolatedNamespace): void {
     // Not `instanceof`: cdk8s' Chart answers `instanceof` for every chart, whatever the subclass.
-    const object = (namespace as IsolatedNamespace | undefined)?.namespaceObject;
+    const object = (isolatedNamespace as IsolatedNamespace | undefined)?.namespaceObject;
     if (!ApiObject.isApiObject(object) || object.kind !== 'Namespace') {
-      throw new Error(`[${this.node.path}] ImagePolicy.enforceIn: ${describeValue(namespace)} is not an IsolatedNamespace; label other namespaces `
+      throw new Error(`[${this.node.path}] ImagePolicy.enforceIn: ${describeValue(isolatedNamespace)} is not an IsolatedNamespace; label other namespaces `
         + `with ${SIGSTORE_INCLUDE_LABEL}=true (kubectl label namespace <name> ${SIGSTORE_INCLUDE_LABEL}=true)`);
     }
     object.metadata.addLabel(SIGSTORE_INCLUDE_LABEL, 'true');

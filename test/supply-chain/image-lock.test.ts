@@ -46,7 +46,7 @@ describe('hardened workloads render digests from the lock', () => {
 
   test('with an ImagePolicy requiring digests, a locked app synthesizes with zero failed findings', () => {
     const app = Testing.app();
-    new ImagePolicy(app, 'image-policy', { registries: [{ prefix: 'registry.example.com/shop' }], lock: lockOf([[WEB, D1]]) });
+    new ImagePolicy(app, 'image-policy', { registries: [{ prefix: 'registry.example.com/shop' }], imageLock: lockOf([[WEB, D1]]) });
     const chart = new Chart(app, 'shop', { namespace: 'shop' });
     new HardenedDeployment(chart, 'web', { containers: [{ image: WEB, portNumber: 8080 }] });
     Guard.protect(app);

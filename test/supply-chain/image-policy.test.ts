@@ -177,7 +177,7 @@ describe('ImagePolicy refuses bad input with the path, the field, the value and 
     ['not PEM at all', { registries: [{ prefix: 'ghcr.io/x', signatures: [ImageSignature.publicKey('ssh-ed25519 AAAA')] }] }, /is not a PEM public key; give the text of cosign.pub/],
     ['a private key', { registries: [{ prefix: 'ghcr.io/x', signatures: [ImageSignature.publicKey(PRIVATE_PEM)] }] }, /the key is a PRIVATE key; give the public key only/],
     ['requireDigests not boolean', { registries: [{ prefix: 'ghcr.io/x' }], requireDigests: 'yes' }, /requireDigests "yes" is not a boolean/],
-    ['lock not an ImageLock', { registries: [{ prefix: 'ghcr.io/x' }], lock: { images: [] } }, /lock \{"images":\[\]\} is not an ImageLock; use ImageLock.fromFile/],
+    ['imageLock not an ImageLock', { registries: [{ prefix: 'ghcr.io/x' }], imageLock: { images: [] } }, /imageLock \{"images":\[\]\} is not an ImageLock; use ImageLock.fromFile/],
   ];
   test.each(cases)('%s', (_name, props: ImagePolicyProps, message) => {
     const c = chart();
