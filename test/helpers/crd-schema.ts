@@ -5,6 +5,8 @@ import * as yaml from 'js-yaml';
 
 const CRD_DIR = path.join(__dirname, '..', 'schemas', 'crds');
 const cache = new Map<string, ValidateFunction>();
+/** OpenAPI formats Kubernetes uses that ajv does not know: accepted as the API server's own types do. */
+const FORMATS = { 'int32': true, 'int64': true, 'date-time': true, 'byte': true } as const;
 
 /**
  * Validates custom resources against the openAPIV3Schema of their upstream CRD (a copy under test/schemas/crds/, see
@@ -32,7 +34,7 @@ function validatorFor(crdFile: string, apiVersion: string, kind: string): Valida
   }
   const served = crd.spec.versions.find((v: any) => v.name === version && v.served === true);
   if (!served) throw new Error(`${crdFile}: version ${version} is not served`);
-  const validate = new Ajv({ strict: false, allErrors: true }).compile(served.schema.openAPIV3Schema);
+  const validate = new Ajv({ strict: false, allErrors: true, formats: FORMATS }).compile(served.schema.openAPIV3Schema);
   cache.set(key, validate);
   return validate;
 }
