@@ -168,12 +168,16 @@ function checkRule(where: string, rule: unknown): { prefix: string; signatures?:
   return { prefix: prefix.replace(/\/$/, ''), signatures };
 }
 
-/** The ClusterImagePolicy globs of a prefix: everything below it (`**` crosses path segments and the tag/digest). */
+/**
+ * The ClusterImagePolicy globs of a prefix, matching what `image-registry` admits (whole path segments): everything
+ * below it (`**`); and, when the prefix has a path (it may name a repository itself), that repository by tag or digest
+ * (`*` stops at `/`). A host alone gets no `host:*`, which could read as another port of that host. policy-controller
+ * matches globs against the image as `index.docker.io/library/...` for Docker Hub.
+ */
 function globsOf(prefix: string): string[] {
   const [host, ...path] = prefix.split('/');
-  if (!DOCKER_HUB.includes(host)) return [`${prefix}/**`];
-  const rest = path.length > 0 ? `/${path.join('/')}` : '';
-  return [`index.docker.io${rest}/**`];
+  const name = DOCKER_HUB.includes(host) ? ['index.docker.io', ...path].join('/') : prefix;
+  return path.length === 0 ? [`${name}/**`] : [`${name}/**`, `${name}:*`, `${name}@*`];
 }
 
 /** A prefix as a DNS-subdomain-safe name part: `registry.example.com:5000/shop` -> `registry.example.com-5000-shop`. */

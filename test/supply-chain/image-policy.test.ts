@@ -1,7 +1,8 @@
 import { generateKeyPairSync } from 'crypto';
 import { App, Chart, Testing } from 'cdk8s';
 import {
-  FindingStatus, Guard, GuardReport, HardenedDefaults, IsolatedNamespace, HardenedDeployment, ImagePolicy, ImagePolicyProps, ImageSignature, Severity,
+  Controls, FindingStatus, Guard, GuardReport, HardenedDefaults, HardenedDeployment, ImagePolicy, ImagePolicyProps, ImageSignature,
+  IsolatedNamespace, PssVersion, Severity,
 } from '../../src';
 import { expectCrdValid } from '../helpers/crd-schema';
 import { DIGEST_IMAGE, IMAGE, synthError, withoutGuardSummary } from '../helpers/synth';
@@ -16,6 +17,8 @@ const RELEASE = '^https://github\\.com/example/shop/\\.github/workflows/release\
 function chart(app: App = Testing.app()): Chart {
   return new Chart(app, 'test', { namespace: 'shop' });
 }
+
+const globs = (name: string) => [{ glob: `${name}/**` }, { glob: `${name}:*` }, { glob: `${name}@*` }];
 
 /** The ClusterImagePolicies of the ImagePolicy charts below `c`. */
 function policies(c: Chart): any[] {
@@ -41,9 +44,9 @@ describe('ImagePolicy renders one ClusterImagePolicy per registry, valid against
     const rendered = policies(c);
     expectCrdValid(CRD, rendered);
     expect(rendered.map(p => [p.apiVersion, p.metadata.name, p.spec.images])).toEqual([
-      ['policy.sigstore.dev/v1beta1', 'image-policy-registry.example.com-shop', [{ glob: 'registry.example.com/shop/**' }]],
-      ['policy.sigstore.dev/v1beta1', 'image-policy-ghcr.io-example-org', [{ glob: 'ghcr.io/example-org/**' }]],
-      ['policy.sigstore.dev/v1beta1', 'image-policy-docker.io-library', [{ glob: 'index.docker.io/library/**' }]],
+      ['policy.sigstore.dev/v1beta1', 'image-policy-registry.example.com-shop', globs('registry.example.com/shop')],
+      ['policy.sigstore.dev/v1beta1', 'image-policy-ghcr.io-example-org', globs('ghcr.io/example-org')],
+      ['policy.sigstore.dev/v1beta1', 'image-policy-docker.io-library', globs('index.docker.io/library')],
     ]);
     expect(rendered[0].spec.authorities).toEqual([
       { name: 'signature-0', keyless: { identities: [{ issuer: GITHUB, subjectRegExp: RELEASE }] } },
@@ -95,6 +98,48 @@ describe('ImagePolicy renders one ClusterImagePolicy per registry, valid against
     expect(policy.clusterImagePolicies).toEqual([]);
     expect(policies(c)).toEqual([]);
     expect(HardenedDefaults.of(c).allowedRegistries).toEqual(['registry.example.com']);
+  });
+});
+
+/**
+ * policy-controller's glob matching (pkg/apis/glob): `**` any characters, `*` any but `/`, anchored; the image as
+ * go-containerregistry names it (Docker Hub as index.docker.io, official images under library/).
+ */
+function signaturePolicyMatches(glob: string, image: string): boolean {
+  const pattern = glob.split('**').map(part => part.split('*').map(t => t.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('[^/]*')).join('.*');
+  const first = image.includes('/') ? image.split('/')[0] : '';
+  const named = /[.:]/.test(first) || first === 'localhost' ? image.replace(/^docker\.io\//, 'index.docker.io/')
+    : `index.docker.io/${image.includes('/') ? '' : 'library/'}${image}`;
+  return new RegExp(`^${pattern}$`).test(named);
+}
+
+describe('the two renderings agree: image-registry admits exactly the images the ClusterImagePolicies match', () => {
+  const prefixes = ['registry.example.com', 'ghcr.io/example', 'ghcr.io/org/app', 'localhost:5000/mirror', 'docker.io/library'];
+  const d = `sha256:${'a'.repeat(64)}`;
+  const images = [
+    'registry.example.com/app:1', `registry.example.com/team/app@${d}`, 'registry.example.com.evil.io/app:1', 'registry.example.com:5000/app:1',
+    'ghcr.io/example/app:1', `ghcr.io/example/deep/path/app:1@${d}`, 'ghcr.io/example-evil/app:1', 'ghcr.io/examples/app:1', 'ghcr.io/other/app:1',
+    'ghcr.io/org/app:1.0', `ghcr.io/org/app@${d}`, `ghcr.io/org/app:2@${d}`, 'ghcr.io/org/app/sub:1', 'ghcr.io/org/apple:1', 'ghcr.io/org/app-evil:1',
+    'localhost:5000/mirror/app:1', 'localhost:5000/mirrors/app:1', 'localhost:5001/mirror/app:1',
+    'nginx:1.27', 'docker.io/library/nginx:1.27', 'someone/nginx:1', 'index.docker.io/library/redis:7',
+  ];
+  test.each(prefixes)('prefix %s', prefix => {
+    const app = Testing.app();
+    const policy = new ImagePolicy(app, 'image-policy', { registries: [{ prefix }] });
+    const c = chart(app);
+    const [cip] = Testing.synth(policy);
+    const verdicts = images.map(image => {
+      const registry = Controls.IMAGE_REGISTRY.check({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'p', namespace: 'shop' },
+        spec: { containers: [{ name: 'c', image }] },
+      }, { pssVersion: PssVersion.V1_27, allowedRegistries: HardenedDefaults.of(c).allowedRegistries });
+      return [image, registry.length === 0, cip.spec.images.some((g: { glob: string }) => signaturePolicyMatches(g.glob, image))];
+    });
+    expect(verdicts.filter(([, a, b]) => a !== b)).toEqual([]);
+    // Both renderings admit something and refuse something for every prefix: the comparison is not vacuous.
+    expect(new Set(verdicts.map(([, a]) => a))).toEqual(new Set([true, false]));
   });
 });
 
