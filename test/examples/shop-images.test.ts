@@ -27,7 +27,7 @@ test('the shop\'s policy: its registry path only, signed by its release workflow
   const [cip] = Testing.synth(policy);
   expectCrdValid('policy.sigstore.dev_clusterimagepolicies.yaml', [cip]);
   expect(cip.spec).toEqual({
-    images: [{ glob: 'registry.example.com/shop/**' }],
+    images: [{ glob: 'registry.example.com/shop/**' }, { glob: 'registry.example.com/shop:*' }, { glob: 'registry.example.com/shop@*' }],
     authorities: [{
       name: 'signature-0',
       keyless: { identities: [{ issuer: 'https://token.actions.githubusercontent.com', subjectRegExp: expect.stringMatching(/^\^https:\/\/github\\\.com\/example\/shop\//) }] },
