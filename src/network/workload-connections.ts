@@ -1,7 +1,7 @@
 import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
-import { NetworkPeer } from './network-peer';
 import { addNamespaceWide, namespaceWideFor } from './namespace-peers';
+import { NetworkPeer } from './network-peer';
 import { PeerSpec } from './peer-spec';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { describeValue } from '../defaults/kubernetes-validation';
@@ -128,7 +128,11 @@ export class WorkloadConnections {
     if (peerSide && namespaceWide) {
       addNamespaceWide({
         direction: direction === 'Egress' ? 'Ingress' : 'Egress',
-        workload: this.workload, namespace: this.workload.metadata.namespace, ports: rendered, receiver, origin,
+        workload: this.workload,
+        namespace: this.workload.metadata.namespace,
+        ports: rendered,
+        receiver,
+        origin,
       });
     }
     if (peerSide && other) {
