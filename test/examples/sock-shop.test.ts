@@ -113,7 +113,7 @@ describe('the Sock Shop port', () => {
     const findings = Guard.findings(chart);
     expect(findings.filter(f => f.status === FindingStatus.FAIL && f.severity === 'error')).toEqual([]);
     const byControl = (status: FindingStatus) => [...new Set(findings.filter(f => f.status === status).map(f => f.controlId))];
-    // Upstream publishes tags only; digests come from the registry (`cdk8s-hardened pin`), never invented here.
+    // Upstream publishes tags only; digests come from the registry (resolve them with your registry tooling, e.g. `crane digest`), never invented here.
     expect(byControl(FindingStatus.FAIL)).toEqual(['image-digest']);
     expect(byControl(FindingStatus.EXEMPT)).toEqual(['privileged-port']);
     const exempt = findings.filter(f => f.status === FindingStatus.EXEMPT).map(f => f.constructPath.split('/')[1]).sort();
