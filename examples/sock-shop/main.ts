@@ -171,20 +171,22 @@ export class SockShopChart extends IsolatedNamespace {
     };
     for (const [name, spec] of Object.entries(specs)) this.addService(name, spec);
 
-    // Who calls whom: upstream's manifests-policy, one declaration per allowed pair (each opens both sides).
+    // Who calls whom: upstream's manifests-policy, one declaration per allowed pair (each opens both sides). Four
+    // lines repair upstream: its cart-access and carts-db-access name `name: cart`, a label no pod carries, and
+    // session-db has no policy at all (see PROVENANCE.md and the test's DIFFERENCES).
     const w = this.workloads;
     const call = (from: string, to: string, port: number) =>
       WorkloadConnections.of(w[from]).allowTo(NetworkPeer.workload(w[to]), { ports: [kplus.NetworkPolicyPort.tcp(port)] });
     call('front-end', 'catalogue', 80);
-    call('front-end', 'carts', 80);
+    call('front-end', 'carts', 80); // upstream: `cart`
     call('front-end', 'orders', 80);
     call('front-end', 'user', 80);
-    call('front-end', 'session-db', 6379);
-    call('orders', 'carts', 80);
+    call('front-end', 'session-db', 6379); // upstream: none
+    call('orders', 'carts', 80); // upstream: `cart`
     call('orders', 'user', 80);
     call('orders', 'payment', 80);
     call('orders', 'shipping', 80);
-    call('carts', 'carts-db', 27017);
+    call('carts', 'carts-db', 27017); // upstream: `cart`
     call('orders', 'orders-db', 27017);
     call('catalogue', 'catalogue-db', 3306);
     call('user', 'user-db', 27017);
