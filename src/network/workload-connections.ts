@@ -1,5 +1,6 @@
 import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { addNamespaceWide, namespaceWideFor } from './namespace-peers';
 import { NetworkPeer } from './network-peer';
 import { PeerSpec } from './peer-spec';
 import { dnsEgressRule } from '../defaults/dns-egress';
@@ -112,7 +113,8 @@ export class WorkloadConnections {
       throw new Error(`${origin}: ports are required: the peer is not a workload of the app whose containers would give them; `
         + 'pass e.g. { ports: [kplus.NetworkPolicyPort.tcp(443)] }');
     }
-    if (peerSide && !other && !ownSide) {
+    const namespaceWide = peer._spec.kind === 'sameNamespace';
+    if (peerSide && !other && !ownSide && !namespaceWide) {
       throw new Error(`${origin}: only the peer's side was asked for, but the peer is not a workload of the app; this library never `
         + 'writes policies for pods it does not manage: open this side instead');
     }
@@ -122,6 +124,16 @@ export class WorkloadConnections {
     }
     if (ownSide) {
       this.add(direction, { peer, ports: rendered, receiver, origin });
+    }
+    if (peerSide && namespaceWide) {
+      addNamespaceWide({
+        direction: direction === 'Egress' ? 'Ingress' : 'Egress',
+        workload: this.workload,
+        namespace: this.workload.metadata.namespace,
+        ports: rendered,
+        receiver,
+        origin,
+      });
     }
     if (peerSide && other) {
       WorkloadConnections.of(other).add(direction === 'Egress' ? 'Ingress' : 'Egress', {
@@ -135,8 +147,11 @@ export class WorkloadConnections {
    * @internal
    */
   public _rules(direction: Direction): Array<kplus.k8s.NetworkPolicyIngressRule | kplus.k8s.NetworkPolicyEgressRule> {
-    const allowances = direction === 'Ingress' ? this.ingress : this.egress;
     const policyNamespace = this.workload.metadata.namespace;
+    // Connections other workloads declared with every pod of this namespace: hardened workloads' own policies only.
+    const namespaceWide = this.ownPolicy ? namespaceWideFor(this.workload, policyNamespace, direction)
+      .map(a => ({ peer: NetworkPeer.workload(a.workload), ports: a.ports, receiver: a.receiver ?? this.workload, origin: a.origin })) : [];
+    const allowances = [...direction === 'Ingress' ? this.ingress : this.egress, ...namespaceWide];
     const byPeer = new Map<string, { peers: kplus.k8s.NetworkPolicyPeer[]; ports: Map<string, kplus.k8s.NetworkPolicyPort> }>();
     for (const allowance of allowances) {
       const peers = renderPeer(allowance.peer._spec, policyNamespace);
@@ -233,6 +248,8 @@ function renderPeer(spec: PeerSpec, policyNamespace: string | undefined): kplus.
         };
         return spec.podSelector ? { namespaceSelector, podSelector: spec.podSelector } : { namespaceSelector };
       });
+    case 'sameNamespace':
+      return [{ podSelector: {} }];
     case 'ipBlock':
       return [{ ipBlock: spec.except.length > 0 ? { cidr: spec.cidr, except: [...spec.except] } : { cidr: spec.cidr } }];
   }
