@@ -5,6 +5,7 @@ import {
   HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount,
   NetworkPeer, Permission, RbacResource, ResourcePreset, WorkloadConnections,
 } from '../../src';
+import { SHOP_MESH } from './mesh';
 
 /** The ingress controller that serves the shop: its namespace and the labels of its pods. */
 export const INGRESS_CONTROLLER = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };
@@ -22,7 +23,7 @@ export class ShopChart extends IsolatedNamespace {
   public readonly backup: HardenedCronJob;
 
   constructor(scope: Construct, id: string, props: IsolatedNamespaceProps = {}) {
-    super(scope, id, { name: 'shop', ...props });
+    super(scope, id, { name: 'shop', mesh: SHOP_MESH, ...props });
 
     this.frontend = new HardenedDeployment(this, 'frontend', {
       partOf: 'shop',

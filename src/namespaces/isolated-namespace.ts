@@ -14,6 +14,8 @@ import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { ResourcePreset, ResourceRange } from '../defaults/resource-preset';
 import { ExemptionProps, Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
+import { Mesh } from '../mesh/mesh';
+import { MeshAuthorization } from '../mesh/mesh-authorization';
 
 /** Traffic allowed into every pod of the namespace from pods of another namespace. */
 export interface NamespaceIngress {
@@ -117,6 +119,13 @@ export interface IsolatedNamespaceProps {
   readonly containerMaximum?: ResourcePreset;
 
   /**
+   * A service mesh that also authorizes the declared connections by workload identity (Istio AuthorizationPolicies
+   * and STRICT mTLS, rendered by a MeshAuthorization; see docs/mesh.md), e.g. `Mesh.istio()`.
+   * @default - no mesh: only the NetworkPolicies enforce the declared connections
+   */
+  readonly mesh?: Mesh;
+
+  /**
    * Explicit, reasoned weakenings: they cover the namespace's own objects and everything declared inside it.
    * @default - none: any weakened default fails synthesis
    */
@@ -167,6 +176,8 @@ export class IsolatedNamespace extends Chart {
   public readonly limitRange: kplus.k8s.KubeLimitRange;
   /** The namespace's `default` ServiceAccount, without a token. */
   public readonly defaultServiceAccount: kplus.k8s.KubeServiceAccount;
+  /** The mesh authorization of the declared connections, when the `mesh` prop is given. */
+  public readonly meshAuthorization?: MeshAuthorization;
 
   private readonly limitDefaults: Resources;
   private readonly maximum: Amounts;
@@ -290,6 +301,8 @@ export class IsolatedNamespace extends Chart {
       metadata: { name: 'default', labels },
       automountServiceAccountToken: false,
     });
+
+    this.meshAuthorization = props.mesh === undefined ? undefined : new MeshAuthorization(this, 'Mesh', { mesh: props.mesh });
 
     // A quota admitting LoadBalancers or node ports fails namespace-quota: the typed options are the declared, reviewed
     // way to allow them, so the namespace exempts exactly the count it was given (pinned: a patch raising it fails).

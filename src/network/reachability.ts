@@ -3,6 +3,7 @@ import { policyTypesOf, PolicyType, rulesOf } from '../controls/core/cross-objec
 import { apiGroupOf, namespaceOf, selectorMatches } from '../controls/core/manifest-index';
 import { isObject, podOf } from '../controls/core/pod-template';
 import { Cidr, parseCidr } from '../namespaces/cidr';
+import { ResolvedEndpoint as Resolved } from './resolved-endpoint';
 
 /** A port a pod's container declares (what named ports in NetworkPolicy rules resolve against). */
 export interface EndpointPort {
@@ -163,14 +164,6 @@ export interface ReachabilityVerdict {
   readonly explanation: string;
 }
 
-/** An endpoint with what the manifests say about it. */
-interface Resolved {
-  readonly description: string;
-  /** The pod's namespace, labels and container ports; undefined for an external address. */
-  readonly pod?: { readonly namespace: string; readonly labels: Record<string, string>; readonly ports: EndpointPort[] };
-  /** The address of an external endpoint. */
-  readonly address?: Cidr;
-}
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const DNS_PORT = 53;
@@ -219,7 +212,7 @@ export class Reachability {
 
   /** The container ports of an endpoint's pods (none for an external address). */
   public portsOf(endpoint: Endpoint): EndpointPort[] {
-    return [...this.resolve(endpoint).pod?.ports ?? []];
+    return [...this._resolve(endpoint).pod?.ports ?? []];
   }
 
   /** Whether `source` may open a connection to `destination` on `port` (TCP unless `options.protocol` says otherwise), and why. */
@@ -228,8 +221,8 @@ export class Reachability {
       throw new Error(`Reachability.canConnect: port ${JSON.stringify(port)} is not a port number; use an integer from 1 to 65535`);
     }
     const protocol: string = options.protocol ?? kplus.NetworkProtocol.TCP;
-    const from = this.resolve(source);
-    const target = this.resolve(destination);
+    const from = this._resolve(source);
+    const target = this._resolve(destination);
     const traffic = `${protocol} ${port}`;
     const egress = this.direction('Egress', from, target, target, port, protocol);
     const ingress = this.direction('Ingress', target, from, target, port, protocol);
@@ -352,7 +345,11 @@ export class Reachability {
     return namespaceOf(manifest) ?? this.defaultNamespace;
   }
 
-  private resolve(endpoint: Endpoint): Resolved {
+  /**
+   * An endpoint with what the manifests say about it (the mesh view reads it too).
+   * @internal
+   */
+  public _resolve(endpoint: Endpoint): Resolved {
     if (!(endpoint instanceof Endpoint)) {
       throw new Error(`Reachability: ${JSON.stringify(endpoint)} is not an Endpoint; use Endpoint.workload(kind, name), Endpoint.pod(...) or Endpoint.external(address)`);
     }
@@ -376,7 +373,7 @@ export class Reachability {
         const labels = isObject(pod.metadata?.labels) ? pod.metadata.labels : {};
         return {
           description: `${manifest.kind} ${namespace}/${spec.name}`,
-          pod: { namespace, labels, ports: containerPorts(pod.spec) },
+          pod: { namespace, labels, ports: containerPorts(pod.spec), spec: pod.spec, annotations: pod.metadata?.annotations },
         };
       }
     }

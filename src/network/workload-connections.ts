@@ -1,5 +1,7 @@
 import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { hbonePortBetween } from './mesh-data-plane';
 import { NetworkPeer } from './network-peer';
 import { PeerSpec } from './peer-spec';
 import { dnsEgressRule } from '../defaults/dns-egress';
@@ -35,6 +37,16 @@ interface Allowance {
 }
 
 const REGISTRY = new WeakMap<kplus.AbstractPod, WorkloadConnections>();
+/** Per app (construct root): who is told of each workload that gets an ingress allowance (the mesh renders them too). */
+const INGRESS_OBSERVERS = new WeakMap<IConstruct, Array<(workload: kplus.AbstractPod, peer: NetworkPeer) => void>>();
+
+/** A declared ingress allowance with its ports resolved (internal: what other renderings, such as the mesh, read). */
+export interface DeclaredIngress {
+  readonly peer: NetworkPeer;
+  readonly ports: kplus.k8s.NetworkPolicyPort[];
+  /** The declaration, for errors. */
+  readonly origin: string;
+}
 
 /**
  * The declared connections of one workload, compiled to NetworkPolicy rules.
@@ -58,6 +70,24 @@ export class WorkloadConnections {
       REGISTRY.set(workload, connections);
     }
     return connections;
+  }
+
+  /**
+   * Calls `observer` with every workload of the app under `root` that gets an ingress allowance from now on.
+   * @internal
+   */
+  public static _observeIngress(root: IConstruct, observer: (workload: kplus.AbstractPod, peer: NetworkPeer) => void): void {
+    const observers = INGRESS_OBSERVERS.get(root) ?? [];
+    observers.push(observer);
+    INGRESS_OBSERVERS.set(root, observers);
+  }
+
+  /**
+   * The labels that select a workload's pods (what its NetworkPolicy selects).
+   * @internal
+   */
+  public static _podSelectorOf(workload: kplus.AbstractPod): Record<string, string> {
+    return podSelectorOf(workload);
   }
 
   /**
@@ -145,6 +175,9 @@ export class WorkloadConnections {
       for (const port of allowance.ports ?? derivedPorts(allowance.receiver!, allowance.origin)) {
         entry.ports.set(portKey(port), port);
       }
+      // Ambient mesh traffic between two meshed workloads travels over HBONE (TCP 15008), which the policies must admit.
+      const hbone = allowance.peer._workload ? hbonePortBetween(this.workload, allowance.peer._workload) : undefined;
+      if (hbone) entry.ports.set(portKey(hbone), hbone);
       byPeer.set(key, entry);
     }
     const field = direction === 'Ingress' ? 'from' : 'to';
@@ -154,6 +187,22 @@ export class WorkloadConnections {
         [field]: entry.peers,
         ports: [...entry.ports.entries()].sort(([a], [b]) => compare(a, b)).map(([, port]) => port),
       }));
+  }
+
+  /**
+   * The declared ingress allowances, ports as the NetworkPolicy renders them (derived ones read now).
+   * @internal
+   */
+  public _declaredIngress(): DeclaredIngress[] {
+    return this.ingress.map(a => ({ peer: a.peer, ports: a.ports ?? derivedPorts(a.receiver!, a.origin), origin: a.origin }));
+  }
+
+  /**
+   * The peers of the declared ingress allowances.
+   * @internal
+   */
+  public _ingressPeers(): NetworkPeer[] {
+    return this.ingress.map(a => a.peer);
   }
 
   /** The verb of `direction`, once `peer` is known to be a NetworkPeer (plain JavaScript may pass anything). */
@@ -178,6 +227,7 @@ export class WorkloadConnections {
 
   private add(direction: Direction, allowance: Allowance): void {
     (direction === 'Ingress' ? this.ingress : this.egress).push(allowance);
+    if (direction === 'Ingress') (INGRESS_OBSERVERS.get(this.workload.node.root) ?? []).forEach(observe => observe(this.workload, allowance.peer));
     if (!this.ownPolicy && !this.companion) {
       this.companion = this.createCompanionPolicy();
     }
