@@ -1,11 +1,11 @@
 import { App, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { SHOP_MESH } from './mesh';
 import {
   HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount,
   NetworkPeer, Permission, RbacResource, ResourcePreset, WorkloadConnections,
 } from '../../src';
-import { SHOP_MESH } from './mesh';
 
 /** The ingress controller that serves the shop: its namespace and the labels of its pods. */
 export const INGRESS_CONTROLLER = { namespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' } };

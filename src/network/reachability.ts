@@ -1,9 +1,9 @@
 import * as kplus from 'cdk8s-plus-27';
+import { ResolvedEndpoint as Resolved } from './resolved-endpoint';
 import { policyTypesOf, PolicyType, rulesOf } from '../controls/core/cross-object';
 import { apiGroupOf, namespaceOf, selectorMatches } from '../controls/core/manifest-index';
 import { isObject, podOf } from '../controls/core/pod-template';
 import { Cidr, parseCidr } from '../namespaces/cidr';
-import { ResolvedEndpoint as Resolved } from './resolved-endpoint';
 
 /** A port a pod's container declares (what named ports in NetworkPolicy rules resolve against). */
 export interface EndpointPort {

@@ -56,7 +56,8 @@ describe('MeshAuthorization from the declared connections', () => {
     const ns = new IsolatedNamespace(Testing.app(), 'team', { mesh: Mesh.istio() });
     const web = deployment(ns, 'web');
     const api = deployment(ns, 'api', 9000, { ports: [{ number: 9090 }, { number: 5353, protocol: kplus.Protocol.UDP }] });
-    WorkloadConnections.of(api).allowFrom(NetworkPeer.workload(web), { ports: [kplus.NetworkPolicyPort.tcp(9090), kplus.NetworkPolicyPort.udp(5353)] });
+    WorkloadConnections.of(api).allowFrom(NetworkPeer.workload(web),
+      { ports: [kplus.NetworkPolicyPort.tcp(9090), kplus.NetworkPolicyPort.udp(5353)] });
     const manifests = synth(ns);
     expect(policyOf(manifests, api).spec.rules).toEqual([{
       from: [{ source: { principals: [`cluster.local/ns/team/sa/${web.serviceAccount!.name}`] } }],
@@ -147,8 +148,10 @@ describe('ambient mode', () => {
     expect(manifests.find(m => m.kind === 'Namespace').metadata.labels).toMatchObject({ 'istio.io/dataplane-mode': 'ambient' });
     expect(manifests.find(m => m.kind === 'Namespace').metadata.labels['istio-injection']).toBeUndefined();
     const port = (p: number) => ({ protocol: 'TCP', port: p });
-    expect(networkPolicyOf(manifests, api).spec.ingress).toEqual([{ from: [{ podSelector: { matchLabels: web.matchLabels } }], ports: [port(9000), port(15008)] }]);
-    expect(networkPolicyOf(manifests, web).spec.egress.slice(1)).toEqual([{ to: [{ podSelector: { matchLabels: api.matchLabels } }], ports: [port(9000), port(15008)] }]);
+    expect(networkPolicyOf(manifests, api).spec.ingress)
+      .toEqual([{ from: [{ podSelector: { matchLabels: web.matchLabels } }], ports: [port(9000), port(15008)] }]);
+    expect(networkPolicyOf(manifests, web).spec.egress.slice(1))
+      .toEqual([{ to: [{ podSelector: { matchLabels: api.matchLabels } }], ports: [port(9000), port(15008)] }]);
     // A peer outside the mesh gets no HBONE port.
     expect(networkPolicyOf(manifests, web).spec.ingress[0].ports).toEqual([port(8080)]);
     expect(ns.meshAuthorization!.ambientProbePolicy).toBeDefined();
@@ -175,8 +178,8 @@ describe('ambient mode', () => {
 describe('the guard and check leave the Istio kinds to the CRD schema', () => {
   test('kubernetes-schema does not apply to security.istio.io objects (custom resources), but does to built-in kinds', () => {
     const ns = new IsolatedNamespace(Testing.app(), 'team', { mesh: Mesh.istio() });
-    for (const manifest of istio(synth(ns))) expect(Controls.KUBERNETES_SCHEMA.appliesTo(manifest, {})).toBe(false);
-    expect(Controls.KUBERNETES_SCHEMA.appliesTo({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }, {})).toBe(true);
+    for (const manifest of istio(synth(ns))) expect(Controls.KUBERNETES_SCHEMA.appliesTo(manifest, {} as any)).toBe(false);
+    expect(Controls.KUBERNETES_SCHEMA.appliesTo({ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy' }, {} as any)).toBe(true);
   });
 });
 
