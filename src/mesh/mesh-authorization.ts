@@ -1,8 +1,8 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Mesh } from './mesh';
-import { compileTarget, TargetAuthorization } from './mesh-rules';
+import { Mesh, MeshMode } from './mesh';
+import { compileTarget, TargetAuthorization, unrewrittenProbes } from './mesh-rules';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { describeValue } from '../defaults/kubernetes-validation';
 import { Guard } from '../guard/guard';
@@ -53,6 +53,7 @@ export class MeshAuthorization extends Construct {
   public readonly ambientProbePolicy?: kplus.k8s.KubeNetworkPolicy;
 
   private readonly targets = new Map<kplus.AbstractPod, { permissive?: ApiObject }>();
+  private readonly labels = { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY };
 
   constructor(scope: Construct, id: string, props: MeshAuthorizationProps = {}) {
     super(scope, id);
@@ -85,7 +86,7 @@ export class MeshAuthorization extends Construct {
     namespaceObject.metadata.addLabel(mesh.mode.namespaceLabel, mesh.mode.namespaceLabelValue);
     markMeshed(root, namespace, mesh.mode.value === 'ambient' ? 'ambient' : 'sidecar');
 
-    const labels = { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY };
+    const labels = this.labels;
     this.peerAuthentication = new ApiObject(this, 'PeerAuthentication', {
       apiVersion: ISTIO_SECURITY,
       kind: 'PeerAuthentication',
@@ -111,7 +112,12 @@ export class MeshAuthorization extends Construct {
       for (const peer of WorkloadConnections.of(workload)._ingressPeers()) this.observe(workload, peer);
     }
     WorkloadConnections._observeIngress(root, (workload, peer) => this.observe(workload, peer));
-    this.node.addValidation({ validate: () => [...this.targets.keys()].flatMap(t => compileTarget(this.mesh, t).errors) });
+    this.node.addValidation({
+      validate: () => [
+        ...[...this.targets.keys()].flatMap(t => compileTarget(this.mesh, t).errors),
+        ...(mesh.mode === MeshMode.SIDECAR ? unrewrittenProbes(root, namespace) : []),
+      ],
+    });
     Guard.protect(this);
   }
 
@@ -125,7 +131,7 @@ export class MeshAuthorization extends Construct {
       new ApiObject(workload, 'AuthorizationPolicy', {
         apiVersion: ISTIO_SECURITY,
         kind: 'AuthorizationPolicy',
-        metadata: { namespace: this.namespaceName },
+        metadata: { namespace: this.namespaceName, labels: this.labels },
         spec: {
           selector: { matchLabels: Lazy.any({ produce: () => WorkloadConnections._podSelectorOf(workload) }) },
           action: 'ALLOW',
@@ -139,7 +145,7 @@ export class MeshAuthorization extends Construct {
       target.permissive = new ApiObject(workload, 'PeerAuthentication', {
         apiVersion: ISTIO_SECURITY,
         kind: 'PeerAuthentication',
-        metadata: { namespace: this.namespaceName },
+        metadata: { namespace: this.namespaceName, labels: this.labels },
         spec: {
           selector: { matchLabels: Lazy.any({ produce: () => WorkloadConnections._podSelectorOf(workload) }) },
           mtls: { mode: 'STRICT' },

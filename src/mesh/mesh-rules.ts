@@ -1,5 +1,8 @@
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
 import { Mesh } from './mesh';
+import { podOf } from '../controls/core/pod-template';
 import { dataPlaneOf } from '../network/mesh-data-plane';
 import { NetworkPeer } from '../network/network-peer';
 import { WorkloadConnections } from '../network/workload-connections';
@@ -190,4 +193,28 @@ function rule(source: Record<string, string[]>, ports: number[]): AuthorizationR
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The pod annotation that turns off the sidecar injector's probe rewriting. */
+const REWRITE_PROBES_ANNOTATION = 'sidecar.istio.io/rewriteAppHTTPProbers';
+
+/**
+ * Workloads of a sidecar-mode namespace whose HTTP, TCP or gRPC probes the injector is told not to rewrite: the kubelet
+ * would then probe the app port in plain text, which STRICT mTLS refuses (HTTP), or the sidecar would answer for the
+ * app (TCP). Read from each workload's final JSON.
+ */
+export function unrewrittenProbes(root: IConstruct, namespace: string): string[] {
+  const errors: string[] = [];
+  for (const workload of root.node.findAll().filter((c): c is kplus.AbstractPod => c instanceof kplus.AbstractPod)) {
+    if (workload.metadata.namespace !== namespace || workload.podMetadata.toJson().annotations?.[REWRITE_PROBES_ANNOTATION] !== 'false') continue;
+    const pod = podOf(ApiObject.of(workload).toJson());
+    const probed = (pod?.spec?.containers ?? []).filter((c: any) => ['livenessProbe', 'readinessProbe', 'startupProbe']
+      .some(p => c?.[p]?.httpGet || c?.[p]?.tcpSocket || c?.[p]?.grpc)).map((c: any) => c.name);
+    if (probed.length > 0) {
+      errors.push(`[${workload.node.path}] mesh: the pod template sets ${REWRITE_PROBES_ANNOTATION}: "false" and container(s) `
+        + `${probed.join(', ')} have HTTP, TCP or gRPC probes: the kubelet would probe in plain text, which STRICT mTLS refuses, or `
+        + 'reach the sidecar instead of the app; remove the annotation (the sidecar then rewrites the probes), or use exec probes');
+    }
+  }
+  return errors;
 }

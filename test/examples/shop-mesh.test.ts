@@ -1,7 +1,11 @@
-import { Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Testing, Yaml } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { INGRESS_CONTROLLER, ShopChart } from '../../examples/shop/main';
-import { Endpoint, Guard, MeshReachability } from '../../src';
+import { Endpoint, Guard, MeshReachability, PssVersion } from '../../src';
+import { check, loadManifests } from '../../src/cli/check';
 import { expectCrdValid } from '../helpers/crd-schema';
 
 /** The shop (in the mesh, examples/shop/mesh.ts), its manifests and its endpoints. */
@@ -41,6 +45,19 @@ describe('the shop in the mesh', () => {
     expect(Guard.findings(chart).map(f => [f.constructPath, f.controlId, f.status])).toEqual([
       ['shop/backend/Resource', 'service-account-token', 'exempt'],
     ]);
+  });
+
+  test('`cdk8s-hardened check` reads the Istio objects without error (kubernetes-schema leaves custom resources alone)', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-mesh-'));
+    const file = path.join(dir, 'shop.k8s.yaml');
+    fs.writeFileSync(file, Yaml.stringify(...manifests));
+    const result = check(loadManifests([file], dir), { format: 'json', pssVersion: PssVersion.of('v1.27'), cwd: dir });
+    expect(result.exitCode).toBe(0);
+    const evaluations = result.report.evaluations.filter(e => e.apiVersion === 'security.istio.io/v1');
+    expect(evaluations).toHaveLength(6);
+    expect(evaluations.flatMap(e => e.findings)).toEqual([]);
+    expect(evaluations.flatMap(e => e.applicableControls)).not.toContain('kubernetes-schema');
+    fs.rmSync(dir, { recursive: true });
   });
 
   test('the namespace joins the mesh (sidecar injection) with STRICT mTLS and an allow-nothing policy', () => {

@@ -1,4 +1,4 @@
-import { App, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
   Controls, Endpoint, Guard, HardenedDeployment, IsolatedNamespace, Mesh, MeshAuthorization, MeshMode, MeshReachability, NetworkPeer,
@@ -84,6 +84,21 @@ describe('MeshAuthorization from the declared connections', () => {
     const reach = MeshReachability.of(manifests);
     expect(reach.disagreements([Endpoint.workload('Deployment', web.name), Endpoint.workload('Deployment', api.name)])).toEqual([]);
     expect(reach.canConnect(Endpoint.workload('Deployment', web.name), Endpoint.workload('Deployment', api.name), 9000).allowed).toBe(true);
+  });
+});
+
+describe('declarations made before the mesh count', () => {
+  test('a workload declared in the namespace by another chart before the IsolatedNamespace gets its policy too', () => {
+    const app = Testing.app();
+    const early = new Chart(app, 'early', { namespace: 'team' });
+    const web = new HardenedDeployment(early, 'web', { containers: [{ name: 'app', image: IMAGE, portNumber: 8080 }] });
+    const api = new HardenedDeployment(early, 'api', { containers: [{ name: 'app', image: IMAGE, portNumber: 9000 }] });
+    WorkloadConnections.of(web).allowTo(NetworkPeer.workload(api));
+    const ns = new IsolatedNamespace(app, 'team', { mesh: Mesh.istio() });
+    const manifests = [...synth(early), ...synth(ns)];
+    expect(policyOf(manifests, api).spec.rules[0].from[0].source.principals).toEqual([`cluster.local/ns/team/sa/${web.serviceAccount!.name}`]);
+    expect(MeshReachability.of(manifests).disagreements([Endpoint.workload('Deployment', web.name), Endpoint.workload('Deployment', api.name)]))
+      .toEqual([]);
   });
 });
 
@@ -246,6 +261,21 @@ describe('bad input gets a clear error', () => {
     new HardenedDeployment(ns, 'worker', { serviceAccount: account, containers: [{ name: 'app', image: IMAGE, portNumber: 8080 }] });
     WorkloadConnections.of(web).allowTo(NetworkPeer.workload(api));
     expect(appSynthError(app)).toMatch(/mesh: the peer team\/web shares ServiceAccount '.*' with team\/worker/);
+  });
+
+  test('sidecar mode: a pod that turns off probe rewriting while it has HTTP or TCP probes (the kubelet would speak plain text)', () => {
+    const app = Testing.app();
+    const ns = new IsolatedNamespace(app, 'team', { mesh: Mesh.istio() });
+    const api = deployment(ns, 'api', 9000, { readiness: kplus.Probe.fromHttpGet('/ready') });
+    api.podMetadata.addAnnotation('sidecar.istio.io/rewriteAppHTTPProbers', 'false');
+    expect(appSynthError(app)).toMatch(/\[team\/api\] mesh: the pod template sets sidecar.istio.io\/rewriteAppHTTPProbers: "false" and container\(s\) app have HTTP, TCP or gRPC probes/);
+    // exec probes run in the container: nothing to rewrite (cdk8s-plus adds a TCP startup probe unless given one).
+    const app2 = Testing.app();
+    const ns2 = new IsolatedNamespace(app2, 'team', { mesh: Mesh.istio() });
+    const exec = kplus.Probe.fromCommand(['true']);
+    const ok = deployment(ns2, 'api', 9000, { readiness: exec, liveness: exec, startup: exec });
+    ok.podMetadata.addAnnotation('sidecar.istio.io/rewriteAppHTTPProbers', 'false');
+    expect(() => withoutGuardSummary(() => app2.synthYaml())).not.toThrow();
   });
 
   test('a wide port range, a bad trust domain, a bad mode, a bad mesh, a bad serviceAccountName, a second mesh', () => {
