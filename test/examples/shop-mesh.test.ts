@@ -6,7 +6,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { INGRESS_CONTROLLER, ShopChart } from '../../examples/shop/main';
 import { Endpoint, Guard, MeshReachability, PssVersion } from '../../src';
 import { check, loadManifests } from '../../src/cli/check';
-import { expectCrdValid } from '../helpers/crd-schema';
+import { expectCrdCelValid, expectCrdValid } from '../helpers/crd-schema';
 
 /** The shop (in the mesh, examples/shop/mesh.ts), its manifests and its endpoints. */
 function shop() {
@@ -30,6 +30,15 @@ describe('the shop in the mesh', () => {
   test('its Istio objects validate against Istio\'s CRDs (security.istio.io/v1 openAPIV3Schema)', () => {
     expect(istio(manifests)).toHaveLength(6);
     expectCrdValid(istio(manifests));
+  });
+
+  test('and satisfy the CRDs\' CEL rules (portLevelMtls requires a selector, selector labels without wildcards...)', () => {
+    expect(expectCrdCelValid(istio(manifests))).toBeGreaterThanOrEqual(10);
+    // Not vacuous: a port-level PeerAuthentication without selector breaks a CEL rule the schema alone accepts.
+    const unselected = JSON.parse(JSON.stringify(istio(manifests).find(m => m.kind === 'PeerAuthentication' && m.spec.portLevelMtls)));
+    delete unselected.spec.selector;
+    expectCrdValid([unselected]);
+    expect(() => expectCrdCelValid([unselected])).toThrow(/portLevelMtls requires selector/);
   });
 
   test('the CRD validation can fail: a misspelt mode and a rule field of the wrong type are refused', () => {

@@ -4,7 +4,7 @@ import {
   Controls, Endpoint, Guard, HardenedDeployment, IsolatedNamespace, Mesh, MeshAuthorization, MeshMode, MeshReachability, NetworkPeer,
   WorkloadConnections,
 } from '../../src';
-import { expectCrdValid } from '../helpers/crd-schema';
+import { expectCrdCelValid, expectCrdValid } from '../helpers/crd-schema';
 import { synth, withoutGuardSummary } from '../helpers/synth';
 
 const IMAGE = 'registry.example.com/app:1.0@sha256:4f1c6e8d2b9a7c5e3f1d0b8a6c4e2f0d9b7a5c3e1f0d8b6a4c2e0f9d7b5a3c1e';
@@ -37,6 +37,7 @@ describe('MeshAuthorization from the declared connections', () => {
     WorkloadConnections.of(web).allowTo(NetworkPeer.workload(api));
     const manifests = synth(ns);
     expectCrdValid(istio(manifests));
+    expectCrdCelValid(istio(manifests));
     expect(policyOf(manifests, api).spec).toEqual({
       selector: { matchLabels: api.matchLabels },
       action: 'ALLOW',
@@ -80,6 +81,7 @@ describe('MeshAuthorization from the declared connections', () => {
     WorkloadConnections.of(web).allowTo(NetworkPeer.workload(api));
     const manifests = [...synth(front), ...synth(back)];
     expectCrdValid(istio(manifests));
+    expectCrdCelValid(istio(manifests));
     expect(policyOf(manifests, api).spec.rules[0].from).toEqual([{ source: { principals: [`cluster.local/ns/front/sa/${web.serviceAccount!.name}`] } }]);
     const reach = MeshReachability.of(manifests);
     expect(reach.disagreements([Endpoint.workload('Deployment', web.name), Endpoint.workload('Deployment', api.name)])).toEqual([]);
@@ -112,6 +114,7 @@ describe('peers outside the mesh', () => {
       { ports: [kplus.NetworkPolicyPort.tcp(8443)] });
     const manifests = synth(ns);
     expectCrdValid(istio(manifests));
+    expectCrdCelValid(istio(manifests));
     expect(policyOf(manifests, web).spec.rules).toEqual([
       { from: [{ source: { ipBlocks: ['203.0.113.0/24'], notIpBlocks: ['203.0.113.128/25'], notPrincipals: ['*'] } }], to: [{ operation: { ports: ['8443'] } }] },
       { from: [{ source: { notPrincipals: ['*'] } }], to: [{ operation: { ports: ['8080'] } }] },
@@ -160,6 +163,7 @@ describe('ambient mode', () => {
     WorkloadConnections.of(web).allowFrom(NetworkPeer.inNamespace('ingress-nginx'), { ports: [kplus.NetworkPolicyPort.tcp(8080)] });
     const manifests = synth(ns);
     expectCrdValid(istio(manifests));
+    expectCrdCelValid(istio(manifests));
     expect(manifests.find(m => m.kind === 'Namespace').metadata.labels).toMatchObject({ 'istio.io/dataplane-mode': 'ambient' });
     expect(manifests.find(m => m.kind === 'Namespace').metadata.labels['istio-injection']).toBeUndefined();
     const port = (p: number) => ({ protocol: 'TCP', port: p });
