@@ -302,6 +302,12 @@ export class IsolatedNamespace extends Chart {
       automountServiceAccountToken: false,
     });
 
+    if (props.mesh !== undefined && ingress.length > 0) {
+      // Namespace-wide plain-text ports would need a PERMISSIVE PeerAuthentication per workload: declare them per workload.
+      throw new Error(`[${path}] allowIngressFrom: the mesh has no rule for namespace-wide ingress (STRICT mTLS would refuse `
+        + `'${ingress[0].fromNamespace}' while the NetworkPolicy admits it); declare it on the workloads instead: `
+        + `WorkloadConnections.of(w).allowFrom(NetworkPeer.inNamespace('${ingress[0].fromNamespace}', { podLabels }))`);
+    }
     this.meshAuthorization = props.mesh === undefined ? undefined : new MeshAuthorization(this, 'Mesh', { mesh: props.mesh });
 
     // A quota admitting LoadBalancers or node ports fails namespace-quota: the typed options are the declared, reviewed

@@ -294,5 +294,8 @@ describe('bad input gets a clear error', () => {
       .toThrow(/\[x\/Mesh\] mesh: .* is not a Mesh; use Mesh.istio/);
     expect(() => NetworkPeer.inNamespace('a', { serviceAccountName: 'Bad Name' })).toThrow(/serviceAccountName "Bad Name" is not a ServiceAccount name/);
     expect(() => new MeshAuthorization(ns, 'Again')).toThrow(/namespace 'team' already has a mesh authorization/);
+    expect(() => new IsolatedNamespace(Testing.app(), 'y', {
+      mesh: Mesh.istio(), allowIngressFrom: [{ fromNamespace: 'ingress-nginx', ports: [kplus.NetworkPolicyPort.tcp(80)] }],
+    })).toThrow(/\[y\] allowIngressFrom: the mesh has no rule for namespace-wide ingress.*NetworkPeer.inNamespace\('ingress-nginx'/);
   });
 });
