@@ -139,7 +139,8 @@ export class MeshAuthorization extends Construct {
         },
       });
     }
-    const outsideMesh = peer._spec.kind !== 'workload' && !(peer._spec.kind === 'pods' && peer._spec.serviceAccountName !== undefined);
+    const spec = peer._spec;
+    const outsideMesh = spec.kind === 'ipBlock' || (spec.kind === 'pods' && spec.serviceAccountName === undefined);
     if (outsideMesh && !target.permissive) {
       // Outside-mesh peers speak plain text: accepted on their declared ports only (the namespace default stays STRICT).
       target.permissive = new ApiObject(workload, 'PeerAuthentication', {

@@ -96,6 +96,9 @@ Array<{ source: Record<string, string[]>; plaintext: boolean }> {
       const principal = principalOfWorkload(mesh, spec.workload, origin, errors);
       return principal ? [{ source: { principals: [principal] }, plaintext: false }] : [];
     }
+    case 'sameNamespace':
+      // Every pod of the declaring workload's namespace (meshed: this one), by the namespace of its identity.
+      return [{ source: { namespaces: [namespace] }, plaintext: false }];
     case 'ipBlock':
       return [{
         source: { ipBlocks: [spec.cidr], ...(spec.except.length > 0 ? { notIpBlocks: [...spec.except] } : {}), ...PLAINTEXT_SOURCE },

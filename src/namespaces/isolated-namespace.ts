@@ -2,6 +2,7 @@ import { Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { parseCidr, strictlyContains } from './cidr';
+import { ingressTargets } from './ingress-targets';
 import { boundaryErrors } from './namespace-integrity';
 import { NamespaceQuota, NamespaceQuotaProps } from './namespace-quota';
 import { PodSecurityLevel } from './pod-security-level';
@@ -17,7 +18,7 @@ import { Guard } from '../guard/guard';
 import { Mesh } from '../mesh/mesh';
 import { MeshAuthorization } from '../mesh/mesh-authorization';
 
-/** Traffic allowed into every pod of the namespace from pods of another namespace. */
+/** Traffic allowed into the namespace's pods labelled `toPodLabels` from pods of another namespace. */
 export interface NamespaceIngress {
   /** Name of the namespace the traffic comes from (matched by its `kubernetes.io/metadata.name` label). */
   readonly fromNamespace: string;
@@ -29,6 +30,13 @@ export interface NamespaceIngress {
   readonly podLabels?: { [key: string]: string };
   /** Ports of this namespace's pods they may connect to, e.g. `kplus.NetworkPolicyPort.tcp(8080)`; at least one. */
   readonly ports: kplus.NetworkPolicyPort[];
+  /**
+   * Labels of THIS namespace's pods the traffic may reach (the policy's podSelector), e.g. `{ 'app.kubernetes.io/name':
+   * 'frontend' }`; at least one label. Required since 0.2.0: the entry used to open its ports on every pod of the
+   * namespace. To open one workload, declare it on the workload instead:
+   * `WorkloadConnections.of(w).allowFrom(NetworkPeer.inNamespace(ns, { podLabels }))`.
+   */
+  readonly toPodLabels: { [key: string]: string };
 }
 
 /** Traffic allowed from every pod of the namespace to a network outside the cluster. */
@@ -64,7 +72,7 @@ export interface IsolatedNamespaceProps {
   readonly podSecurityLevel?: PodSecurityLevel;
 
   /**
-   * Other namespaces' pods allowed to connect to this namespace's pods, on given ports: one NetworkPolicy
+   * Other namespaces' pods allowed to connect to this namespace's pods labelled `toPodLabels`, on given ports: one NetworkPolicy
    * `allow-ingress-from-<namespace>` each. Narrower, per-workload allowances belong on the workloads.
    * @default - none: no ingress from outside the namespace (namespace-default-deny)
    */
@@ -258,7 +266,7 @@ export class IsolatedNamespace extends Chart {
       return new kplus.k8s.KubeNetworkPolicy(this, policyName, {
         metadata: { name: policyName, labels },
         spec: {
-          podSelector: everyPod,
+          podSelector: { matchLabels: { ...entry.toPodLabels } },
           policyTypes: ['Ingress'],
           ingress: [{
             from: [{
@@ -552,11 +560,12 @@ interface CheckedIngress {
   readonly fromNamespace: string;
   readonly podLabels?: { [key: string]: string };
   readonly ports: kplus.k8s.NetworkPolicyPort[];
+  readonly toPodLabels: { [key: string]: string };
 }
 
 function checkIngress(path: string, field: string, entry: NamespaceIngress): CheckedIngress {
   if (entry === null || typeof entry !== 'object') {
-    throw new Error(`[${path}] ${field}: ${JSON.stringify(entry)} is not an entry; give { fromNamespace, podLabels?, ports }`);
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(entry)} is not an entry; give { fromNamespace, podLabels?, ports, toPodLabels }`);
   }
   const from = entry.fromNamespace;
   if (typeof from !== 'string' || from.length > 63 || !DNS_LABEL.test(from)) {
@@ -570,7 +579,13 @@ function checkIngress(path: string, field: string, entry: NamespaceIngress): Che
     }
     for (const [key, value] of entries) checkLabel(path, `${field}.podLabels`, key, value);
   }
-  return { fromNamespace: from, podLabels: entry.podLabels, ports: checkPorts(path, `${field}.ports`, entry.ports) };
+  return { fromNamespace: from, podLabels: entry.podLabels, ports: checkPorts(path, `${field}.ports`, entry.ports), toPodLabels: checkedTargets(path, field, entry) };
+}
+
+function checkedTargets(path: string, field: string, entry: NamespaceIngress): { [key: string]: string } {
+  const labels = ingressTargets(path, field, entry);
+  for (const [key, value] of Object.entries(labels)) checkLabel(path, `${field}.toPodLabels`, key, value);
+  return labels;
 }
 
 /** A checked egress entry, its ports rendered. */

@@ -90,6 +90,18 @@ export class NetworkPeer {
   }
 
   /**
+   * Every pod of the namespace of the workload that declares the connection: the equivalent of a NetworkPolicy rule
+   * `ingress: [{ from: [{ podSelector: {} }] }]` (or `egress: [{ to: [...] }]`) within the namespace, opened on BOTH
+   * sides. `w.allowFrom(NetworkPeer.anyPodInNamespace())` writes the ingress rule on w's policy and an egress rule to
+   * w on the policy of every hardened workload of the namespace (declared before or after); `allowTo` the reverse,
+   * with ports required (the receivers differ). Plain cdk8s-plus workloads and pods this app does not declare get no
+   * rule on their side: declare them with `NetworkPeer.workload`. Pods of other namespaces are not included.
+   */
+  public static anyPodInNamespace(): NetworkPeer {
+    return new NetworkPeer({ kind: 'sameNamespace' }, 'every pod of the namespace');
+  }
+
+  /**
    * A network outside the cluster, e.g. `NetworkPeer.cidr('203.0.113.0/24')` (IPv4 or IPv6). NetworkPolicies match
    * pod traffic to cluster-external addresses by ipBlock; pod addresses are not stable and should not be listed.
    */

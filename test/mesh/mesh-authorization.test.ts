@@ -295,7 +295,34 @@ describe('bad input gets a clear error', () => {
     expect(() => NetworkPeer.inNamespace('a', { serviceAccountName: 'Bad Name' })).toThrow(/serviceAccountName "Bad Name" is not a ServiceAccount name/);
     expect(() => new MeshAuthorization(ns, 'Again')).toThrow(/namespace 'team' already has a mesh authorization/);
     expect(() => new IsolatedNamespace(Testing.app(), 'y', {
-      mesh: Mesh.istio(), allowIngressFrom: [{ fromNamespace: 'ingress-nginx', ports: [kplus.NetworkPolicyPort.tcp(80)] }],
+      mesh: Mesh.istio(), allowIngressFrom: [{ fromNamespace: 'ingress-nginx', ports: [kplus.NetworkPolicyPort.tcp(80)], toPodLabels: { app: 'web' } }],
     })).toThrow(/\[y\] allowIngressFrom: the mesh has no rule for namespace-wide ingress.*NetworkPeer.inNamespace\('ingress-nginx'/);
+  });
+});
+
+describe('NetworkPeer.anyPodInNamespace in the mesh', () => {
+  test('allowFrom(anyPodInNamespace) admits the namespace itself; allowTo(anyPodInNamespace) gives every hardened workload a rule', () => {
+    const ns = new IsolatedNamespace(Testing.app(), 'team', { mesh: Mesh.istio({ mode: MeshMode.AMBIENT }) });
+    const web = deployment(ns, 'web');
+    const monitor = deployment(ns, 'monitor', 9100);
+    WorkloadConnections.of(web).allowFrom(NetworkPeer.anyPodInNamespace());
+    WorkloadConnections.of(monitor).allowTo(NetworkPeer.anyPodInNamespace(), { ports: [kplus.NetworkPolicyPort.tcp(8080)] });
+    const late = deployment(ns, 'late', 8080);
+    const manifests = synth(ns);
+    expectCrdValid(istio(manifests));
+    const principal = (w: HardenedDeployment) => `cluster.local/ns/team/sa/${w.serviceAccount!.name}`;
+    expect(policyOf(manifests, web).spec.rules).toEqual([
+      { from: [{ source: { namespaces: ['team'] } }], to: [{ operation: { ports: ['8080'] } }] },
+      { from: [{ source: { principals: [principal(monitor)] } }], to: [{ operation: { ports: ['8080'] } }] },
+    ]);
+    // A workload declared after the namespace-wide connection gets its rule too.
+    expect(policyOf(manifests, late).spec.rules).toEqual([{ from: [{ source: { principals: [principal(monitor)] } }], to: [{ operation: { ports: ['8080'] } }] }]);
+    // Ambient: the monitor's egress to every pod admits HBONE as well.
+    expect(networkPolicyOf(manifests, monitor).spec.egress.slice(1)[0].ports).toEqual([{ protocol: 'TCP', port: 8080 }, { protocol: 'TCP', port: 15008 }]);
+    const reach = MeshReachability.of(manifests);
+    const endpoints = [web, monitor, late].map(w => Endpoint.workload('Deployment', w.name));
+    expect(reach.disagreements(endpoints).map(c => c.explanation)).toEqual([]);
+    expect(reach.canConnect(endpoints[1], endpoints[2], 8080).allowed).toBe(true);
+    expect(reach.canConnect(endpoints[2], endpoints[1], 9100).allowed).toBe(false);
   });
 });
