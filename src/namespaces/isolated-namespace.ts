@@ -311,7 +311,7 @@ export class IsolatedNamespace extends Chart {
     });
 
     if (props.mesh !== undefined && ingress.length > 0) {
-      // Namespace-wide plain-text ports would need a PERMISSIVE PeerAuthentication per workload: declare them per workload.
+      // toPodLabels may select several workloads, whose PeerAuthentications would then overlap: declare them per workload.
       throw new Error(`[${path}] allowIngressFrom: the mesh has no rule for namespace-wide ingress (STRICT mTLS would refuse `
         + `'${ingress[0].fromNamespace}' while the NetworkPolicy admits it); declare it on the workloads instead: `
         + `WorkloadConnections.of(w).allowFrom(NetworkPeer.inNamespace('${ingress[0].fromNamespace}', { podLabels }))`);
