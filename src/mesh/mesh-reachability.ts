@@ -66,6 +66,8 @@ interface Match {
 }
 
 const SECURITY_GROUP = 'security.istio.io';
+/** Istio's HBONE tunnel port (ambient mode). */
+const HBONE_PORT = 15008;
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const LAYER7_SOURCE = ['requestPrincipals', 'notRequestPrincipals'];
 const LAYER7_OPERATION = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'];
@@ -177,8 +179,10 @@ export class MeshReachability {
 
   /** The network and mesh verdicts of one connection, and whether they agree. */
   public compare(source: Endpoint, destination: Endpoint, port: number, options: ConnectOptions = {}): LayerComparison {
-    const network = this.network.canConnect(source, destination, port, options);
     const mesh = this.canConnect(source, destination, port, options);
+    // Ambient: between two meshed pods the NetworkPolicies see the HBONE tunnel (TCP 15008), not the port inside it.
+    const hbone = mesh.inMesh && mesh.sourcePrincipal !== '' && this.ambientBetween(source, destination);
+    const network = this.network.canConnect(source, destination, hbone ? HBONE_PORT : port, hbone ? {} : options);
     const agree = network.allowed === mesh.allowed;
     const word = (allowed: boolean) => (allowed ? 'allows' : 'denies');
     return {
@@ -186,7 +190,7 @@ export class MeshReachability {
       network,
       mesh,
       explanation: `${agree ? 'layers agree' : 'LAYERS DISAGREE'}: the network ${word(network.allowed)} and the mesh ${word(mesh.allowed)}. `
-        + `Network: ${network.explanation} Mesh: ${mesh.reason}.`,
+        + `Network${hbone ? ` (ambient: the tunnel, TCP ${HBONE_PORT}, carries port ${port})` : ''}: ${network.explanation} Mesh: ${mesh.reason}.`,
     };
   }
 
@@ -209,6 +213,23 @@ export class MeshReachability {
       }
     }
     return found;
+  }
+
+  /** Whether both endpoints are pods in the mesh and one of them is captured by ambient mode (they talk over HBONE). */
+  private ambientBetween(source: Endpoint, destination: Endpoint): boolean {
+    const pods = [this.network._resolve(source).pod, this.network._resolve(destination).pod];
+    if (pods.some(p => p === undefined || this.whyOutside(p) !== undefined)) return false;
+    return pods.some(p => !this.sidecarInjected(p!) && ((p!.labels ?? {})['istio.io/dataplane-mode'] === 'ambient'
+      || this.namespaceLabels(p!.namespace)['istio.io/dataplane-mode'] === 'ambient'));
+  }
+
+  /** Whether the pod gets a sidecar (which takes precedence over ambient capture). */
+  private sidecarInjected(pod: NonNullable<ResolvedEndpoint['pod']>): boolean {
+    const annotations = isObject(pod.annotations) ? pod.annotations! : {};
+    const inject = pod.labels['sidecar.istio.io/inject'] ?? annotations['sidecar.istio.io/inject'];
+    if (inject !== undefined) return inject === 'true';
+    const labels = this.namespaceLabels(pod.namespace);
+    return labels['istio-injection'] === 'enabled' || (labels['istio.io/rev'] !== undefined && labels['istio-injection'] !== 'disabled');
   }
 
   /** Why a pod is outside the mesh, or undefined when it is in it. */

@@ -182,6 +182,28 @@ describe('ambient mode', () => {
     expect(reach.canConnect(Endpoint.workload('Deployment', web.name), Endpoint.workload('Deployment', api.name), 9000)).toMatchObject({ allowed: true, inMesh: true });
   });
 
+  test('ambient: between meshed pods the NetworkPolicies see only HBONE, so ports are the mesh\'s to enforce (reported as such)', () => {
+    const ns = new IsolatedNamespace(Testing.app(), 'team', { mesh: Mesh.istio({ mode: MeshMode.AMBIENT }) });
+    const web = deployment(ns, 'web');
+    const api = deployment(ns, 'api', 9000, { ports: [{ number: 9090 }] });
+    WorkloadConnections.of(web).allowTo(NetworkPeer.workload(api), { ports: [kplus.NetworkPolicyPort.tcp(9000)] });
+    const reach = MeshReachability.of(synth(ns));
+    const [from, to] = [Endpoint.workload('Deployment', web.name), Endpoint.workload('Deployment', api.name)];
+    const admin = reach.compare(from, to, 9090);
+    // The tunnel to the api is admitted (for 9000), and carries 9090 too: only the AuthorizationPolicy refuses it.
+    expect(admin).toMatchObject({ agree: false, network: { allowed: true, port: 15008 }, mesh: { allowed: false } });
+    expect(admin.explanation).toMatch(/LAYERS DISAGREE: the network allows and the mesh denies. Network \(ambient: the tunnel, TCP 15008, carries port 9090\)/);
+    expect(reach.compare(from, to, 9000)).toMatchObject({ agree: true, network: { allowed: true }, mesh: { allowed: true } });
+    expect(reach.compare(to, from, 8080)).toMatchObject({ agree: true, network: { allowed: false, port: 15008 }, mesh: { allowed: false } });
+    // In sidecar mode the NetworkPolicy sees port 9090 itself and refuses it: the layers agree.
+    const sidecar = new IsolatedNamespace(Testing.app(), 'team', { mesh: Mesh.istio() });
+    const web2 = deployment(sidecar, 'web');
+    const api2 = deployment(sidecar, 'api', 9000, { ports: [{ number: 9090 }] });
+    WorkloadConnections.of(web2).allowTo(NetworkPeer.workload(api2), { ports: [kplus.NetworkPolicyPort.tcp(9000)] });
+    expect(MeshReachability.of(synth(sidecar)).compare(Endpoint.workload('Deployment', web2.name), Endpoint.workload('Deployment', api2.name), 9090))
+      .toMatchObject({ agree: true, network: { allowed: false, port: 9090 } });
+  });
+
   test('sidecar mode adds no HBONE port and no probe policy', () => {
     const ns = new IsolatedNamespace(Testing.app(), 'team', { mesh: Mesh.istio() });
     const web = deployment(ns, 'web');
