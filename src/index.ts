@@ -25,3 +25,6 @@ export * from './network/network-peer';
 export * from './network/workload-connections';
 export * from './network/reachability';
 export * from './controls/profile';
+export * from './mesh/mesh';
+export * from './mesh/mesh-authorization';
+export * from './mesh/mesh-reachability';

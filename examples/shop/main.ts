@@ -1,6 +1,7 @@
 import { App, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { SHOP_MESH } from './mesh';
 import {
   HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount,
   NetworkPeer, Permission, RbacResource, ResourcePreset, WorkloadConnections,
@@ -22,7 +23,7 @@ export class ShopChart extends IsolatedNamespace {
   public readonly backup: HardenedCronJob;
 
   constructor(scope: Construct, id: string, props: IsolatedNamespaceProps = {}) {
-    super(scope, id, { name: 'shop', ...props });
+    super(scope, id, { name: 'shop', mesh: SHOP_MESH, ...props });
 
     this.frontend = new HardenedDeployment(this, 'frontend', {
       partOf: 'shop',

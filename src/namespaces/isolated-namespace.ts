@@ -15,6 +15,8 @@ import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { ResourcePreset, ResourceRange } from '../defaults/resource-preset';
 import { ExemptionProps, Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
+import { Mesh } from '../mesh/mesh';
+import { MeshAuthorization } from '../mesh/mesh-authorization';
 
 /** Traffic allowed into the namespace's pods labelled `toPodLabels` from pods of another namespace. */
 export interface NamespaceIngress {
@@ -125,6 +127,13 @@ export interface IsolatedNamespaceProps {
   readonly containerMaximum?: ResourcePreset;
 
   /**
+   * A service mesh that also authorizes the declared connections by workload identity (Istio AuthorizationPolicies
+   * and STRICT mTLS, rendered by a MeshAuthorization; see docs/mesh.md), e.g. `Mesh.istio()`.
+   * @default - no mesh: only the NetworkPolicies enforce the declared connections
+   */
+  readonly mesh?: Mesh;
+
+  /**
    * Explicit, reasoned weakenings: they cover the namespace's own objects and everything declared inside it.
    * @default - none: any weakened default fails synthesis
    */
@@ -175,6 +184,8 @@ export class IsolatedNamespace extends Chart {
   public readonly limitRange: kplus.k8s.KubeLimitRange;
   /** The namespace's `default` ServiceAccount, without a token. */
   public readonly defaultServiceAccount: kplus.k8s.KubeServiceAccount;
+  /** The mesh authorization of the declared connections, when the `mesh` prop is given. */
+  public readonly meshAuthorization?: MeshAuthorization;
 
   private readonly limitDefaults: Resources;
   private readonly maximum: Amounts;
@@ -298,6 +309,14 @@ export class IsolatedNamespace extends Chart {
       metadata: { name: 'default', labels },
       automountServiceAccountToken: false,
     });
+
+    if (props.mesh !== undefined && ingress.length > 0) {
+      // toPodLabels may select several workloads, whose PeerAuthentications would then overlap: declare them per workload.
+      throw new Error(`[${path}] allowIngressFrom: the mesh has no rule for namespace-wide ingress (STRICT mTLS would refuse `
+        + `'${ingress[0].fromNamespace}' while the NetworkPolicy admits it); declare it on the workloads instead: `
+        + `WorkloadConnections.of(w).allowFrom(NetworkPeer.inNamespace('${ingress[0].fromNamespace}', { podLabels }))`);
+    }
+    this.meshAuthorization = props.mesh === undefined ? undefined : new MeshAuthorization(this, 'Mesh', { mesh: props.mesh });
 
     // A quota admitting LoadBalancers or node ports fails namespace-quota: the typed options are the declared, reviewed
     // way to allow them, so the namespace exempts exactly the count it was given (pinned: a patch raising it fails).

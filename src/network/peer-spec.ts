@@ -15,6 +15,8 @@ export type PeerSpec =
     readonly kind: 'pods';
     readonly namespaces: Array<{ readonly name?: string; readonly selector?: kplus.k8s.LabelSelector } | undefined>;
     readonly podSelector?: kplus.k8s.LabelSelector;
+    /** The ServiceAccount the pods run as (their mesh identity), when known. */
+    readonly serviceAccountName?: string;
   }
   /** Addresses outside the cluster. */
   | { readonly kind: 'ipBlock'; readonly cidr: string; readonly except: string[] }

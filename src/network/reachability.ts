@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
+import { ResolvedEndpoint as Resolved } from './resolved-endpoint';
 import { resolveServicePort } from './service-backends';
 import { policyTypesOf, PolicyType, rulesOf } from '../controls/core/cross-object';
 import { apiGroupOf, namespaceOf, selectorMatches } from '../controls/core/manifest-index';
@@ -192,14 +193,6 @@ export interface ReachabilityVerdict {
   readonly explanation: string;
 }
 
-/** An endpoint with what the manifests say about it. */
-interface Resolved {
-  readonly description: string;
-  /** The pod's namespace, labels and container ports; undefined for an external address. */
-  readonly pod?: { readonly namespace: string; readonly labels: Record<string, string>; readonly ports: EndpointPort[] };
-  /** The address of an external endpoint. */
-  readonly address?: Cidr;
-}
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const DNS_PORT = 53;
@@ -249,7 +242,7 @@ export class Reachability {
 
   /** The container ports of an endpoint's pods (none for an external address). */
   public portsOf(endpoint: Endpoint): EndpointPort[] {
-    return [...this.resolve(endpoint).pod?.ports ?? []];
+    return [...this._resolve(endpoint).pod?.ports ?? []];
   }
 
   /** Whether `source` may open a connection to `destination` on `port` (TCP unless `options.protocol` says otherwise), and why. */
@@ -258,8 +251,8 @@ export class Reachability {
       throw new Error(`Reachability.canConnect: port ${JSON.stringify(port)} is not a port number; use an integer from 1 to 65535`);
     }
     const protocol: string = options.protocol ?? kplus.NetworkProtocol.TCP;
-    const from = this.resolve(source);
-    const target = this.resolve(destination);
+    const from = this._resolve(source);
+    const target = this._resolve(destination);
     const traffic = `${protocol} ${port}`;
     const egress = this.direction('Egress', from, target, target, port, protocol);
     const ingress = this.direction('Ingress', target, from, target, port, protocol);
@@ -280,7 +273,7 @@ export class Reachability {
     if (!Number.isInteger(port) || port < 1 || port > 65535) {
       throw new Error(`Reachability.canReachService: port ${JSON.stringify(port)} is not a port number; use an integer from 1 to 65535`);
     }
-    const from = this.resolve(source);
+    const from = this._resolve(source);
     const namespace = options.serviceNamespace ?? from.pod?.namespace;
     if (namespace === undefined) {
       throw new Error(`Reachability.canReachService: ${from.description} is outside the cluster, so it has no namespace to resolve `
@@ -409,7 +402,11 @@ export class Reachability {
     return namespaceOf(manifest) ?? this.defaultNamespace;
   }
 
-  private resolve(endpoint: Endpoint): Resolved {
+  /**
+   * An endpoint with what the manifests say about it (the mesh view reads it too).
+   * @internal
+   */
+  public _resolve(endpoint: Endpoint): Resolved {
     if (!(endpoint instanceof Endpoint)) {
       throw new Error(`Reachability: ${JSON.stringify(endpoint)} is not an Endpoint; use Endpoint.workload(kind, name), Endpoint.pod(...) or Endpoint.external(address)`);
     }
@@ -433,7 +430,7 @@ export class Reachability {
         const labels = isObject(pod.metadata?.labels) ? pod.metadata.labels : {};
         return {
           description: `${manifest.kind} ${namespace}/${spec.name}`,
-          pod: { namespace, labels, ports: containerPorts(pod.spec) },
+          pod: { namespace, labels, ports: containerPorts(pod.spec), spec: pod.spec, annotations: pod.metadata?.annotations },
         };
       }
     }

@@ -13,9 +13,13 @@ test('the example shop synthesizes schema-valid YAML with no guard finding but t
     ['shop/backend/Resource', 'service-account-token', 'exempt', '/spec/template/spec/volumes/0/projected/sources/0/serviceAccountToken'],
   ]);
   expect(manifests.map(m => m.kind).sort()).toEqual([
+    // The mesh (examples/shop/mesh.ts): allow-nothing, one per target (frontend, backend, database); STRICT mTLS, and
+    // the frontend's plain-text port for the ingress controller.
+    'AuthorizationPolicy', 'AuthorizationPolicy', 'AuthorizationPolicy', 'AuthorizationPolicy',
     'CronJob', 'Deployment', 'Deployment',
     'LimitRange', 'Namespace',
     'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
+    'PeerAuthentication', 'PeerAuthentication',
     'PodDisruptionBudget', 'PodDisruptionBudget', 'PodDisruptionBudget',
     'ResourceQuota', 'Role', 'RoleBinding',
     'Service', 'Service', 'Service',
