@@ -174,7 +174,10 @@ export class ExternalSecret extends ReferencedSecret {
 }
 
 function remoteRef(e: ExternalSecretExtract): Record<string, string> {
-  return { key: e.remoteKey, ...(e.property !== undefined ? { property: e.property } : {}), ...(e.version !== undefined ? { version: e.version } : {}) };
+  const ref: Record<string, string> = { key: e.remoteKey };
+  if (e.property !== undefined) ref.property = e.property;
+  if (e.version !== undefined) ref.version = e.version;
+  return ref;
 }
 
 function listOf<T>(path: string, field: string, value: T[] | undefined): T[] {
