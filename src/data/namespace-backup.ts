@@ -65,6 +65,13 @@ export interface NamespaceBackupProps {
    */
   readonly resources?: string[];
   /**
+   * Whether the namespace's Secrets go into the backups. A backup bucket holding Secrets is one more copy of every
+   * credential, outside the cluster's encryption at rest; Secrets made by an ExternalSecret or a SealedSecret are
+   * written again by their controllers after a restore (their objects are backed up).
+   * @default false - Secrets are excluded (`excludedNamespaceScopedResources: ['secrets']`)
+   */
+  readonly backUpSecrets?: boolean;
+  /**
    * Commands that quiesce workloads around the backup.
    * @default - none
    */
@@ -155,6 +162,14 @@ export class NamespaceBackup extends Construct {
       throw new Error(`[${path}] storageLocation: ${JSON.stringify(props.storageLocation)} is not a BackupStorageLocation name; use e.g. 'default'`);
     }
     const resources = this.checkResources(props.resources, props.hooks);
+    if (props.backUpSecrets !== undefined && typeof props.backUpSecrets !== 'boolean') {
+      throw new Error(`[${path}] backUpSecrets: ${JSON.stringify(props.backUpSecrets)} is not a boolean; use true to back up Secrets, or leave it out`);
+    }
+    const backUpSecrets = props.backUpSecrets ?? false;
+    if (!backUpSecrets && resources?.includes('secrets')) {
+      throw new Error(`[${path}] resources: lists 'secrets' but backUpSecrets is not set, so they would be excluded; set backUpSecrets: true `
+        + 'to put the namespace\'s credentials in the backups, or remove \'secrets\'');
+    }
     const hooks = listOf(path, 'hooks', props.hooks).map((hook, index) => this.checkHook(`hooks[${index}]`, hook, namespace));
     const volumeOnly = resources !== undefined && resources.length === 0;
 
@@ -183,6 +198,7 @@ export class NamespaceBackup extends Construct {
         template: {
           includedNamespaces: [namespace],
           includedNamespaceScopedResources: restricted ? (volumeOnly ? ['persistentvolumeclaims', 'pods'] : resources) : undefined,
+          excludedNamespaceScopedResources: backUpSecrets ? undefined : ['secrets'],
           includedClusterScopedResources: restricted && this.volumes !== BackupVolumes.NONE ? ['persistentvolumes'] : undefined,
           snapshotVolumes: this.volumes.snapshot,
           defaultVolumesToFsBackup: this.volumes.fileSystem,

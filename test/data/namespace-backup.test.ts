@@ -39,7 +39,14 @@ test('defaults: a nightly Schedule in the velero namespace, kept 30 days, file-s
   expect(s.spec).toEqual({
     schedule: '0 1 * * *',
     useOwnerReferencesInBackup: false,
-    template: { includedNamespaces: ['shop'], snapshotVolumes: false, defaultVolumesToFsBackup: true, ttl: '720h0m0s' },
+    template: {
+      includedNamespaces: ['shop'],
+      // A bucket of Secrets is a copy of every credential outside the cluster: ExternalSecrets and SealedSecrets are backed up instead.
+      excludedNamespaceScopedResources: ['secrets'],
+      snapshotVolumes: false,
+      defaultVolumesToFsBackup: true,
+      ttl: '720h0m0s',
+    },
   });
   expect(backup.backedUpNamespace).toBe('shop');
   expect(backup.volumes).toBe(BackupVolumes.FILE_SYSTEM);
@@ -83,7 +90,8 @@ test('every option renders, with hooks that quiesce the database, and validates 
     schedule: Cron.schedule({ minute: '15' }),
     retention: Duration.days(7),
     volumes: BackupVolumes.SNAPSHOT,
-    resources: ['configmaps', 'persistentvolumeclaims', 'pods', 'statefulsets.apps'],
+    resources: ['configmaps', 'persistentvolumeclaims', 'pods', 'secrets', 'statefulsets.apps'],
+    backUpSecrets: true,
     veleroNamespace: 'backup-system',
     name: 'shop-hourly',
     storageLocation: 'offsite',
@@ -106,7 +114,7 @@ test('every option renders, with hooks that quiesce the database, and validates 
     useOwnerReferencesInBackup: false,
     template: {
       includedNamespaces: ['shop'],
-      includedNamespaceScopedResources: ['configmaps', 'persistentvolumeclaims', 'pods', 'statefulsets.apps'],
+      includedNamespaceScopedResources: ['configmaps', 'persistentvolumeclaims', 'pods', 'secrets', 'statefulsets.apps'],
       includedClusterScopedResources: ['persistentvolumes'],
       snapshotVolumes: true,
       defaultVolumesToFsBackup: false,
@@ -171,6 +179,8 @@ describe('refuses a declaration that backs up nothing or silently less', () => {
     ['no object and no volume', { resources: [], volumes: BackupVolumes.NONE }, /resources: \[\] with volumes BackupVolumes.NONE backs up nothing/],
     ['file-system backup without pods', { resources: ['persistentvolumeclaims'] }, /resources: \["persistentvolumeclaims"\] leaves out 'pods'/],
     ['volumes without claims', { resources: ['pods'], volumes: BackupVolumes.SNAPSHOT }, /leaves out 'persistentvolumeclaims'/],
+    ['Secrets listed without backUpSecrets', { resources: ['pods', 'persistentvolumeclaims', 'secrets'] }, /resources: lists 'secrets' but backUpSecrets is not set/],
+    ['a backUpSecrets that is not a boolean', { backUpSecrets: 'yes' }, /backUpSecrets: "yes" is not a boolean/],
     ['a bad resource name', { resources: ['Config Maps'] }, /resources\[0\]: "Config Maps" is not a resource name/],
     ['a retention under an hour', { retention: Duration.minutes(5) }, /retention: 300 seconds is not a whole number of seconds from 3600/],
     ['a schedule that is not a Cron', { schedule: '0 1 * * *' }, /schedule: "0 1 \* \* \*" is not a Cron/],

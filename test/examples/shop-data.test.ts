@@ -64,7 +64,8 @@ test('the namespace is backed up nightly from the velero namespace, claims inclu
   expect(schedule.metadata).toMatchObject({ name: 'shop-backup', namespace: 'velero' });
   expect(schedule.spec.schedule).toBe('0 1 * * *');
   expect(schedule.spec.template).toMatchObject({ includedNamespaces: ['shop'], defaultVolumesToFsBackup: true, ttl: '720h0m0s' });
-  expect(schedule.spec.template.includedNamespaceScopedResources).toBeUndefined(); // every resource, claims included
+  expect(schedule.spec.template.includedNamespaceScopedResources).toBeUndefined(); // every resource, claims included...
+  expect(schedule.spec.template.excludedNamespaceScopedResources).toEqual(['secrets']); // ...but the Secret the ExternalSecret writes
   const database = manifests.find(m => m.kind === 'StatefulSet');
   const [hook] = schedule.spec.template.hooks.resources;
   expect(hook.pre[0].exec).toMatchObject({ container: 'postgres', onError: 'Fail', timeout: '2m0s' });
