@@ -31,3 +31,4 @@ export * from './data/external-secret';
 export * from './data/sealed-secret';
 export * from './data/backup-options';
 export * from './data/namespace-backup';
+export * from './defaults/data-defaults';

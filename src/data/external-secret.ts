@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { checkSeconds, goDuration } from './duration-text';
 import { ReferencedSecret } from './referenced-secret';
 import { SecretStoreRef } from './secret-store-ref';
+import { DataDefaults } from '../defaults/data-defaults';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { isDnsSubdomain } from '../defaults/kubernetes-validation';
 
@@ -91,7 +92,6 @@ export interface ExternalSecretProps {
 
 /** The operator's key pattern for the Secret's keys. */
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
-const DEFAULT_REFRESH_SECONDS = 3600;
 
 /**
  * A Secret by reference, through the External Secrets Operator (`external-secrets.io/v1` ExternalSecret): the YAML
@@ -148,8 +148,8 @@ export class ExternalSecret extends ReferencedSecret {
       throw new Error(`[${this.node.path}] deletionPolicy: ${JSON.stringify(props.deletionPolicy)} is not an ExternalSecretDeletionPolicy; `
         + 'use ExternalSecretDeletionPolicy.RETAIN or DELETE');
     }
-    const refresh = checkSeconds(this.node.path, 'refreshInterval', props.refreshInterval, 60, 'Duration.hours(1) (at least one minute)')
-      ?? DEFAULT_REFRESH_SECONDS;
+    const refresh = checkSeconds(this.node.path, 'refreshInterval', props.refreshInterval, DataDefaults.EXTERNAL_SECRET_MIN_REFRESH_SECONDS,
+      'Duration.hours(1) (at least one minute)') ?? DataDefaults.EXTERNAL_SECRET_REFRESH_SECONDS;
     this.store = props.store;
     this.refreshInterval = Duration.seconds(refresh);
     this.deletionPolicy = props.deletionPolicy ?? ExternalSecretDeletionPolicy.RETAIN;

@@ -4,6 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { BackupHookErrorMode, BackupVolumes } from './backup-options';
 import { cacheExclusionErrors, CACHE_EXCLUDES_ANNOTATION, excludedCaches, volumesToBackUp } from './backup-volume-selection';
 import { checkSeconds, goDuration } from './duration-text';
+import { DataDefaults } from '../defaults/data-defaults';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { isDnsLabel, isDnsSubdomain } from '../defaults/kubernetes-validation';
 
@@ -93,8 +94,6 @@ export interface NamespaceBackupProps {
   readonly storageLocation?: string;
 }
 
-const DEFAULT_RETENTION_SECONDS = 30 * 24 * 3600;
-const DEFAULT_HOOK_TIMEOUT_SECONDS = 30;
 /** Pods whose template already names its caches for Velero. */
 const ANNOTATED = new WeakSet<kplus.AbstractPod>();
 const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*|\*)$/;
@@ -133,7 +132,7 @@ export class NamespaceBackup extends Construct {
         + 'backup inside the namespace\'s chart, e.g. isolatedNamespace.backUp()');
     }
     this.backedUpNamespace = namespace;
-    this.veleroNamespace = props.veleroNamespace ?? 'velero';
+    this.veleroNamespace = props.veleroNamespace ?? DataDefaults.VELERO_NAMESPACE;
     if (!isDnsLabel(this.veleroNamespace)) {
       throw new Error(`[${path}] veleroNamespace: ${JSON.stringify(props.veleroNamespace)} is not a namespace name; use the namespace Velero runs in, e.g. 'velero'`);
     }
@@ -143,11 +142,11 @@ export class NamespaceBackup extends Construct {
     if (props.schedule !== undefined && !(props.schedule instanceof Cron)) {
       throw new Error(`[${path}] schedule: ${JSON.stringify(props.schedule)} is not a Cron; use e.g. Cron.schedule({ minute: '0', hour: '1' })`);
     }
-    this.schedule = props.schedule ?? Cron.schedule({ minute: '0', hour: '1' });
+    this.schedule = props.schedule ?? Cron.schedule({ minute: DataDefaults.BACKUP_MINUTE, hour: DataDefaults.BACKUP_HOUR });
     if (this.schedule.expressionString.trim().split(/\s+/).length !== 5) {
       throw new Error(`[${path}] schedule: '${this.schedule.expressionString}' is not a 5-field cron expression; use e.g. Cron.schedule({ minute: '0', hour: '1' })`);
     }
-    const retention = checkSeconds(path, 'retention', props.retention, 3600, 'Duration.days(30) (at least one hour)') ?? DEFAULT_RETENTION_SECONDS;
+    const retention = checkSeconds(path, 'retention', props.retention, 3600, 'Duration.days(30) (at least one hour)') ?? DataDefaults.BACKUP_RETENTION_DAYS * 24 * 3600;
     this.retention = Duration.seconds(retention);
     if (props.volumes !== undefined && !(props.volumes instanceof BackupVolumes)) {
       throw new Error(`[${path}] volumes: ${JSON.stringify(props.volumes)} is not a BackupVolumes; use BackupVolumes.FILE_SYSTEM, SNAPSHOT or NONE`);
@@ -289,7 +288,7 @@ export class NamespaceBackup extends Construct {
     if (hook.onError !== undefined && !(hook.onError instanceof BackupHookErrorMode)) {
       throw new Error(`[${path}] ${field}.onError: ${JSON.stringify(hook.onError)} is not a BackupHookErrorMode; use BackupHookErrorMode.FAIL or CONTINUE`);
     }
-    const timeout = checkSeconds(path, `${field}.timeout`, hook.timeout, 1, 'Duration.seconds(30)') ?? DEFAULT_HOOK_TIMEOUT_SECONDS;
+    const timeout = checkSeconds(path, `${field}.timeout`, hook.timeout, 1, 'Duration.seconds(30)') ?? DataDefaults.BACKUP_HOOK_TIMEOUT_SECONDS;
     const onError = (hook.onError ?? BackupHookErrorMode.FAIL).value;
     return () => {
       const containers = workload.containers.map(c => c.name);

@@ -1,8 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-
-/** Mode of the files a referenced Secret is mounted as: read by the owner and the pod's group (fsGroup), nobody else. */
-export const SECRET_FILE_MODE = 0o440;
+import { DataDefaults } from '../defaults/data-defaults';
 
 /**
  * A Secret the cluster creates from a reference (an ExternalSecret, a SealedSecret): the YAML carries no value, and
@@ -29,7 +27,7 @@ export abstract class ReferencedSecret extends Construct {
     this.secret = kplus.Secret.fromSecretName(this, 'Secret', secretName);
     this.volume = kplus.Volume.fromSecret(this, 'Volume', this.secret, {
       name: volumeNameOf(secretName),
-      defaultMode: SECRET_FILE_MODE,
+      defaultMode: DataDefaults.SECRET_FILE_MODE,
     });
   }
 

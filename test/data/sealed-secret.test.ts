@@ -118,3 +118,34 @@ test.each([
 ])('refuses %s', (_label, props, message) => {
   expect(() => new SealedSecret(chart(), 'db', props as any)).toThrow(message);
 });
+
+describe('the sealed-value check, over many inputs', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const fc = require('fast-check');
+  const accepts = (value: string) => {
+    try {
+      new SealedSecret(chart(), 'db', { encryptedData: { k: value } });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  test('no string short of a sealed value passes, base64 or not (a password, a token, a PEM line...)', () => {
+    // The shortest sealed value (2048-bit key, empty plaintext) is 2 + 256 + 16 bytes: 368 base64 characters.
+    fc.assert(fc.property(fc.string({ maxLength: 367 }), (s: string) => !accepts(s)), { numRuns: 300 });
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 273 }), (b: Uint8Array) => !accepts(Buffer.from(b).toString('base64'))), { numRuns: 300 });
+  });
+
+  test('base64 of any bytes passes only with a key length header of 256, 384 or 512 and room for the key and the tag', () => {
+    const headers = fc.oneof(fc.constantFrom(0, 255, 256, 257, 384, 512, 513, 1024), fc.integer({ min: 0, max: 65535 }));
+    fc.assert(fc.property(headers, fc.integer({ min: 0, max: 700 }), (rsa: number, rest: number) => {
+      const bytes = Buffer.alloc(2 + rest, 7);
+      bytes.writeUInt16BE(rsa);
+      const sealedShape = [256, 384, 512].includes(rsa) && rest >= rsa + 16;
+      return accepts(bytes.toString('base64')) === sealedShape;
+    }), { numRuns: 400 });
+    expect(accepts(sealedValue(256, 0))).toBe(true);
+    expect(accepts(sealedValue(512, 4096))).toBe(true);
+  });
+});
