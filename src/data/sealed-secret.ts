@@ -56,6 +56,8 @@ export interface SealedSecretProps {
 }
 
 const SECRET_KEY = /^[-._a-zA-Z0-9]+$/;
+/** The prefix of the controller's annotations (scope, managed, patch). */
+const CONTROLLER_PREFIX = 'sealedsecrets.bitnami.com/';
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** RSA-OAEP ciphertext lengths of 2048-, 3072- and 4096-bit keys (the controller's default key is 4096-bit). */
 const RSA_LENGTHS = [256, 384, 512];
@@ -100,6 +102,8 @@ export class SealedSecret extends ReferencedSecret {
     if (props.secretType !== undefined && (typeof props.secretType !== 'string' || props.secretType.trim() === '')) {
       throw new Error(`[${this.node.path}] secretType: ${JSON.stringify(props.secretType)} is not a Secret type; use e.g. 'Opaque' or 'kubernetes.io/tls'`);
     }
+    checkTemplateMetadata(this.node.path, 'secretLabels', props.secretLabels);
+    checkTemplateMetadata(this.node.path, 'secretAnnotations', props.secretAnnotations);
     this.sealingScope = props.sealingScope ?? SealedSecretScope.STRICT;
     const scopeAnnotations = this.sealingScope.annotation ? { [this.sealingScope.annotation]: 'true' } : {};
     const labels = { 'app.kubernetes.io/managed-by': HardenedDefaults.MANAGED_BY };
@@ -142,5 +146,22 @@ function checkSealed(path: string, key: string, value: unknown): void {
   if (!RSA_LENGTHS.includes(rsaLength) || bytes.length < 2 + rsaLength + GCM_TAG) {
     throw new Error(`${where}: the value is base64 but not a sealed secret (${bytes.length} bytes; sealed values start with the length of an `
       + `RSA-wrapped session key, ${RSA_LENGTHS.join(', ')} bytes, followed by it and an AES-GCM ciphertext); ${fix}`);
+  }
+}
+
+/** Template labels or annotations: a map of strings, none of the controller's own keys (the scope is `sealingScope`). */
+function checkTemplateMetadata(path: string, field: string, map: { [key: string]: string } | undefined): void {
+  if (map === undefined) return;
+  if (map === null || typeof map !== 'object' || Array.isArray(map)) {
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(map)} is not a map of strings; give e.g. { team: 'shop' }, or leave it out`);
+  }
+  for (const [key, value] of Object.entries(map)) {
+    if (key.startsWith(CONTROLLER_PREFIX)) {
+      throw new Error(`[${path}] ${field}: '${key}' is the Sealed Secrets controller's own key (it would change how the values are unsealed); `
+        + 'set the scope with sealingScope, and leave the controller\'s keys out');
+    }
+    if (typeof value !== 'string') {
+      throw new Error(`[${path}] ${field}['${key}']: ${JSON.stringify(value)} is not a string; quote it, e.g. '${String(value)}'`);
+    }
   }
 }

@@ -114,6 +114,10 @@ test.each([
   ['a bad key', { encryptedData: { 'pass word': PASSWORD } }, /encryptedData: key "pass word" is not a Secret key/],
   ['a bad scope', { encryptedData: { p: PASSWORD }, sealingScope: 'cluster-wide' }, /sealingScope: "cluster-wide" is not a SealedSecretScope/],
   ['a bad name', { encryptedData: { p: PASSWORD }, name: 'Shop' }, /name: "Shop" is not an object name/],
+  ['a scope smuggled in as an annotation', { encryptedData: { p: PASSWORD }, secretAnnotations: { 'sealedsecrets.bitnami.com/cluster-wide': 'true' } },
+    /secretAnnotations: 'sealedsecrets.bitnami.com\/cluster-wide' is the Sealed Secrets controller's own key/],
+  ['a label that is not a string', { encryptedData: { p: PASSWORD }, secretLabels: { tier: 3 } }, /secretLabels\['tier'\]: 3 is not a string/],
+  ['annotations that are not a map', { encryptedData: { p: PASSWORD }, secretAnnotations: ['a'] }, /secretAnnotations: \["a"\] is not a map of strings/],
   ['an empty type', { encryptedData: { p: PASSWORD }, secretType: ' ' }, /secretType: " " is not a Secret type/],
 ])('refuses %s', (_label, props, message) => {
   expect(() => new SealedSecret(chart(), 'db', props as any)).toThrow(message);
