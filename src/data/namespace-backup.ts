@@ -110,6 +110,20 @@ const RESOURCE_NAME = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z
  * declaration that would back up nothing is refused.
  */
 export class NamespaceBackup extends Construct {
+  /**
+   * `IsolatedNamespace.backUp()`: the namespace's backup, id `Backup`, declared once.
+   * @internal
+   */
+  public static _declare(namespace: Construct, props: NamespaceBackupProps): NamespaceBackup {
+    const existing = namespace.node.tryFindChild('Backup');
+    if (existing !== undefined) {
+      throw new Error(`[${namespace.node.path}] backUp: the namespace already declares its backup (${existing.node.path}); declare another `
+        + 'schedule with new NamespaceBackup(namespace, \'Weekly\', { ... }), after the workloads');
+    }
+    return new NamespaceBackup(namespace, 'Backup', props);
+  }
+
+
   /** The Schedule object (in the Velero namespace). */
   public readonly resource: ApiObject;
   /** The namespace backed up. */

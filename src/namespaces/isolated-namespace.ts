@@ -370,7 +370,7 @@ export class IsolatedNamespace extends Chart {
 
   /** Declares the namespace's Velero backup (a NamespaceBackup `Backup`): declare it after the workloads. */
   public backUp(props: NamespaceBackupProps = {}): NamespaceBackup {
-    return new NamespaceBackup(this, 'Backup', props);
+    return NamespaceBackup._declare(this, props);
   }
 
   /**

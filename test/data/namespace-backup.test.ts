@@ -208,6 +208,12 @@ describe('refuses a declaration that backs up nothing or silently less', () => {
     expect(synthError(ns)).toMatch(/\[shop\/Backup\] resources: \[\] backs up the volumes only, but no pod or claim of namespace 'shop' has a volume to back up/);
   });
 
+  test('backUp() twice names the fix', () => {
+    const { ns } = shop();
+    ns.backUp();
+    expect(() => ns.backUp()).toThrow(/\[shop\] backUp: the namespace already declares its backup \(shop\/Backup\); declare another schedule with new NamespaceBackup/);
+  });
+
   test('a chart without a namespace has nothing to back up', () => {
     const chart = new Chart(Testing.app(), 'plain');
     expect(() => new NamespaceBackup(chart, 'Backup')).toThrow(/\[plain\/Backup\] scope: the chart 'plain' has no namespace/);
