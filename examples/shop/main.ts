@@ -1,6 +1,7 @@
 import { App, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { backUpNightly, databaseCredentials } from './data';
 import { SHOP_MESH } from './mesh';
 import {
   HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount,
@@ -58,11 +59,9 @@ export class ShopChart extends IsolatedNamespace {
     });
     this.backend.exposeViaService();
 
-    // Database credentials live in a Secret created out of band (never in this YAML), mounted as read-only files:
+    // Database credentials come from an ExternalSecret (data.ts: no value in this YAML), mounted as read-only files:
     // nothing secret goes through environment variables.
-    const credentials = kplus.Volume.fromSecret(this, 'DatabaseCredentials',
-      kplus.Secret.fromSecretName(this, 'DatabaseSecret', 'shop-database-credentials'), { defaultMode: 0o440 });
-    const credentialsMount = { path: '/etc/postgresql/credentials', volume: credentials, readOnly: true };
+    const credentialsMount = databaseCredentials(this).volumeMount('/etc/postgresql/credentials');
 
     // Two members (the shop's PostgreSQL image runs a primary and a streaming-replication standby), each with its
     // own 20 GiB claim, a PodDisruptionBudget and spreading across nodes; a headless Service names the members.
@@ -112,6 +111,7 @@ export class ShopChart extends IsolatedNamespace {
     WorkloadConnections.of(this.frontend).allowTo(NetworkPeer.workload(this.backend));
     WorkloadConnections.of(this.backend).allowTo(NetworkPeer.workload(this.database));
     WorkloadConnections.of(this.backup).allowTo(NetworkPeer.workload(this.database));
+    backUpNightly(this, this.database); // last: the backup excludes the caches of the workloads declared above
   }
 }
 

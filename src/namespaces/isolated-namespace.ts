@@ -10,6 +10,7 @@ import { Amounts, formatAmount, MEBIBYTE, parseAmount, RESOURCES, ResourceName }
 import { contribution, namespaceUsage, NamespaceUsage, QuotaCap, quotaCaps, Resources, totalOf, WorkloadUsage } from './workload-usage';
 import { Controls } from '../controls/controls';
 import { PssVersion } from '../controls/core/pss-version';
+import { NamespaceBackup, NamespaceBackupProps } from '../data/namespace-backup';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { ResourcePreset, ResourceRange } from '../defaults/resource-preset';
@@ -392,6 +393,11 @@ export class IsolatedNamespace extends Chart {
     hard['services.loadbalancers'] = kplus.k8s.Quantity.fromString(String(this.loadBalancers));
     hard['services.nodeports'] = kplus.k8s.Quantity.fromString(String(this.nodePorts));
     return hard;
+  }
+
+  /** Declares the namespace's Velero backup (a NamespaceBackup `Backup`): declare it after the workloads. */
+  public backUp(props: NamespaceBackupProps = {}): NamespaceBackup {
+    return NamespaceBackup._declare(this, props);
   }
 
   /**

@@ -1,60 +1,80 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import Ajv from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import { loadYamlFile } from './fixtures';
 
 /*
- * Custom resources validated against the upstream CustomResourceDefinitions copied to test/schemas/crds/ (see SOURCES.txt):
- * the served version's openAPIV3Schema (types, enums, required fields) with ajv, and its CEL rules
+ * Custom resources validated against the upstream CustomResourceDefinitions copied to test/schemas/crds/ (provenance in
+ * SOURCES.txt there): the served version's openAPIV3Schema (types, enums, required fields) with ajv, and its CEL rules
  * (x-kubernetes-validations) with a CEL engine (expectCrdCelValid). Not evaluated: formats (date-time, only under status).
  */
 
 const CRD_DIR = path.join(__dirname, '..', 'schemas', 'crds');
-let validators: Map<string, (manifest: any) => void> | undefined;
+let crdCache: any[] | undefined;
+const validators = new Map<string, ValidateFunction>();
 
-/** `apiVersion/kind` -> a validator of that served version's openAPIV3Schema, for every CRD under test/schemas/crds. */
-function loadValidators(): Map<string, (manifest: any) => void> {
-  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-  const found = new Map<string, (manifest: any) => void>();
-  const files = fs.existsSync(CRD_DIR) ? fs.readdirSync(CRD_DIR).filter(f => f.endsWith('.yaml')).sort() : [];
-  for (const crd of files.flatMap(f => loadYamlFile(path.join(CRD_DIR, f)))) {
-    if (crd?.kind !== 'CustomResourceDefinition') continue;
-    for (const version of crd.spec.versions ?? []) {
-      if (!version.served) continue;
-      const validate = ajv.compile(version.schema.openAPIV3Schema);
-      found.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, manifest => {
-        if (!validate(manifest)) {
-          throw new Error(ajv.errorsText(validate.errors, { dataVar: `${manifest.kind} ${manifest.metadata?.name}` }));
-        }
-      });
-    }
-  }
-  return found;
+function crds(): any[] {
+  crdCache ??= fs.readdirSync(CRD_DIR).filter(f => f.endsWith('.yaml')).sort()
+    .flatMap(f => loadYamlFile(path.join(CRD_DIR, f)))
+    .filter(c => c?.kind === 'CustomResourceDefinition');
+  return crdCache;
 }
 
-/** The CRD validator of a custom resource's apiVersion and kind, or undefined when no CRD of test/schemas/crds defines it. */
+/**
+ * The validator of the served version's `openAPIV3Schema` of `group/version` `kind`, from the CRD that defines it.
+ * Fails when no CRD defines the kind or the CRD does not serve that version.
+ */
+export function crdValidator(apiVersion: string, kind: string): ValidateFunction {
+  const known = validators.get(`${apiVersion} ${kind}`);
+  if (known) return known;
+  const [group, version] = apiVersion.split('/');
+  const crd = crds().find(c => c.spec?.group === group && c.spec?.names?.kind === kind);
+  if (!crd) throw new Error(`no CRD under test/schemas/crds defines ${apiVersion} ${kind}`);
+  const served = (crd.spec.versions as any[]).find(v => v.name === version);
+  if (!served?.served) throw new Error(`the CRD of ${kind} does not serve ${apiVersion}`);
+  const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+  const validate = ajv.compile(served.schema.openAPIV3Schema);
+  validators.set(`${apiVersion} ${kind}`, validate);
+  return validate;
+}
+
+/** The schema errors of a custom resource against its upstream CRD (empty when valid). */
+export function crdErrors(manifest: any): string[] {
+  const validate = crdValidator(String(manifest?.apiVersion), String(manifest?.kind));
+  return validate(manifest) ? [] : (validate.errors ?? []).map(e => `${e.instancePath || '/'} ${e.message} ${JSON.stringify(e.params)}`);
+}
+
+/** The CRD validator of a custom resource's apiVersion and kind, or undefined when no CRD of test/schemas/crds serves it. */
 export function crdValidatorOf(manifest: any): { validate(): void } | undefined {
-  validators ??= loadValidators();
-  const check = validators.get(`${manifest?.apiVersion}/${manifest?.kind}`);
-  return check ? { validate: () => check(manifest) } : undefined;
+  try {
+    crdValidator(String(manifest?.apiVersion), String(manifest?.kind));
+  } catch {
+    return undefined;
+  }
+  return {
+    validate: () => {
+      const errors = crdErrors(manifest);
+      if (errors.length > 0) throw new Error(`${manifest.kind} ${manifest.metadata?.name}: ${errors.join('; ')}`);
+    },
+  };
 }
 
-/** Validates custom resources against their CRDs; throws listing every failure (an unknown kind is a failure). */
-export function expectCrdValid(manifests: any[]): void {
+/**
+ * Validates custom resources against their CRDs (only those of `kinds`, when given; an unknown kind is a failure);
+ * throws listing every failure, else returns how many were checked.
+ */
+export function expectCrdValid(manifests: any[], kinds?: string[]): number {
+  const checked = kinds ? manifests.filter(m => kinds.includes(m?.kind)) : manifests;
   const errors: string[] = [];
-  for (const manifest of manifests) {
-    const validator = crdValidatorOf(manifest);
-    if (!validator) {
-      errors.push(`${manifest?.kind} ${manifest?.metadata?.name}: no CRD for ${manifest?.apiVersion}`);
-      continue;
-    }
+  for (const manifest of checked) {
     try {
-      validator.validate();
+      errors.push(...crdErrors(manifest).map(e => `${manifest.kind} ${manifest.metadata?.name}: ${e}`));
     } catch (e) {
-      errors.push((e as Error).message);
+      errors.push(`${manifest?.kind} ${manifest?.metadata?.name}: ${(e as Error).message}`);
     }
   }
   if (errors.length > 0) throw new Error(`CRD schema validation failed:\n  ${errors.join('\n  ')}`);
+  return checked.length;
 }
 
 /** One CEL rule of a CRD schema applied to one value of a manifest. */
@@ -73,11 +93,9 @@ interface CelCheck {
  */
 export function expectCrdCelValid(manifests: any[]): number {
   const checks: CelCheck[] = [];
-  const crds = fs.readdirSync(CRD_DIR).filter(f => f.endsWith('.yaml')).flatMap(f => loadYamlFile(path.join(CRD_DIR, f)))
-    .filter(c => c?.kind === 'CustomResourceDefinition');
   for (const manifest of manifests) {
     const [group, version] = String(manifest?.apiVersion).split('/');
-    const crd = crds.find(c => c.spec.group === group && c.spec.names.kind === manifest?.kind);
+    const crd = crds().find(c => c.spec.group === group && c.spec.names.kind === manifest?.kind);
     const served = crd?.spec.versions.find((v: any) => v.name === version && v.served);
     if (!served) throw new Error(`${manifest?.kind} ${manifest?.metadata?.name}: no CRD for ${manifest?.apiVersion}`);
     collectCel(served.schema.openAPIV3Schema, manifest, '', `${manifest.kind} ${manifest.metadata?.name}`, checks);
