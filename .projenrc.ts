@@ -53,7 +53,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     dirs: ['src'],
     devdirs: ['test', 'examples', 'bench', 'build-tools', 'projenrc', '.projenrc.ts'],
   },
-  gitignore: ['/examples/**/dist/', '/.bench/'],
+  // '/node_modules' without a slash also ignores a node_modules symlink (worktrees share one install).
+  gitignore: ['/examples/**/dist/', '/.bench/', '/node_modules'],
 });
 
 // Dev-only TypeScript outside src/ and test/ gets its own tsconfig, so eslint's project service type-checks it.

@@ -1,7 +1,9 @@
 import { App, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { backUpNightly, databaseCredentials } from './data';
 import { SHOP_IMAGES, shopImagePolicy, withShopImagePolicy } from './images';
+import { SHOP_MESH } from './mesh';
 import {
   HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount,
   NetworkPeer, Permission, RbacResource, ResourcePreset, WorkloadConnections,
@@ -24,7 +26,7 @@ export class ShopChart extends IsolatedNamespace {
 
   constructor(scope: Construct, id: string, props: IsolatedNamespaceProps = {}) {
     // The shop's image policy (images.ts) is declared in the scope first: the namespace resolves its defaults as it is created.
-    super(withShopImagePolicy(scope), id, { name: 'shop', ...props });
+    super(withShopImagePolicy(scope), id, { name: 'shop', mesh: SHOP_MESH, ...props });
     shopImagePolicy(scope).enforceIn(this);
 
     this.frontend = new HardenedDeployment(this, 'frontend', {
@@ -60,11 +62,9 @@ export class ShopChart extends IsolatedNamespace {
     });
     this.backend.exposeViaService();
 
-    // Database credentials live in a Secret created out of band (never in this YAML), mounted as read-only files:
+    // Database credentials come from an ExternalSecret (data.ts: no value in this YAML), mounted as read-only files:
     // nothing secret goes through environment variables.
-    const credentials = kplus.Volume.fromSecret(this, 'DatabaseCredentials',
-      kplus.Secret.fromSecretName(this, 'DatabaseSecret', 'shop-database-credentials'), { defaultMode: 0o440 });
-    const credentialsMount = { path: '/etc/postgresql/credentials', volume: credentials, readOnly: true };
+    const credentialsMount = databaseCredentials(this).volumeMount('/etc/postgresql/credentials');
 
     // Two members (the shop's PostgreSQL image runs a primary and a streaming-replication standby), each with its
     // own 20 GiB claim, a PodDisruptionBudget and spreading across nodes; a headless Service names the members.
@@ -114,6 +114,7 @@ export class ShopChart extends IsolatedNamespace {
     WorkloadConnections.of(this.frontend).allowTo(NetworkPeer.workload(this.backend));
     WorkloadConnections.of(this.backend).allowTo(NetworkPeer.workload(this.database));
     WorkloadConnections.of(this.backup).allowTo(NetworkPeer.workload(this.database));
+    backUpNightly(this, this.database); // last: the backup excludes the caches of the workloads declared above
   }
 }
 

@@ -2,6 +2,7 @@ import { Chart, JsonPatch, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { parseCidr, strictlyContains } from './cidr';
+import { ingressTargets } from './ingress-targets';
 import { boundaryErrors } from './namespace-integrity';
 import { NamespaceQuota, NamespaceQuotaProps } from './namespace-quota';
 import { PodSecurityLevel } from './pod-security-level';
@@ -9,13 +10,16 @@ import { Amounts, formatAmount, MEBIBYTE, parseAmount, RESOURCES, ResourceName }
 import { contribution, namespaceUsage, NamespaceUsage, QuotaCap, quotaCaps, Resources, totalOf, WorkloadUsage } from './workload-usage';
 import { Controls } from '../controls/controls';
 import { PssVersion } from '../controls/core/pss-version';
+import { NamespaceBackup, NamespaceBackupProps } from '../data/namespace-backup';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { ResourcePreset, ResourceRange } from '../defaults/resource-preset';
 import { ExemptionProps, Exemptions } from '../guard/exemption';
 import { Guard } from '../guard/guard';
+import { Mesh } from '../mesh/mesh';
+import { MeshAuthorization } from '../mesh/mesh-authorization';
 
-/** Traffic allowed into every pod of the namespace from pods of another namespace. */
+/** Traffic allowed into the namespace's pods labelled `toPodLabels` from pods of another namespace. */
 export interface NamespaceIngress {
   /** Name of the namespace the traffic comes from (matched by its `kubernetes.io/metadata.name` label). */
   readonly fromNamespace: string;
@@ -27,6 +31,13 @@ export interface NamespaceIngress {
   readonly podLabels?: { [key: string]: string };
   /** Ports of this namespace's pods they may connect to, e.g. `kplus.NetworkPolicyPort.tcp(8080)`; at least one. */
   readonly ports: kplus.NetworkPolicyPort[];
+  /**
+   * Labels of THIS namespace's pods the traffic may reach (the policy's podSelector), e.g. `{ 'app.kubernetes.io/name':
+   * 'frontend' }`; at least one label. Required since 0.2.0: the entry used to open its ports on every pod of the
+   * namespace. To open one workload, declare it on the workload instead:
+   * `WorkloadConnections.of(w).allowFrom(NetworkPeer.inNamespace(ns, { podLabels }))`.
+   */
+  readonly toPodLabels: { [key: string]: string };
 }
 
 /** Traffic allowed from every pod of the namespace to a network outside the cluster. */
@@ -62,7 +73,7 @@ export interface IsolatedNamespaceProps {
   readonly podSecurityLevel?: PodSecurityLevel;
 
   /**
-   * Other namespaces' pods allowed to connect to this namespace's pods, on given ports: one NetworkPolicy
+   * Other namespaces' pods allowed to connect to this namespace's pods labelled `toPodLabels`, on given ports: one NetworkPolicy
    * `allow-ingress-from-<namespace>` each. Narrower, per-workload allowances belong on the workloads.
    * @default - none: no ingress from outside the namespace (namespace-default-deny)
    */
@@ -117,6 +128,13 @@ export interface IsolatedNamespaceProps {
   readonly containerMaximum?: ResourcePreset;
 
   /**
+   * A service mesh that also authorizes the declared connections by workload identity (Istio AuthorizationPolicies
+   * and STRICT mTLS, rendered by a MeshAuthorization; see docs/mesh.md), e.g. `Mesh.istio()`.
+   * @default - no mesh: only the NetworkPolicies enforce the declared connections
+   */
+  readonly mesh?: Mesh;
+
+  /**
    * Explicit, reasoned weakenings: they cover the namespace's own objects and everything declared inside it.
    * @default - none: any weakened default fails synthesis
    */
@@ -167,6 +185,8 @@ export class IsolatedNamespace extends Chart {
   public readonly limitRange: kplus.k8s.KubeLimitRange;
   /** The namespace's `default` ServiceAccount, without a token. */
   public readonly defaultServiceAccount: kplus.k8s.KubeServiceAccount;
+  /** The mesh authorization of the declared connections, when the `mesh` prop is given. */
+  public readonly meshAuthorization?: MeshAuthorization;
 
   private readonly limitDefaults: Resources;
   private readonly maximum: Amounts;
@@ -247,7 +267,7 @@ export class IsolatedNamespace extends Chart {
       return new kplus.k8s.KubeNetworkPolicy(this, policyName, {
         metadata: { name: policyName, labels },
         spec: {
-          podSelector: everyPod,
+          podSelector: { matchLabels: { ...entry.toPodLabels } },
           policyTypes: ['Ingress'],
           ingress: [{
             from: [{
@@ -290,6 +310,14 @@ export class IsolatedNamespace extends Chart {
       metadata: { name: 'default', labels },
       automountServiceAccountToken: false,
     });
+
+    if (props.mesh !== undefined && ingress.length > 0) {
+      // toPodLabels may select several workloads, whose PeerAuthentications would then overlap: declare them per workload.
+      throw new Error(`[${path}] allowIngressFrom: the mesh has no rule for namespace-wide ingress (STRICT mTLS would refuse `
+        + `'${ingress[0].fromNamespace}' while the NetworkPolicy admits it); declare it on the workloads instead: `
+        + `WorkloadConnections.of(w).allowFrom(NetworkPeer.inNamespace('${ingress[0].fromNamespace}', { podLabels }))`);
+    }
+    this.meshAuthorization = props.mesh === undefined ? undefined : new MeshAuthorization(this, 'Mesh', { mesh: props.mesh });
 
     // A quota admitting LoadBalancers or node ports fails namespace-quota: the typed options are the declared, reviewed
     // way to allow them, so the namespace exempts exactly the count it was given (pinned: a patch raising it fails).
@@ -365,6 +393,11 @@ export class IsolatedNamespace extends Chart {
     hard['services.loadbalancers'] = kplus.k8s.Quantity.fromString(String(this.loadBalancers));
     hard['services.nodeports'] = kplus.k8s.Quantity.fromString(String(this.nodePorts));
     return hard;
+  }
+
+  /** Declares the namespace's Velero backup (a NamespaceBackup `Backup`): declare it after the workloads. */
+  public backUp(props: NamespaceBackupProps = {}): NamespaceBackup {
+    return NamespaceBackup._declare(this, props);
   }
 
   /**
@@ -533,11 +566,12 @@ interface CheckedIngress {
   readonly fromNamespace: string;
   readonly podLabels?: { [key: string]: string };
   readonly ports: kplus.k8s.NetworkPolicyPort[];
+  readonly toPodLabels: { [key: string]: string };
 }
 
 function checkIngress(path: string, field: string, entry: NamespaceIngress): CheckedIngress {
   if (entry === null || typeof entry !== 'object') {
-    throw new Error(`[${path}] ${field}: ${JSON.stringify(entry)} is not an entry; give { fromNamespace, podLabels?, ports }`);
+    throw new Error(`[${path}] ${field}: ${JSON.stringify(entry)} is not an entry; give { fromNamespace, podLabels?, ports, toPodLabels }`);
   }
   const from = entry.fromNamespace;
   if (typeof from !== 'string' || from.length > 63 || !DNS_LABEL.test(from)) {
@@ -551,7 +585,13 @@ function checkIngress(path: string, field: string, entry: NamespaceIngress): Che
     }
     for (const [key, value] of entries) checkLabel(path, `${field}.podLabels`, key, value);
   }
-  return { fromNamespace: from, podLabels: entry.podLabels, ports: checkPorts(path, `${field}.ports`, entry.ports) };
+  return { fromNamespace: from, podLabels: entry.podLabels, ports: checkPorts(path, `${field}.ports`, entry.ports), toPodLabels: checkedTargets(path, field, entry) };
+}
+
+function checkedTargets(path: string, field: string, entry: NamespaceIngress): { [key: string]: string } {
+  const labels = ingressTargets(path, field, entry);
+  for (const [key, value] of Object.entries(labels)) checkLabel(path, `${field}.toPodLabels`, key, value);
+  return labels;
 }
 
 /** A checked egress entry, its ports rendered. */

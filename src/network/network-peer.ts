@@ -11,6 +11,15 @@ export interface NamespacePeerOptions {
    * @default - every pod of the namespace
    */
   readonly podLabels?: { [key: string]: string };
+
+  /**
+   * The ServiceAccount these pods run as: their identity in a service mesh (`<trust domain>/ns/<name>/sa/<account>`),
+   * which a mesh-authorized namespace (`IsolatedNamespace` prop `mesh`) admits instead of addresses. NetworkPolicies
+   * do not use it.
+   * @default - unknown: a meshed namespace takes the peer as outside the mesh (plain text, admitted on the declared
+   * ports only), and refuses it when its namespace is meshed in this app
+   */
+  readonly serviceAccountName?: string;
 }
 
 /** Options of `NetworkPeer.cidr`. */
@@ -24,6 +33,7 @@ export interface CidrPeerOptions {
 }
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const LABEL_NAME = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
 const LABEL_PREFIX = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -69,9 +79,26 @@ export class NetworkPeer {
       }
       for (const [key, value] of Object.entries(labels)) checkLabel(`NetworkPeer.inNamespace('${name}') podLabels`, key, value);
     }
+    const account = options.serviceAccountName;
+    if (account !== undefined && (typeof account !== 'string' || account.length > 253 || !DNS_SUBDOMAIN.test(account))) {
+      throw new Error(`NetworkPeer.inNamespace('${name}'): serviceAccountName ${describeValue(account)} is not a ServiceAccount name; `
+        + 'use the name the pods run as (lowercase letters, digits, \'-\' and \'.\'), e.g. \'ingress-nginx\', or leave it out');
+    }
     const podSelector = labels ? { matchLabels: { ...labels } } : undefined;
-    const description = `pods ${labels ? `${labelsText(labels)} ` : ''}of namespace '${name}'`;
-    return new NetworkPeer({ kind: 'pods', namespaces: [{ name }], podSelector }, description);
+    const description = `pods ${labels ? `${labelsText(labels)} ` : ''}of namespace '${name}'${account ? ` running as '${account}'` : ''}`;
+    return new NetworkPeer({ kind: 'pods', namespaces: [{ name }], podSelector, serviceAccountName: account }, description);
+  }
+
+  /**
+   * Every pod of the namespace of the workload that declares the connection: the equivalent of a NetworkPolicy rule
+   * `ingress: [{ from: [{ podSelector: {} }] }]` (or `egress: [{ to: [...] }]`) within the namespace, opened on BOTH
+   * sides. `w.allowFrom(NetworkPeer.anyPodInNamespace())` writes the ingress rule on w's policy and an egress rule to
+   * w on the policy of every hardened workload of the namespace (declared before or after); `allowTo` the reverse,
+   * with ports required (the receivers differ). Plain cdk8s-plus workloads and pods this app does not declare get no
+   * rule on their side: declare them with `NetworkPeer.workload`. Pods of other namespaces are not included.
+   */
+  public static anyPodInNamespace(): NetworkPeer {
+    return new NetworkPeer({ kind: 'sameNamespace' }, 'every pod of the namespace');
   }
 
   /**

@@ -15,9 +15,16 @@ export type PeerSpec =
     readonly kind: 'pods';
     readonly namespaces: Array<{ readonly name?: string; readonly selector?: kplus.k8s.LabelSelector } | undefined>;
     readonly podSelector?: kplus.k8s.LabelSelector;
+    /** The ServiceAccount the pods run as (their mesh identity), when known. */
+    readonly serviceAccountName?: string;
   }
   /** Addresses outside the cluster. */
-  | { readonly kind: 'ipBlock'; readonly cidr: string; readonly except: string[] };
+  | { readonly kind: 'ipBlock'; readonly cidr: string; readonly except: string[] }
+  /**
+   * Every pod of the namespace of the workload that declares the connection: `podSelector: {}` on its side, and the
+   * matching rule on every workload of that namespace that renders its own policy (the hardened ones).
+   */
+  | { readonly kind: 'sameNamespace' };
 
 /** A label selector without empty fields; undefined when it is empty. */
 export function normalizeSelector(selector: kplus.k8s.LabelSelector | undefined): kplus.k8s.LabelSelector | undefined {

@@ -1,4 +1,6 @@
 import * as kplus from 'cdk8s-plus-27';
+import { ResolvedEndpoint as Resolved } from './resolved-endpoint';
+import { resolveServicePort } from './service-backends';
 import { policyTypesOf, PolicyType, rulesOf } from '../controls/core/cross-object';
 import { apiGroupOf, namespaceOf, selectorMatches } from '../controls/core/manifest-index';
 import { isObject, podOf } from '../controls/core/pod-template';
@@ -127,6 +129,34 @@ export interface ConnectOptions {
   readonly protocol?: kplus.NetworkProtocol;
 }
 
+/** Options of `Reachability.canReachService`. */
+export interface ServiceConnectOptions {
+  /**
+   * The protocol of the Service port.
+   * @default NetworkProtocol.TCP
+   */
+  readonly protocol?: kplus.NetworkProtocol;
+  /**
+   * The namespace of the Service.
+   * @default - the source's namespace (where a pod's short name `carts` resolves); required for an external source
+   */
+  readonly serviceNamespace?: string;
+}
+
+/** Whether a source reaches a Service's port: one connection verdict per selected workload, at its target port. */
+export interface ServiceReachabilityVerdict {
+  /** Whether every backend admits the connection (traffic to the Service may land on any of them). */
+  readonly allowed: boolean;
+  /** The Service, `Service <namespace>/<name>`. */
+  readonly service: string;
+  /** The Service port asked about. */
+  readonly port: number;
+  /** One verdict per workload the Service selects, at the container port its targetPort resolves to there. */
+  readonly backends: ReachabilityVerdict[];
+  /** The whole verdict as text. */
+  readonly explanation: string;
+}
+
 /** What one side's NetworkPolicies say about a connection. */
 export interface DirectionVerdict {
   /** `Egress` (the source's policies) or `Ingress` (the destination's). */
@@ -163,14 +193,6 @@ export interface ReachabilityVerdict {
   readonly explanation: string;
 }
 
-/** An endpoint with what the manifests say about it. */
-interface Resolved {
-  readonly description: string;
-  /** The pod's namespace, labels and container ports; undefined for an external address. */
-  readonly pod?: { readonly namespace: string; readonly labels: Record<string, string>; readonly ports: EndpointPort[] };
-  /** The address of an external endpoint. */
-  readonly address?: Cidr;
-}
 
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const DNS_PORT = 53;
@@ -188,8 +210,9 @@ const DNS_PORT = 53;
  * ipBlock (with except); and a port by number, range (endPort) or name (resolved against the destination's
  * container ports) with its protocol (default TCP). Missing or empty `from`/`to`/`ports` admit everything.
  *
- * Not modelled: traffic from the pod's own node (always allowed by Kubernetes), host-network pods, Services (rules
- * apply to pod ports after Service translation: ask about the container port), and cluster-wide policy extensions.
+ * Rules apply to pod ports after Service translation: `canConnect` asks about a container port, `canReachService` about
+ * a Service's port (resolved to its selected pods and target port). Not modelled: traffic from the pod's own node
+ * (always allowed by Kubernetes), host-network pods, and cluster-wide policy extensions.
  */
 export class Reachability {
   /** An evaluator over the manifests (not copied: evaluate after any change you make to them). */
@@ -219,7 +242,7 @@ export class Reachability {
 
   /** The container ports of an endpoint's pods (none for an external address). */
   public portsOf(endpoint: Endpoint): EndpointPort[] {
-    return [...this.resolve(endpoint).pod?.ports ?? []];
+    return [...this._resolve(endpoint).pod?.ports ?? []];
   }
 
   /** Whether `source` may open a connection to `destination` on `port` (TCP unless `options.protocol` says otherwise), and why. */
@@ -228,8 +251,8 @@ export class Reachability {
       throw new Error(`Reachability.canConnect: port ${JSON.stringify(port)} is not a port number; use an integer from 1 to 65535`);
     }
     const protocol: string = options.protocol ?? kplus.NetworkProtocol.TCP;
-    const from = this.resolve(source);
-    const target = this.resolve(destination);
+    const from = this._resolve(source);
+    const target = this._resolve(destination);
     const traffic = `${protocol} ${port}`;
     const egress = this.direction('Egress', from, target, target, port, protocol);
     const ingress = this.direction('Ingress', target, from, target, port, protocol);
@@ -238,6 +261,33 @@ export class Reachability {
     const explanation = `${from.description} -> ${target.description} on ${traffic}: `
       + `${allowed ? 'allowed' : `denied by ${denied.join(' and ')}`}. Egress: ${egress.reason}. Ingress: ${ingress.reason}.`;
     return { allowed, source: from.description, destination: target.description, port, protocol, egress, ingress, explanation };
+  }
+
+  /**
+   * Whether `source` may connect to a Service's `port` (what clients dial, e.g. `http://carts:80`): the Service's
+   * selector and targetPort (number, name, or the port itself) resolve to its workloads' pods and container port, and
+   * each is judged as by `canConnect`. Throws when the manifests cannot answer: no such Service, a Service without a
+   * selector (endpoints managed elsewhere, ExternalName), a port it does not publish, a selector matching nothing.
+   */
+  public canReachService(source: Endpoint, serviceName: string, port: number, options: ServiceConnectOptions = {}): ServiceReachabilityVerdict {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) {
+      throw new Error(`Reachability.canReachService: port ${JSON.stringify(port)} is not a port number; use an integer from 1 to 65535`);
+    }
+    const from = this._resolve(source);
+    const namespace = options.serviceNamespace ?? from.pod?.namespace;
+    if (namespace === undefined) {
+      throw new Error(`Reachability.canReachService: ${from.description} is outside the cluster, so it has no namespace to resolve `
+        + `'${serviceName}' in; pass { serviceNamespace }`);
+    }
+    const protocol: string = options.protocol ?? kplus.NetworkProtocol.TCP;
+    const resolved = resolveServicePort(this.manifests, m => this.namespaceOfManifest(m), namespace, serviceName, port, protocol);
+    const backends = resolved.backends.map(b => this.canConnect(source, Endpoint.workload(b.manifest.kind, b.manifest.metadata.name, namespace),
+      b.targetPort, { protocol: protocol as kplus.NetworkProtocol }));
+    const allowed = backends.every(b => b.allowed);
+    const skipped = resolved.unresolved.length > 0 ? ` (no endpoint on ${resolved.unresolved.join(', ')}: the named targetPort is not theirs)` : '';
+    const explanation = `${from.description} -> ${resolved.service} port ${protocol} ${port}: ${allowed ? 'allowed' : 'denied'}${skipped}. `
+      + backends.map(b => b.explanation).join(' ');
+    return { allowed, service: resolved.service, port, backends, explanation };
   }
 
   /** Whether `source` may query the cluster DNS: connect to a kube-dns pod in kube-system on UDP 53. */
@@ -352,7 +402,11 @@ export class Reachability {
     return namespaceOf(manifest) ?? this.defaultNamespace;
   }
 
-  private resolve(endpoint: Endpoint): Resolved {
+  /**
+   * An endpoint with what the manifests say about it (the mesh view reads it too).
+   * @internal
+   */
+  public _resolve(endpoint: Endpoint): Resolved {
     if (!(endpoint instanceof Endpoint)) {
       throw new Error(`Reachability: ${JSON.stringify(endpoint)} is not an Endpoint; use Endpoint.workload(kind, name), Endpoint.pod(...) or Endpoint.external(address)`);
     }
@@ -376,7 +430,7 @@ export class Reachability {
         const labels = isObject(pod.metadata?.labels) ? pod.metadata.labels : {};
         return {
           description: `${manifest.kind} ${namespace}/${spec.name}`,
-          pod: { namespace, labels, ports: containerPorts(pod.spec) },
+          pod: { namespace, labels, ports: containerPorts(pod.spec), spec: pod.spec, annotations: pod.metadata?.annotations },
         };
       }
     }

@@ -1,5 +1,8 @@
 import { Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import { IConstruct } from 'constructs';
+import { hbonePortBetween } from './mesh-data-plane';
+import { addNamespaceWide, namespaceWideFor } from './namespace-peers';
 import { NetworkPeer } from './network-peer';
 import { PeerSpec } from './peer-spec';
 import { dnsEgressRule } from '../defaults/dns-egress';
@@ -35,6 +38,16 @@ interface Allowance {
 }
 
 const REGISTRY = new WeakMap<kplus.AbstractPod, WorkloadConnections>();
+/** Per app (construct root): who is told of each workload that gets an ingress allowance (the mesh renders them too). */
+const INGRESS_OBSERVERS = new WeakMap<IConstruct, Array<(workload: kplus.AbstractPod, peer: NetworkPeer) => void>>();
+
+/** A declared ingress allowance with its ports resolved (internal: what other renderings, such as the mesh, read). */
+export interface DeclaredIngress {
+  readonly peer: NetworkPeer;
+  readonly ports: kplus.k8s.NetworkPolicyPort[];
+  /** The declaration, for errors. */
+  readonly origin: string;
+}
 
 /**
  * The declared connections of one workload, compiled to NetworkPolicy rules.
@@ -61,13 +74,46 @@ export class WorkloadConnections {
   }
 
   /**
+   * Calls `observer` with every workload of the app under `root` that gets an ingress allowance from now on.
+   * @internal
+   */
+  public static _observeIngress(root: IConstruct, observer: (workload: kplus.AbstractPod, peer: NetworkPeer) => void): void {
+    const observers = INGRESS_OBSERVERS.get(root) ?? [];
+    observers.push(observer);
+    INGRESS_OBSERVERS.set(root, observers);
+  }
+
+  /**
+   * The labels that select a workload's pods (what its NetworkPolicy selects).
+   * @internal
+   */
+  public static _podSelectorOf(workload: kplus.AbstractPod): Record<string, string> {
+    return podSelectorOf(workload);
+  }
+
+  /**
    * The connections of a workload whose own NetworkPolicy renders them (a hardened workload's).
    * @internal
    */
   public static _renderedByOwnPolicy(workload: kplus.AbstractPod): WorkloadConnections {
     const connections = WorkloadConnections.of(workload);
     connections.ownPolicy = true;
+    // Namespace-wide ingress declared before this workload existed also reaches it.
+    for (const allowance of namespaceWideFor(workload, workload.metadata.namespace, 'Ingress')) {
+      (INGRESS_OBSERVERS.get(workload.node.root) ?? []).forEach(observe => observe(workload, NetworkPeer.workload(allowance.workload)));
+    }
     return connections;
+  }
+
+  /** Tells the observers of every workload of `declarer`'s namespace that renders its own policy: it gets ingress from `declarer`. */
+  private static notifyNamespaceWideIngress(declarer: kplus.AbstractPod, _peer: NetworkPeer): void {
+    const root = declarer.node.root;
+    const observers = INGRESS_OBSERVERS.get(root) ?? [];
+    if (observers.length === 0) return;
+    for (const workload of root.node.findAll().filter((c): c is kplus.AbstractPod => c instanceof kplus.AbstractPod)) {
+      if (workload === declarer || workload.metadata.namespace !== declarer.metadata.namespace || !REGISTRY.get(workload)?.ownPolicy) continue;
+      observers.forEach(observe => observe(workload, NetworkPeer.workload(declarer)));
+    }
   }
 
   /** The workload whose connections these are. */
@@ -112,7 +158,8 @@ export class WorkloadConnections {
       throw new Error(`${origin}: ports are required: the peer is not a workload of the app whose containers would give them; `
         + 'pass e.g. { ports: [kplus.NetworkPolicyPort.tcp(443)] }');
     }
-    if (peerSide && !other && !ownSide) {
+    const namespaceWide = peer._spec.kind === 'sameNamespace';
+    if (peerSide && !other && !ownSide && !namespaceWide) {
       throw new Error(`${origin}: only the peer's side was asked for, but the peer is not a workload of the app; this library never `
         + 'writes policies for pods it does not manage: open this side instead');
     }
@@ -122,6 +169,17 @@ export class WorkloadConnections {
     }
     if (ownSide) {
       this.add(direction, { peer, ports: rendered, receiver, origin });
+    }
+    if (peerSide && namespaceWide) {
+      if (direction === 'Egress') WorkloadConnections.notifyNamespaceWideIngress(this.workload, peer);
+      addNamespaceWide({
+        direction: direction === 'Egress' ? 'Ingress' : 'Egress',
+        workload: this.workload,
+        namespace: this.workload.metadata.namespace,
+        ports: rendered,
+        receiver,
+        origin,
+      });
     }
     if (peerSide && other) {
       WorkloadConnections.of(other).add(direction === 'Egress' ? 'Ingress' : 'Egress', {
@@ -135,8 +193,9 @@ export class WorkloadConnections {
    * @internal
    */
   public _rules(direction: Direction): Array<kplus.k8s.NetworkPolicyIngressRule | kplus.k8s.NetworkPolicyEgressRule> {
-    const allowances = direction === 'Ingress' ? this.ingress : this.egress;
     const policyNamespace = this.workload.metadata.namespace;
+    // Connections other workloads declared with every pod of this namespace: hardened workloads' own policies only.
+    const allowances = [...direction === 'Ingress' ? this.ingress : this.egress, ...this.namespaceWide(direction)];
     const byPeer = new Map<string, { peers: kplus.k8s.NetworkPolicyPeer[]; ports: Map<string, kplus.k8s.NetworkPolicyPort> }>();
     for (const allowance of allowances) {
       const peers = renderPeer(allowance.peer._spec, policyNamespace);
@@ -145,6 +204,10 @@ export class WorkloadConnections {
       for (const port of allowance.ports ?? derivedPorts(allowance.receiver!, allowance.origin)) {
         entry.ports.set(portKey(port), port);
       }
+      // Ambient mesh traffic between two meshed workloads travels over HBONE (TCP 15008), which the policies must admit.
+      const hbone = allowance.peer._workload || allowance.peer._spec.kind === 'sameNamespace'
+        ? hbonePortBetween(this.workload, allowance.peer._workload ?? this.workload) : undefined;
+      if (hbone) entry.ports.set(portKey(hbone), hbone);
       byPeer.set(key, entry);
     }
     const field = direction === 'Ingress' ? 'from' : 'to';
@@ -154,6 +217,34 @@ export class WorkloadConnections {
         [field]: entry.peers,
         ports: [...entry.ports.entries()].sort(([a], [b]) => compare(a, b)).map(([, port]) => port),
       }));
+  }
+
+  /**
+   * The declared ingress allowances, ports as the NetworkPolicy renders them (derived ones read now).
+   * @internal
+   */
+  public _declaredIngress(): DeclaredIngress[] {
+    return this.ingressAllowances().map(a => ({ peer: a.peer, ports: a.ports ?? derivedPorts(a.receiver!, a.origin), origin: a.origin }));
+  }
+
+  /**
+   * The peers of the declared ingress allowances.
+   * @internal
+   */
+  public _ingressPeers(): NetworkPeer[] {
+    return this.ingressAllowances().map(a => a.peer);
+  }
+
+  /** This workload's ingress allowances and the namespace-wide ones others declared that its own policy renders. */
+  private ingressAllowances(): Allowance[] {
+    return [...this.ingress, ...this.namespaceWide('Ingress')];
+  }
+
+  /** Connections other workloads declared with every pod of this namespace (`anyPodInNamespace`): own policies only. */
+  private namespaceWide(direction: Direction): Allowance[] {
+    if (!this.ownPolicy) return [];
+    return namespaceWideFor(this.workload, this.workload.metadata.namespace, direction)
+      .map(a => ({ peer: NetworkPeer.workload(a.workload), ports: a.ports, receiver: a.receiver ?? this.workload, origin: a.origin }));
   }
 
   /** The verb of `direction`, once `peer` is known to be a NetworkPeer (plain JavaScript may pass anything). */
@@ -178,6 +269,7 @@ export class WorkloadConnections {
 
   private add(direction: Direction, allowance: Allowance): void {
     (direction === 'Ingress' ? this.ingress : this.egress).push(allowance);
+    if (direction === 'Ingress') (INGRESS_OBSERVERS.get(this.workload.node.root) ?? []).forEach(observe => observe(this.workload, allowance.peer));
     if (!this.ownPolicy && !this.companion) {
       this.companion = this.createCompanionPolicy();
     }
@@ -233,6 +325,8 @@ function renderPeer(spec: PeerSpec, policyNamespace: string | undefined): kplus.
         };
         return spec.podSelector ? { namespaceSelector, podSelector: spec.podSelector } : { namespaceSelector };
       });
+    case 'sameNamespace':
+      return [{ podSelector: {} }];
     case 'ipBlock':
       return [{ ipBlock: spec.except.length > 0 ? { cidr: spec.cidr, except: [...spec.except] } : { cidr: spec.cidr } }];
   }

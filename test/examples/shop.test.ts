@@ -13,18 +13,22 @@ test('the example shop synthesizes schema-valid YAML with no guard finding but t
     ['shop/backend/Resource', 'service-account-token', 'exempt', '/spec/template/spec/volumes/0/projected/sources/0/serviceAccountToken'],
   ]);
   expect(manifests.map(m => m.kind).sort()).toEqual([
-    'CronJob', 'Deployment', 'Deployment',
+    // The mesh (examples/shop/mesh.ts): allow-nothing, one per target (frontend, backend, database); STRICT mTLS, and
+    // the frontend's plain-text port for the ingress controller.
+    'AuthorizationPolicy', 'AuthorizationPolicy', 'AuthorizationPolicy', 'AuthorizationPolicy',
+    'CronJob', 'Deployment', 'Deployment', 'ExternalSecret',
     'LimitRange', 'Namespace',
     'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy', 'NetworkPolicy',
+    'PeerAuthentication', 'PeerAuthentication',
     'PodDisruptionBudget', 'PodDisruptionBudget', 'PodDisruptionBudget',
-    'ResourceQuota', 'Role', 'RoleBinding',
+    'ResourceQuota', 'Role', 'RoleBinding', 'Schedule',
     'Service', 'Service', 'Service',
     'ServiceAccount', 'ServiceAccount', 'ServiceAccount', 'ServiceAccount', 'ServiceAccount',
     'StatefulSet',
   ]);
-  // Everything lands in the IsolatedNamespace 'shop'; the Namespace itself is cluster-scoped.
+  // Everything lands in the IsolatedNamespace 'shop' but its Velero Schedule; the Namespace itself is cluster-scoped.
   for (const manifest of manifests) {
-    expect(manifest.metadata.namespace).toBe(manifest.kind === 'Namespace' ? undefined : 'shop');
+    expect(manifest.metadata.namespace).toBe(manifest.kind === 'Namespace' ? undefined : manifest.kind === 'Schedule' ? 'velero' : 'shop');
   }
   expect(manifests.find(m => m.kind === 'Namespace').metadata.name).toBe('shop');
 });

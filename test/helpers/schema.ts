@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { crdValidatorOf } from './crd-schema';
 import { loadYamlFile } from './fixtures';
 
 /**
@@ -21,6 +22,8 @@ export function expectSchemaValid(manifests: any[]): void {
 }
 
 function modelOf(manifest: any): { validate(): void } {
+  const crd = crdValidatorOf(manifest);
+  if (crd) return crd;
   const apiVersion: string = manifest?.apiVersion ?? '';
   const kind: string = manifest?.kind ?? '';
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];

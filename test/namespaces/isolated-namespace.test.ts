@@ -4,8 +4,8 @@ import * as path from 'path';
 import { ApiObject, App, Chart, Cron, Include, JsonPatch, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import {
-  Controls, Exemptions, FindingStatus, Guard, HardenedCronJob, HardenedDaemonSet, HardenedDefaults, HardenedDeployment, HardenedStatefulSet,
-  IsolatedNamespace, IsolatedNamespaceProps, NamespaceQuota, PodSecurityLevel, PssVersion, ResourcePreset,
+  Controls, Endpoint, Exemptions, FindingStatus, Guard, HardenedCronJob, HardenedDaemonSet, HardenedDefaults, HardenedDeployment, HardenedStatefulSet,
+  IsolatedNamespace, IsolatedNamespaceProps, NamespaceQuota, PodSecurityLevel, PssVersion, Reachability, ResourcePreset,
 } from '../../src';
 import { DIGEST_IMAGE, only, REASON, synth, synthError, withoutGuardSummary } from '../helpers/synth';
 
@@ -235,16 +235,18 @@ describe('traffic options', () => {
   test('allowIngressFrom: one policy per source, ONE peer selecting the namespace AND the pods, on the given ports', () => {
     const ns = isolated({
       allowIngressFrom: [
-        { fromNamespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ports: [kplus.NetworkPolicyPort.tcp(8080)] },
-        { fromNamespace: 'monitoring', ports: [kplus.NetworkPolicyPort.tcp(9090), kplus.NetworkPolicyPort.tcpRange(9100, 9110)] },
-        { fromNamespace: 'monitoring', podLabels: { app: 'blackbox' }, ports: [kplus.NetworkPolicyPort.udp(5353)] },
+        { toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ports: [kplus.NetworkPolicyPort.tcp(8080)] },
+        { toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'monitoring', ports: [kplus.NetworkPolicyPort.tcp(9090), kplus.NetworkPolicyPort.tcpRange(9100, 9110)] },
+        { toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'monitoring', podLabels: { app: 'blackbox' }, ports: [kplus.NetworkPolicyPort.udp(5353)] },
       ],
     });
+    new HardenedDeployment(ns, 'frontend', { podMetadata: { labels: { 'app.kubernetes.io/name': 'frontend' } }, containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
     const manifests = synth(ns);
     expect(Guard.findings(ns)).toEqual([]);
     expect(ns.ingressPolicies.map(p => p.name)).toEqual(['allow-ingress-from-ingress-nginx', 'allow-ingress-from-monitoring', 'allow-ingress-from-monitoring-2']);
     expect(named(manifests, 'NetworkPolicy', 'allow-ingress-from-ingress-nginx').spec).toEqual({
-      podSelector: {},
+      // Only the pods named (since 0.2.0): not every pod of the namespace.
+      podSelector: { matchLabels: { 'app.kubernetes.io/name': 'frontend' } },
       policyTypes: ['Ingress'],
       ingress: [{
         from: [{
@@ -260,6 +262,19 @@ describe('traffic options', () => {
     }]);
     // The default deny is untouched.
     expect(named(manifests, 'NetworkPolicy', 'default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test('allowIngressFrom opens only the pods it names: the ingress controller reaches the frontend, not an internal API on the same port', () => {
+    const ns = isolated({
+      quota: NamespaceQuota.fromWorkloads(),
+      allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'ingress-nginx', ports: [kplus.NetworkPolicyPort.tcp(8080)] }],
+    });
+    const frontend = new HardenedDeployment(ns, 'frontend', { podMetadata: { labels: { 'app.kubernetes.io/name': 'frontend' } }, containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    const api = new HardenedDeployment(ns, 'api', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    const reach = Reachability.of(synth(ns));
+    const controller = Endpoint.pod('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' });
+    expect(reach.canConnect(controller, Endpoint.workload('Deployment', frontend.name), 8080).allowed).toBe(true);
+    expect(reach.canConnect(controller, Endpoint.workload('Deployment', api.name), 8080).allowed).toBe(false);
   });
 
   test('allowEgressTo: one policy per named CIDR, exceptCidrs rendered as the ipBlock except, and its ports', () => {
@@ -287,11 +302,16 @@ describe('traffic options', () => {
   });
 
   test.each([
-    [{ allowIngressFrom: [{ fromNamespace: 'Bad', ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /\[shop\] allowIngressFrom\[0\]\.fromNamespace: "Bad" is not a namespace name/],
-    [{ allowIngressFrom: [{ fromNamespace: 'web', ports: [] }] }, /\[shop\] allowIngressFrom\[0\]\.ports: \[\] names no port; allow specific ports, e\.g\./],
-    [{ allowIngressFrom: [{ fromNamespace: 'web', podLabels: {}, ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /allowIngressFrom\[0\]\.podLabels: \{\} selects every pod/],
-    [{ allowIngressFrom: [{ fromNamespace: 'web', podLabels: { 'bad key!': 'x' }, ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /podLabels: key "bad key!" is not a label key/],
-    [{ allowIngressFrom: [{ fromNamespace: 'web', ports: [kplus.NetworkPolicyPort.tcp(70000)] }] }, /allowIngressFrom\[0\]\.ports\[0\]: port 70000 is not a port number/],
+    [{ allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'Bad', ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /\[shop\] allowIngressFrom\[0\]\.fromNamespace: "Bad" is not a namespace name/],
+    [{ allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'web', ports: [] }] }, /\[shop\] allowIngressFrom\[0\]\.ports: \[\] names no port; allow specific ports, e\.g\./],
+    [{ allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'web', podLabels: {}, ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /allowIngressFrom\[0\]\.podLabels: \{\} selects every pod/],
+    [{ allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'web', podLabels: { 'bad key!': 'x' }, ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /podLabels: key "bad key!" is not a label key/],
+    [{ allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'web', ports: [kplus.NetworkPolicyPort.tcp(70000)] }] }, /allowIngressFrom\[0\]\.ports\[0\]: port 70000 is not a port number/],
+    [{ allowIngressFrom: [{ fromNamespace: 'web', ports: [kplus.NetworkPolicyPort.tcp(80)] }] },
+      /\[shop\] allowIngressFrom\[0\]\.toPodLabels: missing; name the pods of this namespace the traffic may reach.*WorkloadConnections\.of\(w\)\.allowFrom\(NetworkPeer\.inNamespace\('web'/],
+    [{ allowIngressFrom: [{ toPodLabels: {}, fromNamespace: 'web', ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /allowIngressFrom\[0\]\.toPodLabels: \{\} selects every pod of the namespace/],
+    [{ allowIngressFrom: [{ toPodLabels: 'frontend', fromNamespace: 'web', ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /allowIngressFrom\[0\]\.toPodLabels: "frontend" is not a map of labels/],
+    [{ allowIngressFrom: [{ toPodLabels: { 'bad key!': 'x' }, fromNamespace: 'web', ports: [kplus.NetworkPolicyPort.tcp(80)] }] }, /allowIngressFrom\[0\]\.toPodLabels: key "bad key!" is not a label key/],
     [{ allowEgressTo: [{ name: 'x', cidr: '10.0.0.0/8', ports: [kplus.NetworkPolicyPort.allTcp()] }] },
       /allowEgressTo\[0\]\.ports\[0\]: port 0 is not a port number \(NetworkPolicyPort\.allTcp\(\) and allUdp\(\) render port 0, which Kubernetes rejects: use tcpRange\(1, 65535\)\)/],
     [{ allowEgressTo: [{ name: 'x', cidr: '10.0.0.0/33', ports: [kplus.NetworkPolicyPort.tcp(443)] }] }, /\[shop\] allowEgressTo\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR block/],

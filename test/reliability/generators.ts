@@ -464,6 +464,7 @@ function namespaceSpec(d: Draw): NamespaceSpec {
     name: d.pick([undefined, namespaceName(d)]),
     podSecurityLevel: d.pick([undefined, level]),
     allowIngressFrom: Array.from({ length: d.int(0, 2) }, () => ({
+      toPodLabels: { 'app.kubernetes.io/name': dnsLabel(d, 8) },
       fromNamespace: d.pick(['ingress-nginx', namespaceName(d)]),
       podLabels: d.pick([undefined, { 'app.kubernetes.io/name': dnsLabel(d, 10) }]),
       ports: Array.from({ length: d.int(1, 2) }, () => policyPort(d)),
@@ -764,16 +765,16 @@ const NAMESPACE_FAULTS: Array<Fault<any>> = [
   },
   (d, props) => ({ props: { ...props, quota: NamespaceQuota.fromWorkloads({ daemonSetNodes: -d.int(1, 5) }) }, field: /quota\.daemonSetNodes: .* is not a count/ }),
   (d, props) => ({
-    props: { ...props, allowIngressFrom: [{ fromNamespace: d.pick(['Ingress', 'ingress_nginx', '', 'a'.repeat(64)]), ports: [kplus.NetworkPolicyPort.tcp(80)] }] },
+    props: { ...props, allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: d.pick(['Ingress', 'ingress_nginx', '', 'a'.repeat(64)]), ports: [kplus.NetworkPolicyPort.tcp(80)] }] },
     field: /allowIngressFrom\[0\]\.fromNamespace: .* is not a namespace name/,
   }),
   (d, props) => ({
-    props: { ...props, allowIngressFrom: [{ fromNamespace: 'ingress-nginx', ports: [d.pick([kplus.NetworkPolicyPort.allTcp(), kplus.NetworkPolicyPort.tcp(65535 + d.int(1, 1000)), kplus.NetworkPolicyPort.tcpRange(d.int(2, 1000), 1)])] }] },
+    props: { ...props, allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'ingress-nginx', ports: [d.pick([kplus.NetworkPolicyPort.allTcp(), kplus.NetworkPolicyPort.tcp(65535 + d.int(1, 1000)), kplus.NetworkPolicyPort.tcpRange(d.int(2, 1000), 1)])] }] },
     field: /allowIngressFrom\[0\]\.ports\[0\]: port (range )?.* is not a (port number|range)/,
   }),
-  (_d, props) => ({ props: { ...props, allowIngressFrom: [{ fromNamespace: 'ingress-nginx', ports: [] }] }, field: /allowIngressFrom\[0\]\.ports: \[\] names no port/ }),
+  (_d, props) => ({ props: { ...props, allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'ingress-nginx', ports: [] }] }, field: /allowIngressFrom\[0\]\.ports: \[\] names no port/ }),
   (d, props) => ({
-    props: { ...props, allowIngressFrom: [{ fromNamespace: 'ingress-nginx', podLabels: d.pick([{}, { app: 'Bad Value' }, { 'Bad Key!': 'x' }]), ports: [kplus.NetworkPolicyPort.tcp(80)] }] },
+    props: { ...props, allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'ingress-nginx', podLabels: d.pick([{}, { app: 'Bad Value' }, { 'Bad Key!': 'x' }]), ports: [kplus.NetworkPolicyPort.tcp(80)] }] },
     field: /allowIngressFrom\[0\]\.podLabels/,
   }),
   (d, props) => ({

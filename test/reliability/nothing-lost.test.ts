@@ -328,7 +328,7 @@ describe('the other workload kinds keep what is set explicitly', () => {
 describe('namespaces and identities keep what is set explicitly', () => {
   test('IsolatedNamespace: ingress pod labels and ports, egress networks, excepts and ports', () => {
     const ns = new IsolatedNamespace(new Construct(Testing.app(), 'test'), 'shop', {
-      allowIngressFrom: [{ fromNamespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ports: [kplus.NetworkPolicyPort.tcp(8080), kplus.NetworkPolicyPort.udp(5353)] }],
+      allowIngressFrom: [{ toPodLabels: { 'app.kubernetes.io/name': 'frontend' }, fromNamespace: 'ingress-nginx', podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' }, ports: [kplus.NetworkPolicyPort.tcp(8080), kplus.NetworkPolicyPort.udp(5353)] }],
       allowEgressTo: [{ name: 'payments', cidr: '203.0.113.0/24', exceptCidrs: ['203.0.113.128/25'], ports: [kplus.NetworkPolicyPort.tcpRange(8443, 8444)] }],
       allowedLoadBalancers: 1,
       allowedNodePorts: 2,

@@ -5,9 +5,10 @@
 import * as path from 'path';
 import { buildApp as nodeAgent } from '../../examples/node-agent/main';
 import { buildApp as shop } from '../../examples/shop/main';
+import { buildApp as sockShop } from '../../examples/sock-shop/main';
 import { Guard } from '../../src';
 
-export const EXAMPLES: Record<string, (outdir: string) => any> = { 'shop': shop, 'node-agent': nodeAgent };
+export const EXAMPLES: Record<string, (outdir: string) => any> = { 'shop': shop, 'node-agent': nodeAgent, 'sock-shop': sockShop };
 
 export function synthExamples(outdir: string): void {
   for (const [name, build] of Object.entries(EXAMPLES)) {
