@@ -109,3 +109,31 @@ export function validImage(holder: string): string {
   return `has(${image}) && ${image}.matches(${celString(IMAGE_REFERENCE_PATTERNS.reference)})`
     + ` && ${image}.matches(${celString(IMAGE_REFERENCE_PATTERNS.nameLength)}) && !${image}.matches(${celString(IMAGE_REFERENCE_PATTERNS.identifier)})`;
 }
+
+/**
+ * Requests of the cluster's own control plane, which the RBAC and ServiceAccount forms do not judge: the API
+ * server reconciles its bootstrap ClusterRoles (`cluster-admin` holds `*`), the aggregation controller rewrites
+ * aggregated ClusterRoles, the ServiceAccount controller creates `default` in every namespace. Tenants never
+ * hold these identities.
+ */
+export const NOT_CONTROL_PLANE: AdmissionExpression = {
+  name: 'not-control-plane',
+  expression: "!(request.userInfo.username in ['system:apiserver', 'system:kube-controller-manager']"
+    + " || request.userInfo.username.startsWith('system:serviceaccount:kube-system:'))",
+};
+
+/** The RBAC kinds. */
+export const RBAC_RESOURCES: AdmissionResource[] = [
+  { apiGroup: 'rbac.authorization.k8s.io', resource: 'roles', kind: 'Role' },
+  { apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterroles', kind: 'ClusterRole' },
+  { apiGroup: 'rbac.authorization.k8s.io', resource: 'rolebindings', kind: 'RoleBinding' },
+  { apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings', kind: 'ClusterRoleBinding' },
+];
+
+/** The resources of `kinds` among RBAC_RESOURCES. */
+export function rbacResources(...kinds: string[]): AdmissionResource[] {
+  return RBAC_RESOURCES.filter(r => kinds.includes(r.kind));
+}
+
+/** The core-group Service kind. */
+export const SERVICE_RESOURCES: AdmissionResource[] = [{ apiGroup: '', resource: 'services', kind: 'Service' }];
