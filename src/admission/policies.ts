@@ -1,20 +1,12 @@
+import { AdmissionAction } from './admission-action';
 import { AdmissionExemption, exemptionCondition, validateAdmissionExemption } from './admission-exemption';
+import { NotEnforcedControl } from './not-enforced-control';
 import { celString } from '../controls/core/cel';
 import { AdmissionRule, Control, ControlContext, Severity } from '../controls/core/control';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
 
 // Plain JSON, no cdk8s: the `policies` CLI command loads this module alone; AdmissionGuardrails wraps it in ApiObjects.
-
-/** What the bindings do when an object fails a policy. */
-export enum AdmissionAction {
-  /** Refuse objects failing an error control; warn about warning controls (the enforcing mode). */
-  DENY = 'deny',
-  /** Admit everything and return a warning to the client (kubectl prints it): a dry run people see. */
-  WARN = 'warn',
-  /** Admit everything and record failures in the API server's audit log: a silent dry run. */
-  AUDIT = 'audit',
-}
 
 /** Namespaces the bindings never judge: the cluster's own. */
 export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
@@ -42,12 +34,6 @@ export interface AdmissionPolicyOptions {
   readonly exemptions?: AdmissionExemption[];
   /** Prefix of errors about the options (e.g. the construct path). @default 'policies' */
   readonly where?: string;
-}
-
-/** A control of the profile that is not exported, and why. */
-export interface NotEnforcedControl {
-  readonly control: Control;
-  readonly reason: string;
 }
 
 /** The policies and bindings, as plain JSON manifests. */
