@@ -25,3 +25,7 @@ export * from './network/network-peer';
 export * from './network/workload-connections';
 export * from './network/reachability';
 export * from './controls/profile';
+export * from './admission/admission-action';
+export * from './admission/admission-exemption';
+export * from './admission/admission-guardrails';
+export * from './admission/not-enforced-control';

@@ -31,12 +31,25 @@ export interface AdmissionExemption {
 
 /** API groups of the kinds an exemption may name without `apiGroup`. */
 const BUILT_IN_GROUPS: Record<string, string> = {
-  Pod: '', ReplicationController: '', Service: '', ServiceAccount: '', Namespace: '', Secret: '', ConfigMap: '',
-  Deployment: 'apps', ReplicaSet: 'apps', StatefulSet: 'apps', DaemonSet: 'apps',
-  Job: 'batch', CronJob: 'batch',
-  Role: 'rbac.authorization.k8s.io', ClusterRole: 'rbac.authorization.k8s.io',
-  RoleBinding: 'rbac.authorization.k8s.io', ClusterRoleBinding: 'rbac.authorization.k8s.io',
-  Ingress: 'networking.k8s.io', NetworkPolicy: 'networking.k8s.io',
+  Pod: '',
+  ReplicationController: '',
+  Service: '',
+  ServiceAccount: '',
+  Namespace: '',
+  Secret: '',
+  ConfigMap: '',
+  Deployment: 'apps',
+  ReplicaSet: 'apps',
+  StatefulSet: 'apps',
+  DaemonSet: 'apps',
+  Job: 'batch',
+  CronJob: 'batch',
+  Role: 'rbac.authorization.k8s.io',
+  ClusterRole: 'rbac.authorization.k8s.io',
+  RoleBinding: 'rbac.authorization.k8s.io',
+  ClusterRoleBinding: 'rbac.authorization.k8s.io',
+  Ingress: 'networking.k8s.io',
+  NetworkPolicy: 'networking.k8s.io',
 };
 
 /** The kube-controller-manager identity (one shared user, or one service account per controller). */

@@ -10,6 +10,7 @@ import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
 import { Exemptions } from '../guard/exemption';
 import { FindingStatus } from '../guard/finding';
+import { Guard } from '../guard/guard';
 import { GuardReport } from '../guard/report';
 
 /** Props of AdmissionGuardrails. */
@@ -69,8 +70,12 @@ export class AdmissionGuardrails extends Chart {
         if (exemption.kind !== undefined && object.kind !== exemption.kind) continue;
         if (exemption.name !== undefined && object.name !== exemption.name) continue;
         found.push({
-          control: exemption.control, kind: object.kind, apiGroup: groupOf(object.apiVersion),
-          objectNamespace: object.metadata.namespace, name: object.name, reason: exemption.reason,
+          control: exemption.control,
+          kind: object.kind,
+          apiGroup: groupOf(object.apiVersion),
+          objectNamespace: object.metadata.namespace,
+          name: object.name,
+          reason: exemption.reason,
         });
       }
     }
@@ -86,8 +91,12 @@ export class AdmissionGuardrails extends Chart {
         const control = Controls.byId(finding.controlId);
         if (!judgedKinds(control).includes(evaluation.kind)) continue;
         found.push({
-          control, kind: evaluation.kind, apiGroup: groupOf(evaluation.apiVersion),
-          objectNamespace: evaluation.objectNamespace, name: evaluation.name, reason: finding.exemption.reason,
+          control,
+          kind: evaluation.kind,
+          apiGroup: groupOf(evaluation.apiVersion),
+          objectNamespace: evaluation.objectNamespace,
+          name: evaluation.name,
+          reason: finding.exemption.reason,
         });
       }
     }
@@ -106,13 +115,27 @@ export class AdmissionGuardrails extends Chart {
     }
     super(scope, id, props);
     const set = admissionPolicies({
-      profile: props.profile, action: props.action, pssVersion: props.pssVersion,
-      allowedRegistries: props.allowedRegistries, exemptions: props.exemptions, where: `[${this.node.path}] AdmissionGuardrails`,
+      profile: props.profile,
+      action: props.action,
+      pssVersion: props.pssVersion,
+      allowedRegistries: props.allowedRegistries,
+      exemptions: props.exemptions,
+      where: `[${this.node.path}] AdmissionGuardrails`,
     });
     for (const manifest of set.manifests) {
       const { apiVersion, kind, metadata, ...rest } = manifest;
       new ApiObject(this, `${kind}-${metadata.name}`, { apiVersion, kind, metadata, ...rest });
     }
+    // The guard's schema is Kubernetes 1.27's, which serves these kinds only as v1alpha1: reviewed here, once.
+    Exemptions.of(this).add(...['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].map(kind => ({
+      control: Controls.KUBERNETES_SCHEMA,
+      kind,
+      pointer: '/apiVersion',
+      pointerValue: 'admissionregistration.k8s.io/v1',
+      reason: 'admission policies are served as v1 from Kubernetes 1.30 on, which clusters enforcing them run; the pinned schema predates that',
+    })));
+    // Like every hardened construct, the chart guards its own objects.
+    Guard.protect(this);
     this.enforcedControlIds = set.enforced;
     this.notEnforcedControls = set.notEnforced;
   }

@@ -1,5 +1,5 @@
-import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { everyContainer, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isWindowsPod, PodControl, PodView, pointer } from './core/pod-template';
 
 /** Windows pods are exempt from PSS v1.25 (upstream `allowPrivilegeEscalation_1_25`). */

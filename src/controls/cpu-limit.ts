@@ -1,5 +1,5 @@
-import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { podRule, resourcesSet } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView } from './core/pod-template';
 import { missingResources } from './resource-requests';
 

@@ -1,5 +1,5 @@
-import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { everyContainer, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, isObject, pointer } from './core/pod-template';
 
 /** No container binds a port on the node (PSA `hostPorts`). */

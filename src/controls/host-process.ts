@@ -1,5 +1,5 @@
-import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /** Anything but unset or false counts as enabled: a malformed value must not slip through. */

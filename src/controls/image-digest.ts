@@ -1,5 +1,5 @@
-import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { everyContainer, podRule, validImage } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { containerImage } from './core/image-reference';
 import { PodControl, PodView } from './core/pod-template';
 

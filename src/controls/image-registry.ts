@@ -1,5 +1,5 @@
-import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { celStrings, everyContainer, podRule, validImage } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { containerImage, ImageReference } from './core/image-reference';
 import { PodControl, PodView } from './core/pod-template';
 
@@ -39,10 +39,10 @@ export class ImageRegistry extends PodControl {
     const registryPath = `c.image.split('@')[0].substring(size(${first}) + 1).split(':')[0]`;
     const hubPath = "c.image.split('@')[0].split(':')[0]";
     const library = (hostExpr: string, path: string) => `(${hostExpr} == '${DOCKER_HUB}' && !${path}.contains('/') ? 'library/' + ${path} : ${path})`;
-    const fullName = `(${hasRegistry} ? ${host} + '/' + ${library(host, registryPath)} : '${DOCKER_HUB}/' + ${library(`'${DOCKER_HUB}'`, hubPath)})`;
+    const celFullName = `(${hasRegistry} ? ${host} + '/' + ${library(host, registryPath)} : '${DOCKER_HUB}/' + ${library(`'${DOCKER_HUB}'`, hubPath)})`;
     return {
       rule: podRule([
-        everyContainer(`${validImage('c')} && ${celStrings(entries)}.exists(e, ${fullName} == e || ${fullName}.startsWith(e + '/'))`,
+        everyContainer(`${validImage('c')} && ${celStrings(entries)}.exists(e, ${celFullName} == e || ${celFullName}.startsWith(e + '/'))`,
           `container images must come from ${context.allowedRegistries.join(', ') || '(no registry allowed)'}`),
       ]),
     };

@@ -35,7 +35,7 @@ export class IngressTls extends Control {
 
   public admission(_context: ControlContext): ControlAdmission {
     // covers(t, h), as in the check: equal (case-insensitively), or a `*.` wildcard over exactly one more label.
-    const covers = (t: string, h: string) => `(${t}.lowerAscii() == ${h}.lowerAscii() || (${t}.startsWith('*.') && !${h}.startsWith('*.')`
+    const celCovers = (t: string, h: string) => `(${t}.lowerAscii() == ${h}.lowerAscii() || (${t}.startsWith('*.') && !${h}.startsWith('*.')`
       + ` && ${h}.indexOf('.') > 0 && ${h}.lowerAscii().substring(${h}.indexOf('.') + 1) == ${t}.lowerAscii().substring(2)))`;
     return {
       rule: {
@@ -45,7 +45,7 @@ export class IngressTls extends Control {
           { expression: 'size(object.spec.?rules.orValue([])) > 0', message: 'Ingresses must have rules with an explicit host' },
           {
             expression: "object.spec.?rules.orValue([]).all(r, r.?host.orValue('').trim() != '' && (size(object.spec.?tls.orValue([])) == 0"
-              + ` || object.spec.tls.exists(t, t.?hosts.orValue([]).exists(x, ${covers('x', 'r.host')}))))`,
+              + ` || object.spec.tls.exists(t, t.?hosts.orValue([]).exists(x, ${celCovers('x', 'r.host')}))))`,
             message: 'every Ingress rule must name a host covered by spec.tls[*].hosts',
           },
         ],

@@ -1,5 +1,5 @@
-import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { celStrings, everyContainer, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { canonicalJson } from './core/json';
 import { isObject, podOf, PodControl, PodView, pointer } from './core/pod-template';
 

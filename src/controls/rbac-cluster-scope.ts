@@ -1,5 +1,5 @@
-import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject } from './core/pod-template';
 import { isBinding, isRole, rbacObjectLabel } from './core/rbac-rules';
 

@@ -1,5 +1,5 @@
-import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { celStrings, NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { pointer } from './core/pod-template';
 import { isBinding, rbacObjectLabel } from './core/rbac-rules';
 

@@ -1,5 +1,5 @@
-import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { celString, NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isBinding, rbacObjectLabel } from './core/rbac-rules';
 
 /** The prefix Kubernetes reserves for its own roles (bootstrap policy and components). */

@@ -1,5 +1,5 @@
-import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { pointer } from './core/pod-template';
 import { entriesOf, isRole, rbacObjectLabel, rulesOf } from './core/rbac-rules';
 

@@ -1,5 +1,5 @@
-import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { podRule, resourcesSet } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { ContainerView, PodControl, PodView, pointer } from './core/pod-template';
 
 /** Kubernetes resource.Quantity: a signed decimal with an optional binary, decimal or exponent suffix. */

@@ -1,5 +1,5 @@
-import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { celStrings, everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject, isWindowsPod, PodControl, PodView, pointer } from './core/pod-template';
 
 const ALLOWED_TYPES = ['RuntimeDefault', 'Localhost'];

@@ -1,5 +1,5 @@
-import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { NOT_CONTROL_PLANE } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 

@@ -1,5 +1,5 @@
-import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { SERVICE_RESOURCES } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 import { pointer } from './core/pod-template';

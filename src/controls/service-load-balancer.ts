@@ -1,5 +1,5 @@
-import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { celString, SERVICE_RESOURCES } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 
@@ -33,7 +33,7 @@ export class ServiceLoadBalancer extends Control {
       rule: {
         resources: SERVICE_RESOURCES,
         validations: [{
-          expression: `object.spec.?type.orValue('') != 'LoadBalancer'`
+          expression: 'object.spec.?type.orValue(\'\') != \'LoadBalancer\''
             + ` || object.metadata.?annotations[?${celString(LOAD_BALANCER_REASON_ANNOTATION)}].orValue('').trim() != ''`,
           message: `Services of type LoadBalancer must say why in the ${LOAD_BALANCER_REASON_ANNOTATION} annotation`,
         }],

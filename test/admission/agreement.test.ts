@@ -141,7 +141,8 @@ test('every control of the catalog declares its CEL form or why it has none', ()
   for (const control of Controls.all()) {
     const form = control.admission({ pssVersion: PssVersion.V1_27, allowedRegistries: ['registry.example.com'] });
     expect({ id: control.id, declared: form.notEnforcedReason !== ADMISSION_NOT_DECLARED }).toEqual({ id: control.id, declared: true });
-    expect({ id: control.id, ruleOrReason: (form.rule !== undefined) !== (form.notEnforcedReason !== undefined) }).toEqual({ id: control.id, ruleOrReason: true });
+    const ruleOrReason = (form.rule !== undefined) !== (form.notEnforcedReason !== undefined);
+    expect({ id: control.id, ruleOrReason }).toEqual({ id: control.id, ruleOrReason: true });
   }
 });
 

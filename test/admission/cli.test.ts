@@ -54,7 +54,7 @@ describe('cdk8s-hardened policies', () => {
   test('the real command line prints the same YAML without loading cdk8s', () => {
     const script = "require('ts-node/register'); const { runCli } = require('./src/cli/program'); let out = '';"
       + " const code = runCli(['node', 'x', 'policies'], { stdout: t => { out += t; }, stderr: t => process.stderr.write(t) });"
-      + " const loaded = Object.keys(require.cache).filter(k => /node_modules[\\\\/](cdk8s|cdk8s-plus-27)[\\\\/]/.test(k));"
+      + ' const loaded = Object.keys(require.cache).filter(k => /node_modules[\\\\/](cdk8s|cdk8s-plus-27)[\\\\/]/.test(k));'
       + ' process.stdout.write(JSON.stringify({ code, loaded, size: out.length }));';
     const result = spawnSync(process.execPath, ['-e', script], {
       cwd: ROOT, encoding: 'utf-8', env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(ROOT, 'test/tsconfig.json') },

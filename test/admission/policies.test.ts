@@ -107,7 +107,10 @@ describe('profiles', () => {
 
 describe('exemptions in the cluster', () => {
   const exemption: AdmissionExemption = {
-    control: Controls.READ_ONLY_ROOT_FILESYSTEM, kind: 'Deployment', objectNamespace: 'shop', name: 'legacy',
+    control: Controls.READ_ONLY_ROOT_FILESYSTEM,
+    kind: 'Deployment',
+    objectNamespace: 'shop',
+    name: 'legacy',
     reason: 'vendor image writes its pid file under /run; tracked with the vendor',
   };
   const { manifests } = admissionPolicies({ exemptions: [exemption] });

@@ -22,7 +22,7 @@ export interface CelResult {
 export function evaluateCel(policies: Record<string, any>, cases: CelCase[]): CelResult[] {
   const output = execFileSync(process.execPath, [path.join(__dirname, 'cel-eval.mjs')], {
     input: JSON.stringify({ policies, cases }),
-    maxBuffer: 1 << 30,
+    maxBuffer: 1024 * 1024 * 1024,
     encoding: 'utf-8',
   });
   return JSON.parse(output);
@@ -42,11 +42,25 @@ export function createRequest(object: any, username = 'tenant-developer'): any {
 }
 
 const RESOURCE_OF_KIND: Record<string, string> = {
-  Pod: 'pods', ReplicationController: 'replicationcontrollers', Deployment: 'deployments', ReplicaSet: 'replicasets',
-  StatefulSet: 'statefulsets', DaemonSet: 'daemonsets', Job: 'jobs', CronJob: 'cronjobs', Service: 'services',
-  Namespace: 'namespaces', Ingress: 'ingresses', NetworkPolicy: 'networkpolicies', Secret: 'secrets',
-  ServiceAccount: 'serviceaccounts', Role: 'roles', ClusterRole: 'clusterroles', RoleBinding: 'rolebindings',
-  ClusterRoleBinding: 'clusterrolebindings', PodTemplate: 'podtemplates',
+  Pod: 'pods',
+  ReplicationController: 'replicationcontrollers',
+  Deployment: 'deployments',
+  ReplicaSet: 'replicasets',
+  StatefulSet: 'statefulsets',
+  DaemonSet: 'daemonsets',
+  Job: 'jobs',
+  CronJob: 'cronjobs',
+  Service: 'services',
+  Namespace: 'namespaces',
+  Ingress: 'ingresses',
+  NetworkPolicy: 'networkpolicies',
+  Secret: 'secrets',
+  ServiceAccount: 'serviceaccounts',
+  Role: 'roles',
+  ClusterRole: 'clusterroles',
+  RoleBinding: 'rolebindings',
+  ClusterRoleBinding: 'clusterrolebindings',
+  PodTemplate: 'podtemplates',
 };
 
 /** Whether the policy's matchConstraints select the object's kind (API group and resource). */
