@@ -173,5 +173,5 @@ test('the comparison covers every exported control with failing and passing obje
   // Reported in the integrator's log: how much the proof covers.
   // eslint-disable-next-line no-console
   console.log(`CEL agreement: ${celCases.length} evaluations of ${exported.length} policies, `
-    + `${comparisons.filter(c => c.celCase && c.typescriptFails).length} refusals, ${comparisons.filter(c => !c.celCase).length} objects of kinds no policy matches`);
+    + `${comparisons.filter(c => c.celCase && c.typescriptFails).length} refusals, ${comparisons.filter(c => !c.celCase).length} (object, policy) pairs where the policy does not match the kind`);
 });
