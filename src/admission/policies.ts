@@ -1,5 +1,6 @@
 import { AdmissionAction } from './admission-action';
-import { AdmissionExemption, exemptionCondition, validateAdmissionExemption } from './admission-exemption';
+import { AdmissionExemption } from './admission-exemption';
+import { exemptionCondition, validateAdmissionExemption } from './exemption-condition';
 import { NotEnforcedControl } from './not-enforced-control';
 import { celString } from '../controls/core/cel';
 import { AdmissionRule, Control, ControlContext, Severity } from '../controls/core/control';
