@@ -1,8 +1,6 @@
 import { Command, Option } from 'commander';
-import * as jsYaml from 'js-yaml';
 import { InputError } from './check';
 import { AdmissionAction } from '../admission/admission-action';
-import { admissionPolicies } from '../admission/policies';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
 import { TOOL_VERSION } from '../guard/tool-version';
@@ -21,6 +19,11 @@ interface PoliciesFlags {
  * to synthesis and the CLI. Plain JSON from src/admission: no cdk8s is loaded.
  */
 export function policiesYaml(options: { profile: Profile; action: AdmissionAction; pssVersion: PssVersion; allowedRegistries?: string[] }): string {
+  // Loaded here, not imported: `check` shares the program and must not pay for the policies' modules at startup.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { admissionPolicies } = require('../admission/policies') as typeof import('../admission/policies');
+  const jsYaml = require('js-yaml') as typeof import('js-yaml');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const set = admissionPolicies({ ...options, where: 'policies' });
   const header = [
     `# cdk8s-hardened ${TOOL_VERSION}: ${set.enforced.length} ValidatingAdmissionPolicies (admissionregistration.k8s.io/v1, Kubernetes 1.30+)`,
