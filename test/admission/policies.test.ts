@@ -70,6 +70,30 @@ describe('the exported policies', () => {
   });
 });
 
+describe('the known trap: no seccomp profile anywhere', () => {
+  // Kyverno's published CEL "restrict seccomp (strict)" admits this pod; Pod Security Admission restricted refuses it.
+  const pod = structuredClone(compliantPod);
+  delete pod.spec.securityContext.seccompProfile;
+  delete pod.spec.containers[0].securityContext.seccompProfile;
+  const spec = policiesOf(admissionPolicies().manifests).find(p => p.metadata.name === 'cdk8s-hardened-seccomp-required').spec;
+
+  test('is refused in every controller form, naming the container', () => {
+    const forms = [pod, ...controllerForms(pod)];
+    const results = evaluateCel({ p: spec }, forms.map(object => ({ policy: 'p', object, request: createRequest(object) })));
+    expect(results.map(r => r.verdict)).toEqual(forms.map(() => 'deny'));
+    expect(results[0].failed).toEqual(['seccomp-required: containers must have a RuntimeDefault or Localhost seccompProfile, set on them or on the pod: app']);
+  });
+
+  test('a profile on the pod alone, or on every container alone, is admitted', () => {
+    const podLevel = structuredClone(pod);
+    podLevel.spec.securityContext.seccompProfile = { type: 'RuntimeDefault' };
+    const containerLevel = structuredClone(pod);
+    containerLevel.spec.containers[0].securityContext.seccompProfile = { type: 'Localhost', localhostProfile: 'profiles/app.json' };
+    const results = evaluateCel({ p: spec }, [podLevel, containerLevel].map(object => ({ policy: 'p', object, request: createRequest(object) })));
+    expect(results.map(r => r.verdict)).toEqual(['admit', 'admit']);
+  });
+});
+
 describe('validationActions', () => {
   const actionsOf = (action?: AdmissionAction) => Object.fromEntries(bindingsOf(admissionPolicies({ action }).manifests)
     .map(b => [b.spec.policyName.replace('cdk8s-hardened-', ''), b.spec.validationActions]));
