@@ -35,3 +35,7 @@ export * from './data/sealed-secret';
 export * from './data/backup-options';
 export * from './data/namespace-backup';
 export * from './defaults/data-defaults';
+export * from './admission/admission-action';
+export * from './admission/admission-exemption';
+export * from './admission/admission-guardrails';
+export * from './admission/not-enforced-control';

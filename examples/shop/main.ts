@@ -2,6 +2,7 @@ import { App, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { backUpNightly, databaseCredentials } from './data';
+import { addShopGuardrails } from './guardrails';
 import { SHOP_MESH } from './mesh';
 import {
   HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount,
@@ -118,7 +119,8 @@ export class ShopChart extends IsolatedNamespace {
 /** Builds the example app; `outdir` defaults to cdk8s's (`dist`, or CDK8S_OUTDIR). */
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });
-  new ShopChart(app, 'shop');
+  const shop = new ShopChart(app, 'shop');
+  addShopGuardrails(app, shop);
   return app;
 }
 

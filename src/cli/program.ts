@@ -1,5 +1,6 @@
 import { Command, CommanderError, Option } from 'commander';
 import { check, inputFiles, InputError, loadManifests, OutputFormat } from './check';
+import { addPoliciesCommand } from './policies';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
 import { TOOL_VERSION } from '../guard/tool-version';
@@ -58,6 +59,8 @@ export function runCli(argv: string[], out: CliOutput): number {
       out.stdout('\n');
       exitCode = result.exitCode;
     });
+
+  addPoliciesCommand(program, text => out.stdout(text));
 
   try {
     program.parse(argv);
