@@ -2,6 +2,7 @@ import { App, Cron, Duration, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { backUpNightly, databaseCredentials } from './data';
+import { addShopGuardrails } from './guardrails';
 import { SHOP_IMAGES, shopImagePolicy, withShopImagePolicy } from './images';
 import { SHOP_MESH } from './mesh';
 import {
@@ -121,7 +122,8 @@ export class ShopChart extends IsolatedNamespace {
 /** Builds the example app; `outdir` defaults to cdk8s's (`dist`, or CDK8S_OUTDIR). */
 export function buildApp(outdir?: string): App {
   const app = new App({ outdir });
-  new ShopChart(app, 'shop');
+  const shop = new ShopChart(app, 'shop');
+  addShopGuardrails(app, shop);
   return app;
 }
 

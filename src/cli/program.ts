@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { check, inputFiles, InputError, loadManifests, OutputFormat } from './check';
 import { PinFlags, runPin } from './pin';
+import { addPoliciesCommand } from './policies';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
 import { TOOL_VERSION } from '../guard/tool-version';
@@ -90,6 +91,8 @@ function programOf(out: CliOutput, state: { exitCode: number; async: boolean }):
       out.stdout('\n');
       state.exitCode = result.exitCode;
     });
+
+  addPoliciesCommand(program, text => out.stdout(text));
 
   program.command('pin')
     .description('resolve every image tag to its digest through the registries (OCI distribution API) and write the lock file '

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isWindowsPod, PodControl, PodView, pointer } from './core/pod-template';
 
 /** Windows pods are exempt from PSS v1.25 (upstream `allowPrivilegeEscalation_1_25`). */
@@ -24,6 +25,14 @@ export class AllowPrivilegeEscalation extends PodControl {
         kyverno: ['disallow-privilege-escalation'],
       },
     });
+  }
+
+
+  public admission(context: ControlContext): ControlAdmission {
+    const windowsExempt = context.pssVersion.atLeast(WINDOWS_EXEMPT_SINCE_MINOR) ? 'variables.isWindows || ' : '';
+    const check = everyContainer(`${securityContextField('c', 'allowPrivilegeEscalation')}.orValue(true) == false`,
+      'containers must set securityContext.allowPrivilegeEscalation: false');
+    return { rule: podRule([{ ...check, expression: windowsExempt + check.expression }]) };
   }
 
   protected checkPod(pod: PodView, context: ControlContext): Violation[] {

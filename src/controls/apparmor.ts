@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { celString, celStrings, everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, isObject, pointer } from './core/pod-template';
 
 const ANNOTATION_PREFIX = 'container.apparmor.security.beta.kubernetes.io/';
@@ -34,6 +35,21 @@ export class Apparmor extends PodControl {
         kyverno: ['restrict-apparmor-profiles'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    const allowed = (holder: string) => `!${securityContextField(holder, 'appArmorProfile')}.hasValue()`
+      + ` || ${securityContextField(holder, 'appArmorProfile')}.value().?type.orValue('') in ${celStrings(ALLOWED_TYPES)}`;
+    return {
+      rule: podRule([
+        podCheck(`variables.podMetadata.?annotations.orValue({}).all(k, !k.startsWith(${celString(ANNOTATION_PREFIX)})`
+          + ' || variables.podMetadata.annotations[k] in [\'\', \'runtime/default\'] || variables.podMetadata.annotations[k].startsWith(\'localhost/\'))',
+        `AppArmor annotations (${ANNOTATION_PREFIX}*) must be runtime/default or localhost/<profile>`),
+        podCheck(allowed('variables.podSpec'), 'the pod appArmorProfile.type must be RuntimeDefault or Localhost'),
+        everyContainer(allowed('c'), 'containers\' appArmorProfile.type must be RuntimeDefault or Localhost'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { celStrings, everyContainer, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /**
@@ -31,6 +32,16 @@ export class CapabilitiesBaseline extends PodControl {
         kyverno: ['disallow-capabilities'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        everyContainer(`${securityContextField('c', 'capabilities')}.?add.orValue([]).all(a, a in ${celStrings([...BASELINE_CAPABILITIES])})`,
+          'containers may add only capabilities of the baseline default set (securityContext.capabilities.add)'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isWindowsPod, PodControl, PodView, pointer } from './core/pod-template';
 
 /** Windows pods are exempt from PSS v1.25 (upstream `capabilitiesRestricted_1_25`). */
@@ -23,6 +24,15 @@ export class CapabilitiesDropAll extends PodControl {
         kyverno: ['require-drop-all', 'disallow-capabilities-strict'],
       },
     });
+  }
+
+
+  public admission(context: ControlContext): ControlAdmission {
+    const windowsExempt = context.pssVersion.atLeast(WINDOWS_EXEMPT_SINCE_MINOR) ? 'variables.isWindows || ' : '';
+    const capabilities = securityContextField('c', 'capabilities');
+    const check = everyContainer(`'ALL' in ${capabilities}.?drop.orValue([]) && ${capabilities}.?add.orValue([]).all(a, a == 'NET_BIND_SERVICE')`,
+      'containers must drop ALL capabilities and add none but NET_BIND_SERVICE');
+    return { rule: podRule([{ ...check, expression: windowsExempt + check.expression }]) };
   }
 
   protected checkPod(pod: PodView, context: ControlContext): Violation[] {

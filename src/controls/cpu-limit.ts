@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { podRule, resourcesSet } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView } from './core/pod-template';
 import { missingResources } from './resource-requests';
 
@@ -23,6 +24,11 @@ export class CpuLimit extends PodControl {
         trivy: ['KSV011'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { rule: podRule([resourcesSet('limits', ['cpu'])]) };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { podCheck, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 function named(value: any): boolean {
@@ -21,6 +22,18 @@ export class DedicatedServiceAccount extends PodControl {
         kubeLinter: ['default-service-account', 'deprecated-service-account-field'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    const name = "variables.podSpec.?serviceAccountName.orValue('')";
+    const alias = "variables.podSpec.?serviceAccount.orValue('')";
+    return {
+      rule: podRule([
+        podCheck(`${name} != 'default' && ${alias} != 'default' && (${name} != '' || ${alias} != '')`,
+          'the pod must run as a ServiceAccount of its own (serviceAccountName), not "default"'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

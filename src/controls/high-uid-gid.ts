@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject, isWindowsPod, PodControl, PodView, pointer } from './core/pod-template';
 
 const MIN_ID = 10000;
@@ -35,6 +36,22 @@ export class HighUidGid extends PodControl {
         trivy: ['KSV020', 'KSV021'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    const high = (value: string) => `(type(${value}) == int && ${value} >= ${MIN_ID})`;
+    const validations = FIELDS.flatMap(field => {
+      const podValue = securityContextField('variables.podSpec', field);
+      const containerValue = securityContextField('c', field);
+      const checkContainers = everyContainer(`${containerValue}.hasValue() ? ${high(`${containerValue}.value()`)} : ${podValue}.hasValue()`,
+        `containers must run with ${field} >= ${MIN_ID}, set on them or inherited from the pod`);
+      return [
+        podCheck(`variables.isWindows || !${podValue}.hasValue() || ${high(`${podValue}.value()`)}`, `the pod ${field}, where set, must be >= ${MIN_ID}`),
+        { ...checkContainers, expression: `variables.isWindows || ${checkContainers.expression}` },
+      ];
+    });
+    return { rule: podRule(validations) };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { podCheck, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /** The pod does not write its own entries into /etc/hosts. */
@@ -15,6 +16,11 @@ export class HostAliases extends PodControl {
         trivy: ['KSV007'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { rule: podRule([podCheck('size(variables.podSpec.?hostAliases.orValue([])) == 0', 'the pod must not set hostAliases')]) };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { podCheck, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 const HOST_NAMESPACE_FIELDS = ['hostNetwork', 'hostPID', 'hostIPC'];
@@ -23,6 +24,16 @@ export class HostNamespaces extends PodControl {
         kyverno: ['disallow-host-namespaces'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        podCheck(HOST_NAMESPACE_FIELDS.map(f => `!variables.podSpec.?${f}.orValue(false)`).join(' && '),
+          'the pod must not share the host network, PID or IPC namespace (hostNetwork, hostPID, hostIPC)'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { podCheck, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, isObject, pointer } from './core/pod-template';
 
 /** The pod mounts no hostPath volume (PSA `hostPathVolumes`); an exempted one is mounted read-only. */
@@ -22,6 +23,15 @@ export class HostPathVolumes extends PodControl {
         kyverno: ['disallow-host-path'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        podCheck('variables.podSpec.?volumes.orValue([]).all(v, !has(v.hostPath))', 'the pod must not use hostPath volumes'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

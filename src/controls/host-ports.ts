@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, isObject, pointer } from './core/pod-template';
 
 /** No container binds a port on the node (PSA `hostPorts`). */
@@ -20,6 +21,15 @@ export class HostPorts extends PodControl {
         kyverno: ['disallow-host-ports'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        everyContainer('c.?ports.orValue([]).all(p, p.?hostPort.orValue(0) == 0)', 'containers must not use host ports (ports[].hostPort)'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /** Anything but unset or false counts as enabled: a malformed value must not slip through. */
@@ -24,6 +25,18 @@ export class HostProcess extends PodControl {
         kyverno: ['disallow-host-process'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        podCheck(`!${securityContextField('variables.podSpec', 'windowsOptions')}.?hostProcess.orValue(false)`,
+          'the pod must not run as a Windows HostProcess (securityContext.windowsOptions.hostProcess)'),
+        everyContainer(`!${securityContextField('c', 'windowsOptions')}.?hostProcess.orValue(false)`,
+          'containers must not run as Windows HostProcess containers (securityContext.windowsOptions.hostProcess)'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

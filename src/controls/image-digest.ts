@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule, validImage } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { containerImage } from './core/image-reference';
 import { PodControl, PodView } from './core/pod-template';
 
@@ -18,6 +19,15 @@ export class ImageDigest extends PodControl {
         kyverno: ['require-image-checksum'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        everyContainer(`${validImage('c')} && c.image.contains('@sha256:')`, 'container images must be valid references pinned by an @sha256: digest'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, context: ControlContext): Violation[] {

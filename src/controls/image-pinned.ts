@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule, validImage } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { containerImage } from './core/image-reference';
 import { PodControl, PodView } from './core/pod-template';
 
@@ -21,6 +22,16 @@ export class ImagePinned extends PodControl {
         kyverno: ['disallow-latest-tag'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        everyContainer(`${validImage('c')} && (c.image.contains('@') || (c.image.matches('^[^@]*:[^/@:]*$') && !c.image.lowerAscii().endsWith(':latest')))`,
+          'container images must be valid references pinned by a tag other than latest, or by a digest'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { celStrings, everyContainer, podRule, validImage } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { containerImage, ImageReference } from './core/image-reference';
 import { PodControl, PodView } from './core/pod-template';
 
@@ -23,6 +24,28 @@ export class ImageRegistry extends PodControl {
         kyverno: ['restrict-image-registries'],
       },
     });
+  }
+
+  public admission(context: ControlContext): ControlAdmission {
+    if (context.allowedRegistries === undefined) {
+      return { notEnforcedReason: 'Enforced only when allowed registries are given (AdmissionGuardrails allowedRegistries, or --allowed-registry).' };
+    }
+    const entries = context.allowedRegistries.map(normalizeEntry).filter(e => e !== '');
+    // fullName() in CEL: the first component is the registry when it has '.' or ':', is localhost or has an uppercase
+    // letter; Docker Hub is explicit, its aliases folded, and its official images under library/.
+    const first = "c.image.split('/')[0]";
+    const hasRegistry = `(c.image.contains('/') && (${first}.contains('.') || ${first}.contains(':') || ${first} == 'localhost' || ${first} != ${first}.lowerAscii()))`;
+    const host = `(${first}.lowerAscii() in ${celStrings(DOCKER_HUB_ALIASES)} ? ${celStrings([DOCKER_HUB])}[0] : ${first}.lowerAscii())`;
+    const registryPath = `c.image.split('@')[0].substring(size(${first}) + 1).split(':')[0]`;
+    const hubPath = "c.image.split('@')[0].split(':')[0]";
+    const library = (hostExpr: string, path: string) => `(${hostExpr} == '${DOCKER_HUB}' && !${path}.contains('/') ? 'library/' + ${path} : ${path})`;
+    const celFullName = `(${hasRegistry} ? ${host} + '/' + ${library(host, registryPath)} : '${DOCKER_HUB}/' + ${library(`'${DOCKER_HUB}'`, hubPath)})`;
+    return {
+      rule: podRule([
+        everyContainer(`${validImage('c')} && ${celStrings(entries)}.exists(e, ${celFullName} == e || ${celFullName}.startsWith(e + '/'))`,
+          `container images must come from ${context.allowedRegistries.join(', ') || '(no registry allowed)'}`),
+      ]),
+    };
   }
 
   public appliesTo(manifest: any, context: ControlContext): boolean {

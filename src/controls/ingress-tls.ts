@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 import { isObject, pointer } from './core/pod-template';
@@ -30,6 +30,27 @@ export class IngressTls extends Control {
         kyverno: ['disallow-empty-ingress-host'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    // covers(t, h), as in the check: equal (case-insensitively), or a `*.` wildcard over exactly one more label.
+    const celCovers = (t: string, h: string) => `(${t}.lowerAscii() == ${h}.lowerAscii() || (${t}.startsWith('*.') && !${h}.startsWith('*.')`
+      + ` && ${h}.indexOf('.') > 0 && ${h}.lowerAscii().substring(${h}.indexOf('.') + 1) == ${t}.lowerAscii().substring(2)))`;
+    return {
+      rule: {
+        resources: [{ apiGroup: 'networking.k8s.io', resource: 'ingresses', kind: 'Ingress' }],
+        validations: [
+          { expression: 'size(object.spec.?tls.orValue([])) > 0', message: 'Ingresses must serve TLS (spec.tls)' },
+          { expression: 'size(object.spec.?rules.orValue([])) > 0', message: 'Ingresses must have rules with an explicit host' },
+          {
+            expression: "object.spec.?rules.orValue([]).all(r, r.?host.orValue('').trim() != '' && (size(object.spec.?tls.orValue([])) == 0"
+              + ` || object.spec.tls.exists(t, t.?hosts.orValue([]).exists(x, ${celCovers('x', 'r.host')}))))`,
+            message: 'every Ingress rule must name a host covered by spec.tls[*].hosts',
+          },
+        ],
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOfVersion, kubernetesSchema as schema, servedGroups } from './core/kubernetes-schema-data';
 import { escapePointerSegment } from './core/pod-template';
@@ -32,6 +32,11 @@ export class KubernetesSchema extends Control {
       // kubeconform and `kubectl apply --validate=strict` do this check; no catalog of ControlReferences has it.
       references: {},
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: 'The API server validates every object against its own schema before admission.' };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, isEmptySelector, networkPoliciesIn, PolicyType, policyTypesOf, ruleAdmitsEverything, rulesOf } from './core/cross-object';
 import { apiGroupOf, manifestsOf } from './core/manifest-index';
 
@@ -24,6 +24,11 @@ export class NamespaceDefaultDeny extends Control {
         kyverno: ['add-networkpolicy'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: "Needs other objects: needs the namespace's NetworkPolicies, other objects than the Namespace it judges." };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, inNamespace } from './core/cross-object';
 import { apiGroupOf, manifestsOf } from './core/manifest-index';
 import { isObject } from './core/pod-template';
@@ -25,6 +25,11 @@ export class NamespaceLimitRange extends Control {
         kyverno: ['add-ns-quota'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: "Needs other objects: needs the namespace's LimitRange, another object." };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

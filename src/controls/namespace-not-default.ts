@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf, manifestsOf, ofKind } from './core/manifest-index';
 import { isObject } from './core/pod-template';
@@ -66,6 +66,11 @@ export class NamespaceNotDefault extends Control {
         kyverno: ['disallow-default-namespace'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: "Needs the app's CustomResourceDefinitions to know which kinds are namespaced; in the cluster every namespaced object has a namespace (the request's), system namespaces are not judged, and `default` is closed by granting tenants nothing there." };
   }
 
   public appliesTo(manifest: any, context: ControlContext): boolean {

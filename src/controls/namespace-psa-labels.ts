@@ -1,4 +1,5 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { celString, celStrings } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 import { isObject, pointer } from './core/pod-template';
@@ -43,6 +44,21 @@ export class NamespacePsaLabels extends Control {
         nsa: 'NSA/CISA Kubernetes Hardening Guide 1.2: "Kubernetes Pod security: Pod security enforcement"',
       },
     });
+  }
+
+
+  public admission(context: ControlContext): ControlAdmission {
+    const known = [25, 26, 27, 28, 29, 30, 31, 32, 33].map(minor => `v1.${minor}`).filter(v => knownVersion(v));
+    const label = (key: string) => `object.metadata.?labels[?${celString(key)}].orValue('')`;
+    return {
+      rule: {
+        resources: [{ apiGroup: '', resource: 'namespaces', kind: 'Namespace' }],
+        validations: MODES.map(mode => ({
+          expression: `${label(PREFIX + mode)} == 'restricted' && ${label(`${PREFIX}${mode}-version`)} in ${celStrings(known)}`,
+          message: `Namespaces must set ${PREFIX}${mode}: restricted and ${PREFIX}${mode}-version to a pinned version (${context.pssVersion.label})`,
+        })),
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, inNamespace } from './core/cross-object';
 import { apiGroupOf, manifestsOf } from './core/manifest-index';
 import { isObject } from './core/pod-template';
@@ -63,6 +63,11 @@ export class NamespaceQuota extends Control {
         kyverno: ['add-ns-quota'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: "Needs other objects: needs the namespace's ResourceQuota, another object." };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

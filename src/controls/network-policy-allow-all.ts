@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, effectiveNamespace } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 import { Direction, openRulesOf } from './core/network-policy-rules';
@@ -33,6 +33,11 @@ export class NetworkPolicyAllowAll extends Control {
         nsa: 'NSA/CISA Kubernetes Hardening Guide 1.2: "Network separation and hardening: Network policies"',
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: 'Judges whether ipBlocks and their excepts cover every address (CIDR arithmetic across peers), which the CEL form cannot mirror exactly.' };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

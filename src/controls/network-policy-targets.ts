@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, effectiveNamespace, isEmptySelector } from './core/cross-object';
 import { apiGroupOf, manifestsOf, selectsSomePodTemplate } from './core/manifest-index';
 
@@ -20,6 +20,11 @@ export class NetworkPolicyTargets extends Control {
         kubeLinter: ['dangling-networkpolicy'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: 'Needs other objects: needs the pod templates of the namespace, to see that the podSelector selects some.' };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

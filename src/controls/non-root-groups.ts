@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject, PodControl, PodView, pointer } from './core/pod-template';
 
 // The API only takes integers; a string "0" is treated as the root group it names.
@@ -24,6 +25,19 @@ export class NonRootGroups extends PodControl {
         kyverno: ['require-non-root-groups'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    // The API server admits only integers for these fields, so the string "0" the check also refuses never gets here.
+    const pod = (field: string) => `${securityContextField('variables.podSpec', field)}.orValue(1) != 0`;
+    return {
+      rule: podRule([
+        podCheck(`${pod('runAsGroup')} && ${pod('fsGroup')} && ${securityContextField('variables.podSpec', 'supplementalGroups')}.orValue([]).all(g, g != 0)`,
+          'the pod must not run with or grant the root group (runAsGroup, fsGroup, supplementalGroups 0)'),
+        everyContainer(`${securityContextField('c', 'runAsGroup')}.orValue(1) != 0`, 'containers must not run with runAsGroup 0'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

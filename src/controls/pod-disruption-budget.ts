@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, effectiveNamespace, isReplicatedWorkload, labelsText, replicaCountOf, replicaCountText } from './core/cross-object';
 import { manifestsOf, podLabelsOf, selecting } from './core/manifest-index';
 import { podOf, pointer } from './core/pod-template';
@@ -54,6 +54,11 @@ export class PodDisruptionBudget extends Control {
         kyverno: ['require-pdb', 'pdb-minavailable-check'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: "Needs other objects: needs the workload's PodDisruptionBudget, another object." };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject, PodControl, PodView, pointer } from './core/pod-template';
 
 const FIRST_UNPRIVILEGED_PORT = 1024;
@@ -19,6 +20,16 @@ export class PrivilegedPort extends PodControl {
         trivy: ['KSV117'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        everyContainer(`c.?ports.orValue([]).all(p, p.?containerPort.orValue(${FIRST_UNPRIVILEGED_PORT}) >= ${FIRST_UNPRIVILEGED_PORT})`,
+          `containers must listen on ports from ${FIRST_UNPRIVILEGED_PORT} (ports[].containerPort)`),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /** No container runs privileged (PSA `privileged`). */
@@ -23,6 +24,14 @@ export class Privileged extends PodControl {
         kyverno: ['disallow-privileged-containers'],
       },
     });
+  }
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        everyContainer(`!${securityContextField('c', 'privileged')}.orValue(false)`, 'containers must not run privileged (securityContext.privileged)'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { celStrings, everyContainer, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { canonicalJson } from './core/json';
 import { isObject, podOf, PodControl, PodView, pointer } from './core/pod-template';
 
@@ -26,6 +27,15 @@ export class Probes extends PodControl {
         kyverno: ['require-pod-probes'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    // Init containers run to completion and ephemeral containers cannot have probes; run-to-completion pods need none.
+    const check = everyContainer('has(c.readinessProbe) && has(c.livenessProbe) && c.readinessProbe != c.livenessProbe',
+      'containers must have a readinessProbe and a different livenessProbe', 'variables.podSpec.?containers.orValue([])');
+    const runsToCompletion = `object.kind in ${celStrings(RUN_TO_COMPLETION_KINDS)} || variables.podSpec.?restartPolicy.orValue('Always') in ['Never', 'OnFailure']`;
+    return { rule: podRule([{ ...check, expression: `${runsToCompletion} || ${check.expression}` }]) };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /** Containers keep the default masked /proc (PSA `procMount`). */
@@ -19,6 +20,15 @@ export class ProcMount extends PodControl {
         kyverno: ['disallow-proc-mount'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        everyContainer(`${securityContextField('c', 'procMount')}.orValue('Default') == 'Default'`, 'containers must keep procMount Default'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isBinding, rbacObjectLabel } from './core/rbac-rules';
 
 /** No binding grants the cluster-admin ClusterRole. */
@@ -22,6 +23,20 @@ export class RbacClusterAdmin extends Control {
         kyverno: ['restrict-binding-clusteradmin'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: {
+        resources: rbacResources('RoleBinding', 'ClusterRoleBinding'),
+        matchConditions: [NOT_CONTROL_PLANE],
+        validations: [{
+          expression: "!(object.roleRef.kind == 'ClusterRole' && object.roleRef.name == 'cluster-admin')",
+          message: "bindings must not bind the ClusterRole 'cluster-admin'",
+        }],
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject } from './core/pod-template';
 import { isBinding, isRole, rbacObjectLabel } from './core/rbac-rules';
 
@@ -26,6 +27,21 @@ export class RbacClusterScope extends Control {
         nsa: 'NSA/CISA Kubernetes Hardening Guide 1.2: "Authentication and authorization"',
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: {
+        resources: rbacResources('ClusterRole', 'ClusterRoleBinding'),
+        matchConditions: [NOT_CONTROL_PLANE],
+        validations: [{
+          // An aggregating ClusterRole only collects the rules of others (each judged on its own).
+          expression: "object.kind == 'ClusterRole' && has(object.aggregationRule)",
+          message: 'ClusterRoles (other than aggregating ones) and ClusterRoleBindings grant in every namespace: use Roles and RoleBindings',
+        }],
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { celString, NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isBinding, rbacObjectLabel } from './core/rbac-rules';
 
 /** The prefix Kubernetes reserves for its own roles (bootstrap policy and components). */
@@ -26,6 +27,20 @@ export class RbacSystemRoles extends Control {
         nsa: 'NSA/CISA Kubernetes Hardening Guide 1.2: "Authentication and authorization"',
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: {
+        resources: rbacResources('RoleBinding', 'ClusterRoleBinding'),
+        matchConditions: [NOT_CONTROL_PLANE],
+        validations: [{
+          expression: `!object.roleRef.name.startsWith(${celString(SYSTEM_PREFIX)})`,
+          message: `bindings must not bind the built-in roles of Kubernetes components (${SYSTEM_PREFIX}*)`,
+        }],
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { pointer } from './core/pod-template';
 import { entriesOf, isRole, rbacObjectLabel, rulesOf } from './core/rbac-rules';
 
@@ -31,6 +32,21 @@ export class RbacWildcard extends Control {
         kyverno: ['restrict-wildcard-verbs', 'restrict-wildcard-resources'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    const noWildcard = FIELDS.map(field => `r.?${field}.orValue([]).all(x, !x.contains('*'))`).join(' && ');
+    return {
+      rule: {
+        resources: rbacResources('Role', 'ClusterRole'),
+        matchConditions: [NOT_CONTROL_PLANE],
+        validations: [
+          { expression: "!(object.kind == 'ClusterRole' && has(object.aggregationRule))", message: 'ClusterRoles must not use aggregationRule' },
+          { expression: `object.?rules.orValue([]).all(r, ${noWildcard})`, message: `rules must not use '*' in ${FIELDS.join(', ')}` },
+        ],
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /** Every container mounts its root filesystem read-only. */
@@ -22,6 +23,16 @@ export class ReadOnlyRootFilesystem extends PodControl {
         kyverno: ['require-ro-rootfs'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        everyContainer(`${securityContextField('c', 'readOnlyRootFilesystem')}.orValue(false) == true`,
+          'containers must set securityContext.readOnlyRootFilesystem: true'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, isReplicatedWorkload, replicaCountOf } from './core/cross-object';
 import { manifestsOf } from './core/manifest-index';
 
@@ -20,6 +20,11 @@ export class Replicas extends Control {
         kyverno: ['deployment-has-multiple-replicas'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: "Needs other objects: needs the workload's HorizontalPodAutoscaler, which may set the replica count." };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

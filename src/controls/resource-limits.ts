@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { podRule, resourcesSet } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView } from './core/pod-template';
 import { missingResources } from './resource-requests';
 
@@ -22,6 +23,11 @@ export class ResourceLimits extends PodControl {
         kyverno: ['require-requests-limits'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { rule: podRule([resourcesSet('limits', ['memory', 'ephemeral-storage'])]) };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

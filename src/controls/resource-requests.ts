@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { podRule, resourcesSet } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { ContainerView, PodControl, PodView, pointer } from './core/pod-template';
 
 /** Kubernetes resource.Quantity: a signed decimal with an optional binary, decimal or exponent suffix. */
@@ -60,6 +61,11 @@ export class ResourceRequests extends PodControl {
         kyverno: ['require-requests-limits'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { rule: podRule([resourcesSet('requests', ['cpu', 'memory', 'ephemeral-storage'])]) };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /** The pod, or else every container, sets runAsNonRoot: true; nothing sets it false. */
@@ -22,6 +23,19 @@ export class RunAsNonRoot extends PodControl {
         kyverno: ['require-run-as-nonroot'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    const podValue = securityContextField('variables.podSpec', 'runAsNonRoot');
+    return {
+      rule: podRule([
+        podCheck(`${podValue}.orValue(true) == true`, 'the pod must not set securityContext.runAsNonRoot false'),
+        // A container without its own value inherits the pod's, which must then be true.
+        everyContainer(`${securityContextField('c', 'runAsNonRoot')}.orValue(${podValue}.orValue(false)) == true`,
+          'containers must run with runAsNonRoot: true, set on the container or inherited from the pod'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

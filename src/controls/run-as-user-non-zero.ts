@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /** Neither the pod nor any container sets runAsUser: 0. */
@@ -22,6 +23,16 @@ export class RunAsUserNonZero extends PodControl {
         kyverno: ['require-run-as-non-root-user'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        podCheck(`${securityContextField('variables.podSpec', 'runAsUser')}.orValue(1) != 0`, 'the pod must not set runAsUser 0 (root)'),
+        everyContainer(`${securityContextField('c', 'runAsUser')}.orValue(1) != 0`, 'containers must not set runAsUser 0 (root)'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

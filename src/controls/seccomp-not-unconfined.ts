@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { celStrings, everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 const ALLOWED_TYPES = ['RuntimeDefault', 'Localhost'];
@@ -26,6 +27,18 @@ export class SeccompNotUnconfined extends PodControl {
         kyverno: ['restrict-seccomp'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    const allowed = (holder: string) => `!${securityContextField(holder, 'seccompProfile')}.hasValue()`
+      + ` || ${securityContextField(holder, 'seccompProfile')}.value().?type.orValue('') in ${celStrings(ALLOWED_TYPES)}`;
+    return {
+      rule: podRule([
+        podCheck(allowed('variables.podSpec'), 'the pod seccompProfile.type, where set, must be RuntimeDefault or Localhost (never Unconfined)'),
+        everyContainer(allowed('c'), 'containers\' seccompProfile.type, where set, must be RuntimeDefault or Localhost (never Unconfined)'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

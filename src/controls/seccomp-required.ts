@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { celStrings, everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject, isWindowsPod, PodControl, PodView, pointer } from './core/pod-template';
 
 const ALLOWED_TYPES = ['RuntimeDefault', 'Localhost'];
@@ -25,6 +26,23 @@ export class SeccompRequired extends PodControl {
         kyverno: ['restrict-seccomp-strict'],
       },
     });
+  }
+
+
+  public admission(context: ControlContext): ControlAdmission {
+    const windowsExempt = context.pssVersion.atLeast(WINDOWS_EXEMPT_SINCE_MINOR) ? 'variables.isWindows || ' : '';
+    const podProfile = securityContextField('variables.podSpec', 'seccompProfile');
+    const valid = (profile: string) => `${profile}.orValue({}).?type.orValue('') in ${celStrings(ALLOWED_TYPES)}`;
+    // Upstream seccompProfileRestricted: a profile that is set is judged by its type; a container without one needs
+    // the pod's. No profile anywhere is refused (where public CEL policies such as Kyverno's admit it).
+    const container = `${securityContextField('c', 'seccompProfile')}.hasValue() ? ${valid(securityContextField('c', 'seccompProfile'))} : ${podProfile}.hasValue()`;
+    const checkContainers = everyContainer(container, 'containers must have a RuntimeDefault or Localhost seccompProfile, set on them or on the pod');
+    return {
+      rule: podRule([
+        podCheck(`${windowsExempt}!${podProfile}.hasValue() || ${valid(podProfile)}`, 'the pod seccompProfile.type must be RuntimeDefault or Localhost'),
+        { ...checkContainers, expression: windowsExempt + checkContainers.expression },
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, context: ControlContext): Violation[] {

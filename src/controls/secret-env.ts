@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { everyContainer, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject, PodControl, PodView, pointer } from './core/pod-template';
 
 /** Containers read Secrets from mounted files, not from environment variables. */
@@ -19,6 +20,16 @@ export class SecretEnv extends PodControl {
         kyverno: ['secrets-not-from-env-vars'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        everyContainer('c.?env.orValue([]).all(e, !e.?valueFrom.?secretKeyRef.hasValue()) && c.?envFrom.orValue([]).all(s, !has(s.secretRef))',
+          'containers must not read Secrets into environment variables (env[].valueFrom.secretKeyRef, envFrom[].secretRef)'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

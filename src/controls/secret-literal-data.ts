@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { apiGroupOf, namespaceOf } from './core/manifest-index';
 import { isObject, pointer } from './core/pod-template';
 
@@ -19,6 +19,11 @@ export class SecretLiteralData extends Control {
         cis: 'CIS Kubernetes Benchmark 1.9: 5.4.2 (consider external secret storage)',
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: 'Judges Secrets written into manifests (and Git); in the cluster every Secret holds its data by design (operators, cert-manager, service account tokens).' };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { celStrings, everyContainer, podCheck, podRule, securityContextField } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, isObject, pointer } from './core/pod-template';
 
 /** PSA `selinuxAllowedTypes1_0`; `container_engine_t` joined at policy version 1.31. */
@@ -24,6 +25,18 @@ export class Selinux extends PodControl {
         kyverno: ['disallow-selinux'],
       },
     });
+  }
+
+
+  public admission(context: ControlContext): ControlAdmission {
+    const allowedTypes = context.pssVersion.atLeast(31) ? ALLOWED_TYPES_1_31 : ALLOWED_TYPES;
+    // Absent options and empty ones are the same: type '' is allowed, user and role must be empty.
+    const allowed = (holder: string) => {
+      const options = `${securityContextField(holder, 'seLinuxOptions')}.orValue({})`;
+      return `${options}.?type.orValue('') in ${celStrings(allowedTypes)} && ${options}.?user.orValue('') == '' && ${options}.?role.orValue('') == ''`;
+    };
+    const what = `seLinuxOptions must keep a container type (${allowedTypes.filter(t => t).join(', ')}) and set no user or role`;
+    return { rule: podRule([podCheck(allowed('variables.podSpec'), `the pod ${what}`), everyContainer(allowed('c'), `containers' ${what}`)]) };
   }
 
   protected checkPod(pod: PodView, context: ControlContext): Violation[] {

@@ -1,4 +1,4 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 import { sensitiveLiteral } from './core/sensitive-env';
 
@@ -24,6 +24,11 @@ export class SensitiveEnvLiteral extends PodControl {
         kubeLinter: ['env-var-secret'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: 'A heuristic over variable names and values (word splitting, camelCase) that CEL cannot mirror exactly; it stays a synth- and CLI-time review.' };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

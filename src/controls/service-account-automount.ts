@@ -1,4 +1,5 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { NOT_CONTROL_PLANE } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 
@@ -27,6 +28,20 @@ export class ServiceAccountAutomount extends Control {
         kyverno: ['disable-automountserviceaccounttoken'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: {
+        resources: [{ apiGroup: '', resource: 'serviceaccounts', kind: 'ServiceAccount' }],
+        matchConditions: [NOT_CONTROL_PLANE],
+        validations: [{
+          expression: 'object.?automountServiceAccountToken.orValue(true) == false',
+          message: 'ServiceAccounts must set automountServiceAccountToken: false',
+        }],
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

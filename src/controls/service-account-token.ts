@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { podCheck, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject, PodControl, PodView, pointer } from './core/pod-template';
 
 /** The account a pod runs as (serviceAccountName, else the deprecated serviceAccount, else default) and its field. */
@@ -47,6 +48,18 @@ export class ServiceAccountToken extends PodControl {
         kyverno: ['restrict-automount-sa-token'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        podCheck('variables.podSpec.?automountServiceAccountToken.orValue(true) == false',
+          'the pod must set automountServiceAccountToken: false'),
+        podCheck('variables.podSpec.?volumes.orValue([]).all(v, v.?projected.?sources.orValue([]).all(s, !has(s.serviceAccountToken)))',
+          'the pod must not project a service account token (projected volume serviceAccountToken source)'),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

@@ -1,4 +1,5 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { SERVICE_RESOURCES } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 import { pointer } from './core/pod-template';
@@ -19,6 +20,16 @@ export class ServiceExternalIps extends Control {
         kyverno: ['restrict-external-ips'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: {
+        resources: SERVICE_RESOURCES,
+        validations: [{ expression: 'size(object.spec.?externalIPs.orValue([])) == 0', message: 'Services must not set spec.externalIPs' }],
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { celString, SERVICE_RESOURCES } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 
@@ -24,6 +25,20 @@ export class ServiceLoadBalancer extends Control {
         kyverno: ['no-loadbalancer-service'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: {
+        resources: SERVICE_RESOURCES,
+        validations: [{
+          expression: 'object.spec.?type.orValue(\'\') != \'LoadBalancer\''
+            + ` || object.metadata.?annotations[?${celString(LOAD_BALANCER_REASON_ANNOTATION)}].orValue('').trim() != ''`,
+          message: `Services of type LoadBalancer must say why in the ${LOAD_BALANCER_REASON_ANNOTATION} annotation`,
+        }],
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

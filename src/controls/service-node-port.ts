@@ -1,4 +1,5 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { SERVICE_RESOURCES } from './core/cel';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
 import { apiGroupOf } from './core/manifest-index';
 
@@ -20,6 +21,16 @@ export class ServiceNodePort extends Control {
         kyverno: ['restrict-nodeport'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: {
+        resources: SERVICE_RESOURCES,
+        validations: [{ expression: "object.spec.?type.orValue('') != 'NodePort'", message: 'Services must not have type NodePort' }],
+      },
+    };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { podCheck, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, pointer } from './core/pod-template';
 
 /** Containers of a pod do not share one process namespace. */
@@ -14,6 +15,13 @@ export class ShareProcessNamespace extends PodControl {
         + 'one container (kubectl debug --target) instead.',
       references: {},
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([podCheck('!variables.podSpec.?shareProcessNamespace.orValue(false)', 'the pod must not set shareProcessNamespace: true')]),
+    };
   }
 
   protected checkPod(pod: PodView, _context: ControlContext): Violation[] {

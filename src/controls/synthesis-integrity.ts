@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject, pointer } from './core/pod-template';
 
 /** Annotations the guard writes as its audit trail of exemptions granted in code (defined here, below the guard). */
@@ -25,6 +25,11 @@ export class SynthesisIntegrity extends Control {
         + 'the exemption in code with a reason.',
       references: {},
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: "Judges the guard's own input at synthesis (List objects, exemption annotations written by hand): it means nothing in the cluster." };
   }
 
   public appliesTo(manifest: any, context: ControlContext): boolean {

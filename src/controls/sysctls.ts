@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { celStrings, podCheck, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { PodControl, PodView, isObject, pointer } from './core/pod-template';
 import { PssVersion } from './core/pss-version';
 
@@ -51,6 +52,17 @@ export class Sysctls extends PodControl {
         kyverno: ['restrict-sysctls'],
       },
     });
+  }
+
+
+  public admission(context: ControlContext): ControlAdmission {
+    const safe = [...safeSysctls(context.pssVersion)];
+    return {
+      rule: podRule([
+        podCheck(`variables.podSpec.?securityContext.?sysctls.orValue([]).all(s, s.?name.orValue('') in ${celStrings(safe)})`,
+          `the pod may set only sysctls safe under PSS ${context.pssVersion.label}: ${safe.join(', ')}`),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, context: ControlContext): Violation[] {

@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, effectiveNamespace, isReplicatedWorkload, replicaCountOf, replicaCountText } from './core/cross-object';
 import { manifestsOf, podLabelsOf, selectorMatches } from './core/manifest-index';
 import { isObject, podOf, pointer } from './core/pod-template';
@@ -36,6 +36,11 @@ export class TopologySpread extends Control {
         kyverno: ['topologyspreadconstraints-policy'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: "Needs other objects: needs the replica count, which the workload's HorizontalPodAutoscaler may set." };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

@@ -1,4 +1,5 @@
-import { ControlContext, Severity, Violation } from './core/control';
+import { celStrings, podCheck, podRule } from './core/cel';
+import { ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isObject, PodControl, PodView, pointer } from './core/pod-template';
 
 /**
@@ -27,6 +28,16 @@ export class VolumeTypes extends PodControl {
         kyverno: ['restrict-volume-types'],
       },
     });
+  }
+
+
+  public admission(context: ControlContext): ControlAdmission {
+    return {
+      rule: podRule([
+        podCheck(`variables.podSpec.?volumes.orValue([]).all(v, v.all(k, k == 'name' || k in ${celStrings(ALLOWED_SOURCES)}))`,
+          `volumes must be of the types the restricted profile allows (PSS ${context.pssVersion.label}): ${ALLOWED_SOURCES.join(', ')}`),
+      ]),
+    };
   }
 
   protected checkPod(pod: PodView, context: ControlContext): Violation[] {

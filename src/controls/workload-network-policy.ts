@@ -1,4 +1,4 @@
-import { Control, ControlContext, Severity, Violation } from './core/control';
+import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject, effectiveNamespace, labelsText, PolicyType, policyTypesOf } from './core/cross-object';
 import { manifestsOf, podLabelsOf, selecting as selectingObjects } from './core/manifest-index';
 import { podOf, pointer } from './core/pod-template';
@@ -33,6 +33,11 @@ export class WorkloadNetworkPolicy extends Control {
         kubeLinter: ['non-isolated-pod'],
       },
     });
+  }
+
+
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: "Needs other objects: needs the namespace's NetworkPolicies, to see that one selects the workload." };
   }
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {

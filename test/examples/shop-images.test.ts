@@ -44,3 +44,13 @@ test('a tag the lock does not pin fails synthesis under the shop\'s policy, nami
   expect(() => new HardenedDeployment(other, 'web', { containers: [{ image: 'registry.example.com/shop/frontend:2.4.0', portNumber: 8080 }] }))
     .toThrow(/image 'registry.example.com\/shop\/frontend:2.4.0' is not pinned in .*images.lock.json\. It has 'registry.example.com\/shop\/frontend:2.3.1': the lock is stale/);
 });
+
+test('the shop\'s admission guardrails admit exactly the image policy\'s registries (one list, two layers)', () => {
+  const app = buildApp(fs.mkdtempSync('/tmp/shop-'));
+  const policy = app.node.findChild('image-policy') as ImagePolicy;
+  const admission = Testing.synth(app.node.findChild('guardrails') as Chart)
+    .find(m => m.kind === 'ValidatingAdmissionPolicy' && m.metadata.name.includes('image-registry'));
+  expect(admission).toBeDefined();
+  for (const registry of policy.allowedRegistries) expect(JSON.stringify(admission)).toContain(`'${registry}'`);
+  expect(JSON.stringify(admission)).not.toContain('registry.example.com/payments');
+});

@@ -39,6 +39,9 @@ const ADMIN_RULES: any[] = [
 
 const BUILT_IN: Record<string, any[]> = { edit: EDIT_RULES, admin: ADMIN_RULES };
 
+/** The names of the built-in ClusterRoles whose rules are known. */
+export const BUILT_IN_CLUSTER_ROLE_NAMES = Object.keys(BUILT_IN);
+
 /** The rules of the built-in ClusterRole `name` (`edit`, `admin`), or undefined for any other name. */
 export function builtInClusterRoleRules(name: unknown): any[] | undefined {
   return typeof name === 'string' && Object.prototype.hasOwnProperty.call(BUILT_IN, name) ? BUILT_IN[name] : undefined;

@@ -100,6 +100,75 @@ export interface ControlContext {
   readonly synthesis?: boolean;
 }
 
+/** A named CEL expression of an admission policy (a `variables` or `matchConditions` entry). */
+export interface AdmissionExpression {
+  /** The name, e.g. `podSpec` (read as `variables.podSpec`). */
+  readonly name: string;
+  /** The CEL expression. */
+  readonly expression: string;
+}
+
+/** One validation of an admission policy: the object is refused (or warned about) when it evaluates to false. */
+export interface AdmissionValidation {
+  /** CEL expression over `object`, `request` and `variables`; true admits. */
+  readonly expression: string;
+  /** What is wrong, shown to whoever applies the object. */
+  readonly message: string;
+  /**
+   * A CEL expression producing the message with details (e.g. the names of the failing containers).
+   * @default - `message`
+   */
+  readonly messageExpression?: string;
+}
+
+/** A kind an admission policy matches: its API group, its resource (plural) and its kind. */
+export interface AdmissionResource {
+  /** The API group, `''` for the core group. */
+  readonly apiGroup: string;
+  /** The resource, e.g. `deployments`, or a subresource such as `pods/ephemeralcontainers`. */
+  readonly resource: string;
+  /** The kind, e.g. `Deployment`. */
+  readonly kind: string;
+}
+
+/**
+ * A control's CEL form, judging one object at admission: what it matches, the variables it reads and the
+ * validations that must all hold (see docs/in-the-cluster.md).
+ */
+export interface AdmissionRule {
+  /** The kinds the rule judges. */
+  readonly resources: AdmissionResource[];
+  /**
+   * Variables, evaluated lazily and in order; the pod controls share `podSpec` (wherever the kind keeps its pod spec).
+   * @default - none
+   */
+  readonly variables?: AdmissionExpression[];
+  /**
+   * Conditions an object must meet to be judged at all (e.g. probes: not a run-to-completion pod).
+   * @default - every matched object is judged
+   */
+  readonly matchConditions?: AdmissionExpression[];
+  /** The validations; all must hold. */
+  readonly validations: AdmissionValidation[];
+}
+
+/** Whether, and how, a control is enforced in the cluster as a ValidatingAdmissionPolicy. */
+export interface ControlAdmission {
+  /**
+   * The control's CEL form.
+   * @default - not enforced in the cluster: see `notEnforcedReason`
+   */
+  readonly rule?: AdmissionRule;
+  /**
+   * Why the control stays synth- and CLI-only (it needs other objects, or means nothing in the cluster).
+   * @default - enforced: `rule` is set
+   */
+  readonly notEnforcedReason?: string;
+}
+
+/** The reason of a control that has not declared its admission form (a test keeps the catalog free of it). */
+export const ADMISSION_NOT_DECLARED = 'This control has not declared a CEL form.';
+
 /**
  * A security control: metadata plus a check over one manifest's JSON.
  *
@@ -140,4 +209,12 @@ export abstract class Control {
 
   /** The violations of this control in one manifest; empty when it complies. */
   public abstract check(manifest: any, context: ControlContext): Violation[];
+
+  /**
+   * The control's CEL form for ValidatingAdmissionPolicies, mirroring `check` on one object, or why it has none.
+   * `context` carries the pinned PSS version and the registry allow-list (its `objects` are not used).
+   */
+  public admission(_context: ControlContext): ControlAdmission {
+    return { notEnforcedReason: ADMISSION_NOT_DECLARED };
+  }
 }

@@ -41,6 +41,24 @@ const DIGEST_HEX_LENGTHS: Record<string, number> = { sha256: 64, sha384: 96, sha
 /** distribution/reference NameTotalLengthMax. */
 const NAME_MAX_LENGTH = 255;
 
+/** A path component without `.`: a first component that cannot be a registry (parseImageReference's rule). */
+const PLAIN_COMPONENT = `${ALPHANUMERIC}(?:(?:_|__|[-]+)${ALPHANUMERIC})*`;
+const PATH = `${PATH_COMPONENT}(?:/${PATH_COMPONENT})*`;
+
+/**
+ * RE2 patterns accepting exactly the references parseImageReference accepts (for the CEL forms of the image
+ * controls): the grammar, the supported digests, the 255-character name limit, and no bare image id.
+ */
+export const IMAGE_REFERENCE_PATTERNS = {
+  /** The whole reference: name, optional tag, optional supported digest. */
+  reference: `^(?:(?:${DOMAIN}|${PLAIN_COMPONENT})/${PATH}|${PATH_COMPONENT})(?::[\\w][\\w.-]{0,127})?`
+    + '(?:@(?:sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}))?$',
+  /** The name (before tag and digest) is at most 255 characters (given a reference that matches `reference`). */
+  nameLength: `^[^@]{1,${NAME_MAX_LENGTH}}(?::[\\w][\\w.-]{0,127})?(?:@.*)?$`,
+  /** A bare image id, refused as a name. */
+  identifier: '^[a-f0-9]{64}$',
+};
+
 /**
  * Parses an image reference such as `registry.example.com:5000/team/app:1.2.3@sha256:...`.
  *

@@ -1,5 +1,6 @@
-import { builtInClusterRoleRules } from './built-in-cluster-roles';
-import { Control, ControlContext, ControlProps, Violation } from './control';
+import { BUILT_IN_CLUSTER_ROLE_NAMES, builtInClusterRoleRules } from './built-in-cluster-roles';
+import { celString, celStrings, NOT_CONTROL_PLANE, RBAC_RESOURCES } from './cel';
+import { Control, ControlAdmission, ControlContext, ControlProps, Violation } from './control';
 import { apiGroupOf, namespaceOf } from './manifest-index';
 import { isObject, pointer } from './pod-template';
 
@@ -135,6 +136,22 @@ export function builtInRulesBoundBy(manifest: any): any[] | undefined {
   return builtInClusterRoleRules(manifest.roleRef?.name);
 }
 
+/** grantOf as CEL, over the rule `r`. */
+function celGrant(r: string, access: RbacAccess): string {
+  const group = `${r}.?apiGroups.orValue([]).exists(g, g == '*' || g == ${celString(access.group)})`;
+  const sub = access.subresource;
+  const entry = sub === undefined || sub === ''
+    ? `e == ${celString(access.resource)}`
+    : sub === '*'
+      ? `e.startsWith(${celString(access.resource + '/')}) || e.startsWith('*/')`
+      : `e == ${celString(`${access.resource}/${sub}`)} || e == ${celString(`*/${sub}`)}`;
+  const resource = `${r}.?resources.orValue([]).exists(e, e == '*' || ${entry})`;
+  const verbs = access.verbs === undefined
+    ? `${r}.?verbs.orValue([]).exists(v, v != '')`
+    : `${r}.?verbs.orValue([]).exists(v, v == '*' || v in ${celStrings(access.verbs)})`;
+  return `${group} && ${resource} && ${verbs}`;
+}
+
 /**
  * Base of the controls that forbid some access in Role and ClusterRole rules: one violation per rule and matching
  * `resources` entry, pointing at that entry. A binding to a built-in ClusterRole whose rules grant the access (`edit`,
@@ -147,6 +164,33 @@ export abstract class RoleAccessControl extends Control {
 
   public appliesTo(manifest: any, _context: ControlContext): boolean {
     return isRole(manifest) || builtInRulesBoundBy(manifest) !== undefined;
+  }
+
+  /**
+   * The CEL form: no rule of a Role or ClusterRole grants an access (grantOf's matching), and no binding binds a
+   * built-in ClusterRole whose rules grant one.
+   */
+  public admission(_context: ControlContext): ControlAdmission {
+    const ruleGrants = this.accesses.map(access => `(${celGrant('r', access)})`).join(' || ');
+    const grantingBuiltIns = BUILT_IN_CLUSTER_ROLE_NAMES.filter(name =>
+      builtInClusterRoleRules(name)!.some(rule => this.accesses.some(access => grantOf(rule, access) !== undefined)));
+    const described = this.accesses.map(describeAccess).join(', ');
+    return {
+      rule: {
+        resources: RBAC_RESOURCES,
+        matchConditions: [NOT_CONTROL_PLANE],
+        validations: [
+          {
+            expression: `!(object.kind in ['Role', 'ClusterRole']) || object.?rules.orValue([]).all(r, !(${ruleGrants}))`,
+            message: `roles must not grant ${described}`,
+          },
+          ...(grantingBuiltIns.length > 0 ? [{
+            expression: `!(object.kind in ['RoleBinding', 'ClusterRoleBinding']) || !(object.roleRef.kind == 'ClusterRole' && object.roleRef.name in ${celStrings(grantingBuiltIns)})`,
+            message: `bindings must not bind the built-in ClusterRoles ${grantingBuiltIns.join(', ')}, which grant ${described}`,
+          }] : []),
+        ],
+      },
+    };
   }
 
   public check(manifest: any, _context: ControlContext): Violation[] {
