@@ -1,4 +1,6 @@
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { SHOP_IMAGE_LOCK, SHOP_IMAGES } from '../../examples/shop/images';
 import { buildApp, ShopChart } from '../../examples/shop/main';
@@ -7,6 +9,14 @@ import { expectCrdValid } from '../helpers/crd-schema';
 import { podSpec } from '../helpers/synth';
 
 // The shop declares its image policy (examples/shop/images.ts): every image is digest-pinned from images.lock.json.
+
+const outdirs: string[] = [];
+function outdir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'shop-images-'));
+  outdirs.push(dir);
+  return dir;
+}
+afterAll(() => outdirs.forEach(dir => fs.rmSync(dir, { recursive: true, force: true })));
 
 test('every shop container renders its tag with the lock\'s digest, and the lock has exactly the shop\'s images', () => {
   const lock = ImageLock.fromFile(SHOP_IMAGE_LOCK);
@@ -20,7 +30,7 @@ test('every shop container renders its tag with the lock\'s digest, and the lock
 });
 
 test('the shop\'s policy: its registry path only, signed by its release workflow, opted in to policy-controller', () => {
-  const app = buildApp(fs.mkdtempSync('/tmp/shop-'));
+  const app = buildApp(outdir());
   const policy = app.node.findChild('image-policy') as ImagePolicy;
   expect(policy.allowedRegistries).toEqual(['registry.example.com/shop']);
   expect(policy.requireDigests).toBe(true);
@@ -38,7 +48,7 @@ test('the shop\'s policy: its registry path only, signed by its release workflow
 });
 
 test('a tag the lock does not pin fails synthesis under the shop\'s policy, naming the image and the command', () => {
-  const app = new App({ outdir: fs.mkdtempSync('/tmp/shop-') });
+  const app = new App({ outdir: outdir() });
   new ShopChart(app, 'shop');
   const other = new Chart(app, 'other', { namespace: 'other' });
   expect(() => new HardenedDeployment(other, 'web', { containers: [{ image: 'registry.example.com/shop/frontend:2.4.0', portNumber: 8080 }] }))
@@ -46,7 +56,7 @@ test('a tag the lock does not pin fails synthesis under the shop\'s policy, nami
 });
 
 test('the shop\'s admission guardrails admit exactly the image policy\'s registries (one list, two layers)', () => {
-  const app = buildApp(fs.mkdtempSync('/tmp/shop-'));
+  const app = buildApp(outdir());
   const policy = app.node.findChild('image-policy') as ImagePolicy;
   const admission = Testing.synth(app.node.findChild('guardrails') as Chart)
     .find(m => m.kind === 'ValidatingAdmissionPolicy' && m.metadata.name.includes('image-registry'));
