@@ -39,3 +39,6 @@ export * from './admission/admission-action';
 export * from './admission/admission-exemption';
 export * from './admission/admission-guardrails';
 export * from './admission/not-enforced-control';
+export * from './supply-chain/image-signature';
+export * from './supply-chain/image-lock';
+export * from './supply-chain/image-policy';

@@ -1,9 +1,10 @@
 import { App } from 'cdk8s';
 import { IConstruct } from 'constructs';
+import { SHOP_REGISTRY, shopImagePolicy } from './images';
 import { AdmissionGuardrails } from '../../src';
 
-/** Where the shop's images come from: the image-registry policy admits nothing else in the cluster. */
-export const SHOP_REGISTRIES = ['registry.example.com/shop'];
+/** Where the shop's images come from (its image policy, images.ts): the image-registry policy admits nothing else in the cluster. */
+export const SHOP_REGISTRIES = [SHOP_REGISTRY];
 
 /**
  * The shop's guardrails: the catalog as ValidatingAdmissionPolicies, in a chart of their own in the same app, so
@@ -13,7 +14,8 @@ export const SHOP_REGISTRIES = ['registry.example.com/shop'];
  */
 export function addShopGuardrails(app: App, shop: IConstruct): AdmissionGuardrails {
   return new AdmissionGuardrails(app, 'guardrails', {
-    allowedRegistries: SHOP_REGISTRIES,
+    // The image policy's own list: the admission policy and the synth-time control cannot drift apart.
+    allowedRegistries: shopImagePolicy(app).allowedRegistries,
     exemptions: AdmissionGuardrails.exemptionsOf(shop),
   });
 }

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { backUpNightly, databaseCredentials } from './data';
 import { addShopGuardrails } from './guardrails';
+import { SHOP_IMAGES, shopImagePolicy, withShopImagePolicy } from './images';
 import { SHOP_MESH } from './mesh';
 import {
   HardenedCronJob, HardenedDeployment, HardenedStatefulSet, IsolatedNamespace, IsolatedNamespaceProps, LeastPrivilegeServiceAccount,
@@ -25,13 +26,15 @@ export class ShopChart extends IsolatedNamespace {
   public readonly backup: HardenedCronJob;
 
   constructor(scope: Construct, id: string, props: IsolatedNamespaceProps = {}) {
-    super(scope, id, { name: 'shop', mesh: SHOP_MESH, ...props });
+    // The shop's image policy (images.ts) is declared in the scope first: the namespace resolves its defaults as it is created.
+    super(withShopImagePolicy(scope), id, { name: 'shop', mesh: SHOP_MESH, ...props });
+    shopImagePolicy(scope).enforceIn(this);
 
     this.frontend = new HardenedDeployment(this, 'frontend', {
       partOf: 'shop',
       containers: [{
         name: 'web',
-        image: 'registry.example.com/shop/frontend:2.3.1@sha256:4f1c6e8d2b9a7c5e3f1d0b8a6c4e2f0d9b7a5c3e1f0d8b6a4c2e0f9d7b5a3c1e',
+        image: SHOP_IMAGES.frontend,
         portNumber: 8080,
         // Distinct HTTP endpoints: an overloaded pod leaves the Service without being restarted.
         readiness: kplus.Probe.fromHttpGet('/ready'),
@@ -52,7 +55,7 @@ export class ShopChart extends IsolatedNamespace {
       serviceAccount: backendAccount,
       containers: [{
         name: 'api',
-        image: 'registry.example.com/shop/backend:1.8.0@sha256:9e7c5a3f1d0b8e6c4a2f0e9d7b5c3a1f0e8d6b4c2a0f9e7d5b3c1a0f8e6d4b2c',
+        image: SHOP_IMAGES.backend,
         portNumber: 9000,
         readiness: kplus.Probe.fromHttpGet('/ready'),
         liveness: kplus.Probe.fromHttpGet('/healthz'),
@@ -70,7 +73,7 @@ export class ShopChart extends IsolatedNamespace {
       partOf: 'shop',
       containers: [{
         name: 'postgres',
-        image: 'registry.example.com/shop/postgres:16.4@sha256:2b8e4d6f0a1c3e5b7d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b',
+        image: SHOP_IMAGES.postgres,
         portNumber: 5432,
         envVariables: {
           // A subdirectory of the claim: initdb needs an empty directory it owns, and the mount root holds lost+found.
@@ -95,7 +98,7 @@ export class ShopChart extends IsolatedNamespace {
       activeDeadline: Duration.hours(1),
       containers: [{
         name: 'pg-dump',
-        image: 'registry.example.com/shop/db-backup:1.2.0@sha256:7c1e3a5f9b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a2c4e6b8d0f2a4c6e8b0d2f4a',
+        image: SHOP_IMAGES.backup,
         envVariables: {
           PGHOST: kplus.EnvValue.fromValue(this.database.service.name),
           PGUSER: kplus.EnvValue.fromValue('shop'),

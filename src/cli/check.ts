@@ -24,6 +24,8 @@ export interface CheckOptions {
   /** The controls to evaluate (default: the whole catalog). */
   readonly profile?: Profile;
   readonly allowedRegistries?: string[];
+  /** `image-digest` is an error (an image policy that requires digests). */
+  readonly requireImageDigests?: boolean;
   /** Paths in messages are relative to this directory. */
   readonly cwd: string;
   /**
@@ -110,7 +112,9 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
   const controls = profile.controls;
   const honourAnnotations = profile === Profile.HARDENED && (options.annotationExemptions ?? true);
   const objects = manifests.map(m => m.json);
-  const context: ControlContext = { pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, objects };
+  const context: ControlContext = {
+    pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, requireImageDigests: options.requireImageDigests, objects,
+  };
   const now = today();
   const evaluations: ObjectEvaluation[] = [];
   const positions = new Map<Finding, SourcePosition>();

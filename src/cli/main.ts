@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { runCli } from './program';
+import { runCliAsync } from './program';
 
 // A reader that stops early (`check ... | head`) closes the pipe: that ends the output, not in an error.
 process.stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -7,4 +7,6 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   throw e;
 });
 
-process.exitCode = runCli(process.argv, { stdout: text => process.stdout.write(text), stderr: text => process.stderr.write(text) });
+void runCliAsync(process.argv, { stdout: text => process.stdout.write(text), stderr: text => process.stderr.write(text) }).then(code => {
+  process.exitCode = code;
+});

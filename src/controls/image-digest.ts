@@ -13,7 +13,8 @@ export class ImageDigest extends PodControl {
       rationale: 'Tags are mutable: whoever can push to the registry can change what a tag runs. A digest names the '
         + 'exact image content, so the cluster runs what was reviewed and scanned.',
       remediation: 'Append the digest to every image reference: registry.example.com/app:1.2.3@sha256:<64 hex> '
-        + '(keep the tag for readability; the digest is what the runtime pulls).',
+        + '(keep the tag for readability; the digest is what the runtime pulls); `cdk8s-hardened pin` writes the digests to '
+        + 'images.lock.json and hardened workloads render them. A warning, and an error where an image policy requires digests.',
       references: {
         kyverno: ['require-image-checksum'],
       },
@@ -29,7 +30,9 @@ export class ImageDigest extends PodControl {
     };
   }
 
-  protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
+  protected checkPod(pod: PodView, context: ControlContext): Violation[] {
+    // A declared image policy that requires digests makes an unpinned image an error (a warning otherwise).
+    const severity = context.requireImageDigests === true ? Severity.ERROR : undefined;
     const violations: Violation[] = [];
     for (const c of pod.containers) {
       const parsed = containerImage(c);
@@ -44,6 +47,7 @@ export class ImageDigest extends PodControl {
           message: reference.digest
             ? `${c.label} has image '${image}' pinned by ${reference.digest.split(':')[0]}, not sha256`
             : `${c.label} has image '${image}' with no @sha256: digest`,
+          ...(severity ? { severity } : {}),
         });
       }
     }

@@ -28,6 +28,7 @@ const CLUSTER_SCOPED: Record<string, string[]> = {
   'cert-manager.io': ['ClusterIssuer'],
   'gateway.networking.k8s.io': ['GatewayClass'],
   'snapshot.storage.k8s.io': ['VolumeSnapshotClass', 'VolumeSnapshotContent'],
+  'policy.sigstore.dev': ['ClusterImagePolicy', 'TrustRoot'],
   'kyverno.io': ['ClusterPolicy', 'ClusterCleanupPolicy'],
   'external-secrets.io': ['ClusterSecretStore', 'ClusterExternalSecret'],
   'templates.gatekeeper.sh': ['ConstraintTemplate'],

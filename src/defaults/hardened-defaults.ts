@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { describeValue } from './kubernetes-validation';
 import { ResourcePreset } from './resource-preset';
 import { PssVersion } from '../controls/core/pss-version';
+import { ImageLock } from '../supply-chain/image-lock';
 
 /** Defaults that a scope (usually a Chart or the App) sets for everything below it. */
 export interface HardenedDefaultsProps {
@@ -20,6 +21,17 @@ export interface HardenedDefaultsProps {
    * @default - no allow-list
    */
   readonly allowedRegistries?: string[];
+  /**
+   * Digests for image tags (`images.lock.json` from `cdk8s-hardened pin`): hardened workloads render `tag@sha256:...`
+   * and fail synthesis for an image the lock does not pin. See docs/supply-chain.md.
+   * @default - images render as written
+   */
+  readonly imageLock?: ImageLock;
+  /**
+   * Make `image-digest` an error (it is a warning otherwise): every image must carry a sha256 digest.
+   * @default false
+   */
+  readonly requireImageDigests?: boolean;
 }
 
 /** The defaults in force at a scope, every field resolved. */
@@ -30,6 +42,10 @@ export interface ResolvedHardenedDefaults {
   readonly pssVersion: PssVersion;
   /** Registry allow-list, when one is set. */
   readonly allowedRegistries?: string[];
+  /** The image lock, when one is set. */
+  readonly imageLock?: ImageLock;
+  /** Whether `image-digest` is an error. */
+  readonly requireImageDigests: boolean;
 }
 
 const SCOPE_DEFAULTS = new WeakMap<IConstruct, HardenedDefaultsProps>();
@@ -73,7 +89,7 @@ export class HardenedDefaults {
    * same scope overrides the fields it gives (`undefined` clears that field at this scope).
    * Call it before creating the constructs below `scope`: they resolve their defaults when created.
    * @throws if a field is not what it should be (a ResourcePreset, a PssVersion, a list of registry hosts or
-   * host/path prefixes), or is not one of these three; or if a construct below `scope` already resolved its defaults
+   * host/path prefixes), or is not one of these fields; or if a construct below `scope` already resolved its defaults
    */
   public static set(scope: IConstruct, props: HardenedDefaultsProps): void {
     checkScope('HardenedDefaults.set', scope);
@@ -101,6 +117,8 @@ export class HardenedDefaults {
       resourcePreset: merged.resourcePreset ?? ResourcePreset.SMALL,
       pssVersion: merged.pssVersion ?? PssVersion.V1_27,
       allowedRegistries: merged.allowedRegistries,
+      imageLock: merged.imageLock,
+      requireImageDigests: merged.requireImageDigests ?? false,
     };
   }
 
@@ -125,7 +143,7 @@ const READ_BY = new WeakMap<IConstruct, string>();
 /** A host (name, IPv4 or [IPv6]) with an optional port, then optional repository path components. */
 const REGISTRY_ENTRY = new RegExp('^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[a-fA-F0-9:]+\\])'
   + '(?::[0-9]{1,5})?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*/?$');
-const FIELDS = ['resourcePreset', 'pssVersion', 'allowedRegistries'];
+const FIELDS = ['resourcePreset', 'pssVersion', 'allowedRegistries', 'imageLock', 'requireImageDigests'];
 
 function checkScope(where: string, scope: unknown): void {
   if (!Construct.isConstruct(scope)) {
@@ -144,7 +162,13 @@ function checkProps(scope: IConstruct, props: unknown): HardenedDefaultsProps {
     throw new Error(`${where}: ${unknown.map(k => `'${k}'`).join(', ')} ${unknown.length > 1 ? 'are not defaults' : 'is not a default'} this library has; `
       + `set only ${FIELDS.join(', ')}`);
   }
-  const { resourcePreset, pssVersion, allowedRegistries } = props as HardenedDefaultsProps;
+  const { resourcePreset, pssVersion, allowedRegistries, imageLock, requireImageDigests } = props as HardenedDefaultsProps;
+  if (imageLock !== undefined && !(imageLock instanceof ImageLock)) {
+    throw new Error(`${where}: imageLock ${describeValue(imageLock)} is not an ImageLock; use ImageLock.fromFile('images.lock.json'), or leave it out`);
+  }
+  if (requireImageDigests !== undefined && typeof requireImageDigests !== 'boolean') {
+    throw new Error(`${where}: requireImageDigests ${describeValue(requireImageDigests)} is not a boolean; give true or false, or leave it out (false)`);
+  }
   if (resourcePreset !== undefined && !(resourcePreset instanceof ResourcePreset)) {
     throw new Error(`${where}: resourcePreset ${describeValue(resourcePreset)} is not a ResourcePreset; use e.g. ResourcePreset.SMALL or `
       + 'ResourcePreset.custom({...}), or leave it out');

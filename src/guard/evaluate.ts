@@ -1,7 +1,7 @@
 import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from './exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from './finding';
 import { Controls } from '../controls/controls';
-import { Control, ControlContext, Severity } from '../controls/core/control';
+import { Control, ControlContext, Severity, Violation } from '../controls/core/control';
 
 // Shared by the synth-time guard and the check CLI: one manifest, every applicable control, exemptions applied.
 
@@ -43,7 +43,7 @@ export function evaluateManifest(
     for (const violation of control.check(json, context)) {
       // The nearest exemption that covers this finding (exemptions come nearest scope first).
       const exemption = exemptions.find(e => e.covers(control.id, json, violation.pointer));
-      findings.push(findingOf(origin, json, control, violation.pointer, violation.message, violation.fix, exemption));
+      findings.push(findingOf(origin, json, control, violation, exemption));
     }
   }
   const evaluation: ObjectEvaluation = {
@@ -61,11 +61,11 @@ export function evaluateManifest(
 }
 
 function findingOf(
-  origin: ManifestOrigin, json: any, control: Control, pointer: string, message: string, fix: string | undefined, exemption?: Exemption,
+  origin: ManifestOrigin, json: any, control: Control, { pointer, message, fix, severity }: Violation, exemption?: Exemption,
 ): Finding {
   return {
     controlId: control.id,
-    severity: control.severity,
+    severity: severity ?? control.severity,
     status: exemption ? FindingStatus.EXEMPT : FindingStatus.FAIL,
     constructPath: origin.constructPath,
     kind: String(json?.kind),

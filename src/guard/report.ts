@@ -163,6 +163,8 @@ export class GuardReport {
             pointer: f.pointer,
             message: f.message,
             fix: f.fix,
+            // Only where the context raised it (image-digest under an image policy): the control's severity is listed above.
+            ...(f.severity !== c.severity ? { severity: f.severity } : {}),
             exemption: f.exemption ? exemptionJson(f.exemption) : undefined,
           })),
         }])),

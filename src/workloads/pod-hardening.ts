@@ -12,6 +12,7 @@ import { apiAccessTokenOf, tokenExemption, withApiAccessToken } from '../identit
 import { parseAmount } from '../namespaces/quantity';
 import { HardenedPodConnections } from '../network/hardened-pod-connections';
 import { WorkloadConnections } from '../network/workload-connections';
+import { lockedImage } from '../supply-chain/locked-image';
 
 /** What differs between workload kinds for the shared hardening core. */
 export interface PodHardeningOptions {
@@ -238,6 +239,7 @@ export class PodHardening {
   public containerProps(props: kplus.ContainerProps, role: 'containers' | 'initContainers', index: number): kplus.ContainerProps {
     const where = `[${this.path}] ${role}[${index}]${props?.name ? ` '${props.name}'` : ''}`;
     checkImage(where, props?.image);
+    const image = lockedImage(where, props.image, HardenedDefaults._resolveFor(this.workload).imageLock);
     this.checkContainerName(where, props.name ?? 'main');
     for (const field of ['ports', 'volumeMounts'] as const) {
       const list = props[field] as unknown[] | undefined;
@@ -262,9 +264,10 @@ export class PodHardening {
     if (probe && props.liveness === undefined) this.derivedLiveness.add(props.name ?? 'main');
     return {
       ...props,
+      image,
       // A digest names immutable content: a cached copy is that image. A tag can be moved, so it is pulled again.
       imagePullPolicy: props.imagePullPolicy
-        ?? (parseImageReference(props.image)?.digest ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS),
+        ?? (parseImageReference(image)?.digest ? kplus.ImagePullPolicy.IF_NOT_PRESENT : kplus.ImagePullPolicy.ALWAYS),
       securityContext: {
         ensureNonRoot: true,
         privileged: false,

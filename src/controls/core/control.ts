@@ -63,6 +63,12 @@ export interface Violation {
    * @default the control's remediation
    */
   readonly fix?: string;
+  /**
+   * The severity of this violation, when the context raises it above the control's own (`image-digest` is an error
+   * when the context requires digests).
+   * @default the control's severity
+   */
+  readonly severity?: Severity;
 }
 
 /** What a control may depend on besides the manifest itself. */
@@ -74,6 +80,12 @@ export interface ControlContext {
    * @default - no allow-list: `image-registry` does not apply
    */
   readonly allowedRegistries?: string[];
+  /**
+   * Every image must carry a sha256 digest: `image-digest` reports errors instead of warnings (an ImagePolicy with
+   * `requireDigests`, `HardenedDefaults` `requireImageDigests`, or `check --require-digests`).
+   * @default false
+   */
+  readonly requireImageDigests?: boolean;
   /**
    * Every manifest evaluated together with this one (the app, or all of the CLI's input), for controls that
    * relate objects: a Namespace and its NetworkPolicies, a workload and its PodDisruptionBudget.
