@@ -126,14 +126,6 @@ export class AdmissionGuardrails extends Chart {
       const { apiVersion, kind, metadata, ...rest } = manifest;
       new ApiObject(this, `${kind}-${metadata.name}`, { apiVersion, kind, metadata, ...rest });
     }
-    // The guard's schema is Kubernetes 1.27's, which serves these kinds only as v1alpha1: reviewed here, once.
-    Exemptions.of(this).add(...['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding'].map(kind => ({
-      control: Controls.KUBERNETES_SCHEMA,
-      kind,
-      pointer: '/apiVersion',
-      pointerValue: 'admissionregistration.k8s.io/v1',
-      reason: 'admission policies are served as v1 from Kubernetes 1.30 on, which clusters enforcing them run; the pinned schema predates that',
-    })));
     // Like every hardened construct, the chart guards its own objects.
     Guard.protect(this);
     this.enforcedControlIds = set.enforced;

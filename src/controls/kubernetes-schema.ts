@@ -1,6 +1,6 @@
 import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { describeObject } from './core/cross-object';
-import { apiGroupOfVersion, kubernetesSchema as schema, servedGroups } from './core/kubernetes-schema-data';
+import { apiGroupOfVersion, kubernetesSchema as schema, schemaVersionOf, servedGroups } from './core/kubernetes-schema-data';
 import { escapePointerSegment } from './core/pod-template';
 
 // The schema is read on first use (kubernetes-schema-data): nothing parses its 200 kB until an object needs it.
@@ -11,22 +11,28 @@ const KUBERNETES_VERSION = '1.27';
 /**
  * Objects of built-in kinds conform to the Kubernetes 1.27 OpenAPI schema: required fields are present, every
  * field has its type (integer, string, integer-or-string, quantity...), and closed sets hold one of their values.
+ * ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding as admissionregistration.k8s.io/v1 (which the
+ * library emits, AdmissionGuardrails) are held to their Kubernetes 1.30 schema.
  */
 export class KubernetesSchema extends Control {
   constructor() {
     super({
       id: 'kubernetes-schema',
-      title: 'Objects of built-in kinds conform to the Kubernetes 1.27 schema',
+      title: 'Objects of built-in kinds conform to the Kubernetes 1.27 schema (v1 admission policies: 1.30)',
       severity: Severity.ERROR,
       rationale: 'An object the API server rejects, or half-decodes, is not what was reviewed: a probe whose port was '
         + 'dropped in serialization, replicas written as text or an imagePullPolicy that is no policy only surface '
         + 'at `kubectl apply`, mid-rollout, after other objects of the same apply were already created. Every object '
         + 'whose apiVersion is a built-in API group is validated against the OpenAPI schema of Kubernetes 1.27 '
         + '(the version of cdk8s-plus-27, whatever PSS version is pinned): required fields, types and enums. '
+        + 'Two kinds are held to Kubernetes 1.30 instead: ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding '
+        + 'as admissionregistration.k8s.io/v1, which the library itself emits (AdmissionGuardrails) and which only the '
+        + 'API server of a cluster enforcing them serves (1.30 or later; 1.27 serves them as v1alpha1 only, still '
+        + 'refused here in any other form). '
         + 'Objects of other groups (custom resources) are not checked by this control; neither are unknown fields '
         + '(the OpenAPI schema allows them, and the API server drops them), value formats such as names, '
         + 'quantities\' syntax or integer ranges, nor cross-field rules.',
-      remediation: 'Write the object as Kubernetes 1.27 defines it: add the missing required field, give each field '
+      remediation: 'Write the object as Kubernetes 1.27 (for v1 admission policies: 1.30) defines it: add the missing required field, give each field '
         + 'a value of its type (a number without quotes, a port as a number or an IANA name), and use one of the '
         + 'listed values of a closed set. For an apiVersion/kind Kubernetes 1.27 does not serve, use the one it does.',
       // kubeconform and `kubectl apply --validate=strict` do this check; no catalog of ControlReferences has it.
@@ -55,7 +61,8 @@ export class KubernetesSchema extends Control {
     const definitions = schema().definitions;
     if (!Object.prototype.hasOwnProperty.call(schema().kinds, key)) return [notServed(manifest)];
     const found: Violation[] = [];
-    validate(manifest, { $ref: `#/definitions/${schema().kinds[key]}` }, '', definitions, describeObject(manifest), found);
+    const about = { subject: describeObject(manifest), version: schemaVersionOf(key) };
+    validate(manifest, { $ref: `#/definitions/${schema().kinds[key]}` }, '', definitions, about, found);
     if (found.length === 0) return found;
     // Deterministic: sorted by pointer, then message; one violation per pointer and message.
     const unique = new Map(found.map(v => [`${v.pointer}\u0000${v.message}`, v]));
@@ -83,14 +90,21 @@ interface Schema {
 
 const REF_PREFIX = '#/definitions/';
 
+/** The object validated (as messages name it) and the Kubernetes version whose schema it is held to. */
+interface About {
+  readonly subject: string;
+  readonly version: string;
+}
+
 /** Appends the violations of `value` (at `pointer`) against `node` to `found`. */
-function validate(value: any, node: Schema, pointer: string, definitions: Record<string, unknown>, subject: string, found: Violation[]): void {
+function validate(value: any, node: Schema, pointer: string, definitions: Record<string, unknown>, about: About, found: Violation[]): void {
+  const subject = about.subject;
   if (node.$ref !== undefined) {
     const name = node.$ref.startsWith(REF_PREFIX) ? node.$ref.slice(REF_PREFIX.length) : undefined;
     if (name === undefined || !Object.prototype.hasOwnProperty.call(definitions, name)) {
       throw new Error(`kubernetes-schema: the schema file refers to unknown definition ${node.$ref}`);
     }
-    validate(value, definitions[name] as Schema, pointer, definitions, subject, found);
+    validate(value, definitions[name] as Schema, pointer, definitions, about, found);
   }
   // A null field is an unset field to the API server, and an undefined one is not serialized at all: nothing to
   // check (a required one is reported by its parent).
@@ -125,7 +139,7 @@ function validate(value: any, node: Schema, pointer: string, definitions: Record
   }
   if (Array.isArray(value)) {
     if (node.items !== undefined) {
-      value.forEach((item, i) => validate(item, node.items!, `${pointer}/${i}`, definitions, subject, found));
+      value.forEach((item, i) => validate(item, node.items!, `${pointer}/${i}`, definitions, about, found));
     }
     return;
   }
@@ -135,7 +149,7 @@ function validate(value: any, node: Schema, pointer: string, definitions: Record
       found.push({
         pointer: `${pointer}/${escapePointerSegment(field)}`,
         message: `${subject}: required property '${field}' missing`,
-        fix: `Set ${field} at ${pointer || '/'}: Kubernetes ${KUBERNETES_VERSION} rejects the object without it.`,
+        fix: `Set ${field} at ${pointer || '/'}: Kubernetes ${about.version} rejects the object without it.`,
       });
     }
   }
@@ -144,7 +158,7 @@ function validate(value: any, node: Schema, pointer: string, definitions: Record
     const property = node.properties !== undefined && Object.prototype.hasOwnProperty.call(node.properties, key)
       ? node.properties[key]
       : node.additionalProperties;
-    if (property !== undefined) validate(value[key], property, `${pointer}/${escapePointerSegment(key)}`, definitions, subject, found);
+    if (property !== undefined) validate(value[key], property, `${pointer}/${escapePointerSegment(key)}`, definitions, about, found);
   }
 }
 
@@ -168,12 +182,12 @@ function notServed(manifest: any): Violation {
   const group = apiGroupOfVersion(apiVersion);
   const servedAs = Object.keys(schema().kinds).sort()
     .filter(k => k.endsWith(`/${kind}`) && apiGroupOfVersion(k.slice(0, k.lastIndexOf('/'))) === group)
-    .map(k => k.slice(0, k.lastIndexOf('/')));
+    .map(k => k.slice(0, k.lastIndexOf('/')) + (schemaVersionOf(k) === KUBERNETES_VERSION ? '' : ` (served from Kubernetes ${schemaVersionOf(k)})`));
   return {
     pointer: servedAs.length > 0 ? '/apiVersion' : '/kind',
     message: `${describeObject(manifest)}: Kubernetes ${KUBERNETES_VERSION} serves no kind ${JSON.stringify(kind)} in ${apiVersion}`,
     fix: servedAs.length > 0
-      ? `Use apiVersion ${servedAs.join(' or ')} for ${kind} (the version Kubernetes ${KUBERNETES_VERSION} serves).`
+      ? `Use apiVersion ${servedAs.join(' or ')} for ${kind} (the version${servedAs.length > 1 ? 's' : ''} this schema holds it to).`
       : `Use a kind Kubernetes ${KUBERNETES_VERSION} serves in ${apiVersion} (see \`kubectl api-resources\`).`,
   };
 }
