@@ -16,6 +16,7 @@ export function addShopGuardrails(app: App, shop: IConstruct): AdmissionGuardrai
   return new AdmissionGuardrails(app, 'guardrails', {
     // The image policy's own list: the admission policy and the synth-time control cannot drift apart.
     allowedRegistries: shopImagePolicy(app).allowedRegistries,
+    requireImageDigests: shopImagePolicy(app).requireDigests,
     exemptions: AdmissionGuardrails.exemptionsOf(shop),
   });
 }

@@ -38,6 +38,12 @@ export interface AdmissionGuardrailsProps extends ChartProps {
    */
   readonly allowedRegistries?: string[];
   /**
+   * Whether images must be pinned by digest (an ImagePolicy's `requireDigests`): the `image-digest` policy then
+   * denies instead of warning.
+   * @default false
+   */
+  readonly requireImageDigests?: boolean;
+  /**
    * Objects a control is not enforced on, each keyed on its identity (see `exemptionsOf` and `exemptionsFromReport`).
    * @default - none
    */
@@ -119,6 +125,7 @@ export class AdmissionGuardrails extends Chart {
       action: props.action,
       pssVersion: props.pssVersion,
       allowedRegistries: props.allowedRegistries,
+      requireImageDigests: props.requireImageDigests,
       exemptions: props.exemptions,
       where: `[${this.node.path}] AdmissionGuardrails`,
     });

@@ -31,6 +31,11 @@ export interface AdmissionPolicyOptions {
   readonly pssVersion?: PssVersion;
   /** Registries images must come from; `image-registry` is exported only with them. @default - no image-registry policy */
   readonly allowedRegistries?: string[];
+  /**
+   * Whether images must be pinned by digest: `image-digest` then denies instead of warning (as at synthesis under
+   * an ImagePolicy that requires digests). @default false
+   */
+  readonly requireImageDigests?: boolean;
   /** Objects exempted from a control, by identity. @default - none */
   readonly exemptions?: AdmissionExemption[];
   /** Prefix of errors about the options (e.g. the construct path). @default 'policies' */
@@ -64,7 +69,12 @@ export function admissionPolicies(options: AdmissionPolicyOptions = {}): Admissi
   }
   const exemptions = options.exemptions ?? [];
   exemptions.forEach((e, i) => validateAdmissionExemption(`${where}: exemptions[${i}]`, e));
-  const context: ControlContext = { pssVersion: options.pssVersion ?? PssVersion.V1_27, allowedRegistries: registries };
+  if (options.requireImageDigests !== undefined && typeof options.requireImageDigests !== 'boolean') {
+    throw new Error(`${where}: requireImageDigests ${JSON.stringify(options.requireImageDigests)} must be true or false`);
+  }
+  const context: ControlContext = {
+    pssVersion: options.pssVersion ?? PssVersion.V1_27, allowedRegistries: registries, requireImageDigests: options.requireImageDigests,
+  };
 
   const manifests: any[] = [];
   const enforced: string[] = [];
@@ -76,7 +86,8 @@ export function admissionPolicies(options: AdmissionPolicyOptions = {}): Admissi
       continue;
     }
     const own = exemptions.filter(e => e.control === control);
-    manifests.push(policyOf(control, form.rule, own), bindingOf(control, action));
+    const severity = form.severity ?? control.severity;
+    manifests.push(policyOf(control, severity, form.rule, own), bindingOf(severity, control, action));
     enforced.push(control.id);
   }
   for (const e of exemptions) {
@@ -88,7 +99,7 @@ export function admissionPolicies(options: AdmissionPolicyOptions = {}): Admissi
   return { manifests, enforced, notEnforced };
 }
 
-function policyOf(control: Control, rule: AdmissionRule, exemptions: AdmissionExemption[]): any {
+function policyOf(control: Control, severity: Severity, rule: AdmissionRule, exemptions: AdmissionExemption[]): any {
   const groups = [...new Set(rule.resources.map(r => r.apiGroup))];
   const matchConditions = [
     ...(exemptions.length > 0
@@ -104,7 +115,7 @@ function policyOf(control: Control, rule: AdmissionRule, exemptions: AdmissionEx
       labels: { 'app.kubernetes.io/managed-by': 'cdk8s-hardened' },
       annotations: {
         'cdk8s-hardened.io/control': control.id,
-        'cdk8s-hardened.io/severity': control.severity,
+        'cdk8s-hardened.io/severity': severity,
         ...Object.fromEntries(exemptions.map((e, i) => [`cdk8s-hardened.io/exemption-${i}`,
           `${e.kind} ${e.objectNamespace ? e.objectNamespace + '/' : ''}${e.name}: ${e.reason}`])),
       },
@@ -131,9 +142,9 @@ function policyOf(control: Control, rule: AdmissionRule, exemptions: AdmissionEx
   };
 }
 
-function bindingOf(control: Control, action: AdmissionAction): any {
+function bindingOf(severity: Severity, control: Control, action: AdmissionAction): any {
   const validationActions = action === AdmissionAction.AUDIT ? ['Audit']
-    : action === AdmissionAction.WARN || control.severity === Severity.WARNING ? ['Warn'] : ['Deny'];
+    : action === AdmissionAction.WARN || severity === Severity.WARNING ? ['Warn'] : ['Deny'];
   return {
     apiVersion: VAP_API_VERSION,
     kind: 'ValidatingAdmissionPolicyBinding',

@@ -12,13 +12,14 @@ interface PoliciesFlags {
   action: AdmissionAction;
   pssVersion: string;
   allowedRegistry?: string[];
+  requireDigests?: boolean;
 }
 
 /**
  * The ValidatingAdmissionPolicies and bindings as multi-document YAML, headed by comments naming the controls left
  * to synthesis and the CLI. Plain JSON from src/admission: no cdk8s is loaded.
  */
-export function policiesYaml(options: { profile: Profile; action: AdmissionAction; pssVersion: PssVersion; allowedRegistries?: string[] }): string {
+export function policiesYaml(options: { profile: Profile; action: AdmissionAction; pssVersion: PssVersion; allowedRegistries?: string[]; requireImageDigests?: boolean }): string {
   // Loaded here, not imported: `check` shares the program and must not pay for the policies' modules at startup.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { admissionPolicies } = require('../admission/policies') as typeof import('../admission/policies');
@@ -46,6 +47,7 @@ export function addPoliciesCommand(program: Command, write: (text: string) => vo
       + 'or audit (audit log)').choices(Object.values(AdmissionAction)).default(AdmissionAction.DENY))
     .option('--pss-version <version>', 'Pod Security Standards version the PSS policies mirror (v1.25 to v1.33)', 'v1.27')
     .option('--allowed-registry <registry...>', 'registries images must come from (adds the image-registry policy)')
+    .option('--require-digests', 'images must be pinned by digest: the image-digest policy denies instead of warning')
     .action((opts: PoliciesFlags) => {
       let pssVersion: PssVersion;
       try {
@@ -54,7 +56,8 @@ export function addPoliciesCommand(program: Command, write: (text: string) => vo
         throw new InputError(`--pss-version: ${(e as Error).message}`);
       }
       try {
-        write(policiesYaml({ profile: Profile.byName(opts.profile), action: opts.action, pssVersion, allowedRegistries: opts.allowedRegistry }));
+        write(policiesYaml({ profile: Profile.byName(opts.profile), action: opts.action, pssVersion, allowedRegistries: opts.allowedRegistry,
+          requireImageDigests: opts.requireDigests === true }));
       } catch (e) {
         throw new InputError((e as Error).message);
       }

@@ -22,8 +22,10 @@ export class ImageDigest extends PodControl {
   }
 
 
-  public admission(_context: ControlContext): ControlAdmission {
+  public admission(context: ControlContext): ControlAdmission {
     return {
+      // Required digests deny in the cluster as they fail synthesis.
+      ...(context.requireImageDigests === true ? { severity: Severity.ERROR } : {}),
       rule: podRule([
         everyContainer(`${validImage('c')} && c.image.contains('@sha256:')`, 'container images must be valid references pinned by an @sha256: digest'),
       ]),

@@ -40,6 +40,15 @@ describe('cdk8s-hardened policies', () => {
     expect(JSON.stringify(hardened.spec.validations)).toContain("['registry.example.com', 'ghcr.io/acme']");
   });
 
+  test('--require-digests makes the image-digest policy deny, as required digests fail synthesis', () => {
+    const digestBinding = (...args: string[]) => run('policies', ...args).documents
+      .find(d => d.kind === 'ValidatingAdmissionPolicyBinding' && d.spec.policyName === 'cdk8s-hardened-image-digest');
+    expect(digestBinding('--require-digests').spec.validationActions).toEqual(['Deny']);
+    expect(digestBinding().spec.validationActions).toEqual(['Warn']);
+    // A dry run stays a dry run.
+    expect(digestBinding('--require-digests', '--action', 'warn').spec.validationActions).toEqual(['Warn']);
+  });
+
   test.each([
     [['--action', 'block'], /--action.*block.*Allowed choices are deny, warn, audit/s],
     [['--format', 'kyverno'], /Allowed choices are vap/],

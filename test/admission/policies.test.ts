@@ -228,3 +228,17 @@ describe('the control plane', () => {
     expect(result.verdict).toBe(expected);
   });
 });
+
+test('requireImageDigests turns image-digest into an error in the cluster too: annotation and binding say Deny', () => {
+  const digestObjects = (requireImageDigests?: boolean) => admissionPolicies({ requireImageDigests }).manifests
+    .filter(m => m.metadata.name === 'cdk8s-hardened-image-digest');
+  const [policy, binding] = digestObjects(true);
+  expect(policy.metadata.annotations['cdk8s-hardened.io/severity']).toBe(Severity.ERROR);
+  expect(binding.spec.validationActions).toEqual(['Deny']);
+  const [warnPolicy, warnBinding] = digestObjects(undefined);
+  expect(warnPolicy.metadata.annotations['cdk8s-hardened.io/severity']).toBe(Severity.WARNING);
+  expect(warnBinding.spec.validationActions).toEqual(['Warn']);
+  // The expression is the same: only what the cluster does with a failure changes.
+  expect(policy.spec.validations).toEqual(warnPolicy.spec.validations);
+  expect(() => admissionPolicies({ requireImageDigests: 'yes' as any })).toThrow(/requireImageDigests "yes" must be true or false/);
+});

@@ -27,6 +27,9 @@ describe('the example shop ships its guardrails', () => {
     expect(guardrails.enforcedControlIds).toContain('image-registry');
     for (const m of policyManifests) expect(m.metadata.namespace).toBeUndefined();
     expect(JSON.stringify(policies.find(p => p.metadata.name === 'cdk8s-hardened-image-registry'))).toContain(`['${SHOP_REGISTRIES[0]}']`);
+    // The shop's image policy requires digests: an unpinned image is refused in the cluster as at synthesis.
+    const digestBinding = policyManifests.find(m => m.kind === 'ValidatingAdmissionPolicyBinding' && m.spec.policyName === 'cdk8s-hardened-image-digest');
+    expect(digestBinding.spec.validationActions).toEqual(['Deny']);
   });
 
   test('the guard finds nothing in the guardrails chart: its v1 policies are schema-checked (Kubernetes 1.30), not exempted', () => {

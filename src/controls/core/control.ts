@@ -164,6 +164,12 @@ export interface ControlAdmission {
    * @default - enforced: `rule` is set
    */
   readonly notEnforcedReason?: string;
+  /**
+   * The severity the cluster enforces, when the context changes it (`image-digest` under a policy that requires
+   * digests): errors deny, warnings warn.
+   * @default - the control's severity
+   */
+  readonly severity?: Severity;
 }
 
 /** The reason of a control that has not declared its admission form (a test keeps the catalog free of it). */
