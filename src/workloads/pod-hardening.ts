@@ -1,6 +1,7 @@
 import { ApiObject, Duration, Lazy, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { HardenedWorkloadProps } from './hardened-workload-props';
+import { checkContainerProbes } from './probe-checks';
 import { parseImageReference } from '../controls/core/image-reference';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
@@ -252,6 +253,7 @@ export class PodHardening {
       }
     }
     this.checkPorts(where, props);
+    checkContainerProbes(where, props);
     for (const mount of props.volumeMounts ?? []) {
       const writable = this.writableMounts.find(m => m.volume.name === mount.volume?.name && m.volume !== mount.volume);
       if (writable) {
