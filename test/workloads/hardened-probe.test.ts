@@ -93,8 +93,10 @@ describe('derived probes and the probes control', () => {
     new HardenedDeployment(chart, 'ok', {
       metadata: { namespace: 'shop' },
       containers: [{
-        image: DIGEST_IMAGE, portNumber: 9090,
-        readiness: HardenedProbe.grpc(9090), liveness: HardenedProbe.grpc(9090, { period: Duration.seconds(30) }),
+        image: DIGEST_IMAGE,
+        portNumber: 9090,
+        readiness: HardenedProbe.grpc(9090),
+        liveness: HardenedProbe.grpc(9090, { period: Duration.seconds(30) }),
       }],
     });
     expect(Guard.findings(chart)).toEqual([]);
