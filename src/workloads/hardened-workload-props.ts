@@ -17,10 +17,21 @@ export interface HardenedWorkloadProps {
   readonly runAsUser?: number;
 
   /**
-   * The numeric gid the containers run as, also the pod's fsGroup.
+   * The numeric gid the containers run as, also the pod's fsGroup where a volume needs one (see
+   * `volumeGroupOwnership`).
    * @default HardenedDefaults.RUN_AS_GROUP (65532; non-root-groups, high-uid-gid)
    */
   readonly runAsGroup?: number;
+
+  /**
+   * Whether the pod sets `fsGroup` (the workload's gid, with `fsGroupChangePolicy: OnRootMismatch`), so the kubelet
+   * makes its volumes group-owned and writable by the non-root uid. `true` for storage the library cannot see (e.g. a
+   * volume added by a JSON patch), `false` for storage whose permissions are set up otherwise.
+   * @default - only when a volume needs it: StatefulSet `volumeClaims`, and persistentVolumeClaim, ephemeral, csi and
+   * other block-storage volumes, volumes added after construction included; never for emptyDir, configMap, secret
+   * or projected volumes. A `securityContext.fsGroup` you set is always kept.
+   */
+  readonly volumeGroupOwnership?: boolean;
 
   /**
    * Requests and limits for containers that do not declare all of theirs; fields a container declares win.

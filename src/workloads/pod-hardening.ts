@@ -2,6 +2,7 @@ import { ApiObject, Duration, Lazy, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { HardenedWorkloadProps } from './hardened-workload-props';
 import { checkContainerProbes } from './probe-checks';
+import { VolumeOwnershipOptions, volumeOwnershipOptions, withVolumeOwnership } from './volume-ownership';
 import { parseImageReference } from '../controls/core/image-reference';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
@@ -95,7 +96,6 @@ export class PodHardening {
       spread: false,
       securityContext: {
         ensureNonRoot: true,
-        fsGroup: runAsGroup,
         ...props.securityContext,
         user: runAsUser,
         group: runAsGroup,
@@ -139,6 +139,8 @@ export class PodHardening {
   private readonly writableMounts: WritableMount[];
   private readonly claimMounts: ClaimMount[];
   private readonly path: string;
+  /** What decides the pod's fsGroup (see volume-ownership.ts). */
+  private readonly ownership: VolumeOwnershipOptions;
   /** Containers whose liveness probe was derived from their port, by container name. */
   private readonly derivedLiveness = new Set<string>();
   /** The ephemeral-storage each container declared, by container name. */
@@ -162,6 +164,7 @@ export class PodHardening {
     checkRestartPolicy(workload, options.longRunning);
     this.writableMounts = this.createWritableMounts(props.writablePaths ?? []);
     this.claimMounts = this.checkClaimMounts(options.claimMounts ?? []);
+    this.ownership = volumeOwnershipOptions(this.path, props, this.runAsGroup, this.claimMounts.length > 0);
     if (props.exemptions) {
       Exemptions.of(workload).add(...props.exemptions);
     }
@@ -321,7 +324,7 @@ export class PodHardening {
     // short-lived token projected read-only into every container; automountServiceAccountToken stays false.
     return withApiAccessToken(`[${this.path}]`, {
       ...spec,
-      securityContext: podSecurity,
+      securityContext: withVolumeOwnership(podSecurity, spec.volumes, this.ownership),
       containers: spec.containers.map(hardenContainer('containers')),
       initContainers: spec.initContainers?.map(hardenContainer('initContainers')),
       topologySpreadConstraints: spread,
