@@ -8,6 +8,7 @@ export * from './guard/finding';
 export * from './guard/guard';
 export * from './workloads/hardened-workload-props';
 export * from './workloads/hardened-probe';
+export * from './workloads/writable-path';
 export * from './workloads/hardened-deployment';
 export * from './workloads/hardened-stateful-set';
 export * from './workloads/hardened-daemon-set';

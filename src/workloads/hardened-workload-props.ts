@@ -1,3 +1,4 @@
+import { WritablePath } from './writable-path';
 import { ResourcePreset } from '../defaults/resource-preset';
 import { ExemptionProps } from '../guard/exemption';
 
@@ -9,6 +10,15 @@ export interface HardenedWorkloadProps {
    * @default - only `/tmp` is writable (read-only-root-filesystem)
    */
   readonly writablePaths?: string[];
+
+  /**
+   * Writable paths with their own emptyDir size, e.g. `[{ path: '/var/backups', sizeLimit: Size.gibibytes(10) }]` for a
+   * backup job or a cache that needs more than the preset's scratch size. The first container's ephemeral-storage
+   * request and limit grow by the sizes (unless it declares its own limit, which must then cover them), so the pod can
+   * fill them without being evicted; a namespace's LimitRange maximum and quota see the grown amounts.
+   * @default - none: only `/tmp` and `writablePaths`, each sized by the resource preset
+   */
+  readonly sizedWritablePaths?: WritablePath[];
 
   /**
    * The numeric uid the containers run as. Set it to the image's own uid when the image needs it.

@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { HardenedWorkloadProps } from './hardened-workload-props';
 import { checkContainerProbes } from './probe-checks';
 import { VolumeOwnershipOptions, volumeOwnershipOptions, withVolumeOwnership } from './volume-ownership';
+import { WritablePathEntry, writablePathEntries, withWritableStorage } from './writable-storage';
 import { parseImageReference } from '../controls/core/image-reference';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
@@ -137,6 +138,8 @@ export class PodHardening {
   /** The recommended labels of the workload, its pods and its companion objects. */
   public readonly labels: Record<string, string>;
   private readonly writableMounts: WritableMount[];
+  /** `writablePaths` and `sizedWritablePaths`, in that order. */
+  private readonly writablePaths: WritablePathEntry[];
   private readonly claimMounts: ClaimMount[];
   private readonly path: string;
   /** What decides the pod's fsGroup (see volume-ownership.ts). */
@@ -162,7 +165,8 @@ export class PodHardening {
     this.highAvailability = (options.replicas ?? 0) >= HardenedDefaults.HIGH_AVAILABILITY_REPLICAS;
     this.labels = this.recommendedLabels(props.partOf);
     checkRestartPolicy(workload, options.longRunning);
-    this.writableMounts = this.createWritableMounts(props.writablePaths ?? []);
+    this.writablePaths = writablePathEntries(this.path, props);
+    this.writableMounts = this.createWritableMounts(this.writablePaths);
     this.claimMounts = this.checkClaimMounts(options.claimMounts ?? []);
     this.ownership = volumeOwnershipOptions(this.path, props, this.runAsGroup, this.claimMounts.length > 0);
     if (props.exemptions) {
@@ -325,7 +329,8 @@ export class PodHardening {
     return withApiAccessToken(`[${this.path}]`, {
       ...spec,
       securityContext: withVolumeOwnership(podSecurity, spec.volumes, this.ownership),
-      containers: spec.containers.map(hardenContainer('containers')),
+      containers: withWritableStorage(this.path, spec.containers.map(hardenContainer('containers')), this.writablePaths,
+        this.resourcePreset.scratchSize.toMebibytes(), this.ephemeralStorage.get(spec.containers[0]?.name)?.limit !== undefined),
       initContainers: spec.initContainers?.map(hardenContainer('initContainers')),
       topologySpreadConstraints: spread,
       affinity,
@@ -443,16 +448,17 @@ export class PodHardening {
     return labels;
   }
 
-  private createWritableMounts(paths: string[]): WritableMount[] {
-    const all = [HardenedDefaults.TMP_PATH, ...paths];
+  private createWritableMounts(paths: WritablePathEntry[]): WritableMount[] {
+    const entries: WritablePathEntry[] = [{ path: HardenedDefaults.TMP_PATH, field: '' }, ...paths];
+    const all = entries.map(e => e.path);
     const names = new Set<string>();
     const mounts: WritableMount[] = [];
-    all.forEach((path, index) => {
-      const field = index === 0 ? '' : `writablePaths[${index - 1}]`;
+    entries.forEach(({ path, field, size }, index) => {
       if (index > 0) checkWritablePath(this.path, field, path, all.slice(0, index));
       const name = volumeNameFor(path, names);
       names.add(name);
-      const volume = kplus.Volume.fromEmptyDir(this.workload, `Writable${name}`, name, { sizeLimit: this.resourcePreset.scratchSize });
+      const sizeLimit = size ?? this.resourcePreset.scratchSize;
+      const volume = kplus.Volume.fromEmptyDir(this.workload, `Writable${name}`, name, { sizeLimit });
       mounts.push({ path, volume });
     });
     return mounts;
