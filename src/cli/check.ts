@@ -10,6 +10,7 @@ import { Finding, FindingStatus, ObjectEvaluation } from '../guard/finding';
 import { InputError, LoadedManifest, readManifests } from '../guard/manifest-reader';
 import { GuardReport } from '../guard/report';
 import { positionOf, SourcePosition } from '../guard/source-position';
+import { Platform } from '../platforms/platform';
 
 // `cdk8s-hardened check`: the guard over YAML no cdk8s app produced. Not part of the jsii API.
 
@@ -24,6 +25,8 @@ export interface CheckOptions {
   /** The controls to evaluate (default: the whole catalog). */
   readonly profile?: Profile;
   readonly allowedRegistries?: string[];
+  /** The platform the manifests run on (default: generic). */
+  readonly platform?: Platform;
   /** Paths in messages are relative to this directory. */
   readonly cwd: string;
   /**
@@ -110,7 +113,9 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
   const controls = profile.controls;
   const honourAnnotations = profile === Profile.HARDENED && (options.annotationExemptions ?? true);
   const objects = manifests.map(m => m.json);
-  const context: ControlContext = { pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, objects };
+  const context: ControlContext = {
+    pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, objects, platform: options.platform,
+  };
   const now = today();
   const evaluations: ObjectEvaluation[] = [];
   const positions = new Map<Finding, SourcePosition>();

@@ -3,6 +3,7 @@ import { check, inputFiles, InputError, loadManifests, OutputFormat } from './ch
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
 import { TOOL_VERSION } from '../guard/tool-version';
+import { Platform } from '../platforms/platform';
 
 // Exit codes: 0 no error, 1 errors found, 2 unusable input or usage.
 
@@ -13,6 +14,7 @@ interface CheckFlags {
   pssVersion: string;
   allowedRegistry?: string[];
   annotationExemptions: boolean;
+  platform: string;
 }
 
 /** Where the CLI writes (the process' streams, or a buffer in tests). */
@@ -38,6 +40,8 @@ export function runCli(argv: string[], out: CliOutput): number {
     .addOption(new Option('--profile <profile>', 'controls to evaluate: hardened (the whole catalog), restricted or baseline '
       + '(exactly the Pod Security Standards level, as Pod Security Admission evaluates it)').choices(Profile.all().map(p => p.name)).default(Profile.HARDENED.name))
     .option('--pss-version <version>', 'Pod Security Standards version to evaluate (v1.25 to v1.33)', 'v1.27')
+    .addOption(new Option('--platform <platform>', 'the platform the manifests run on: openshift (uid/gid left to the SCC: high-uid-gid does not '
+      + 'apply), gke-autopilot (resource requests within Autopilot\'s bounds) or generic').choices(Platform.all().map(p => p.name)).default(Platform.GENERIC.name))
     .option('--allowed-registry <registry...>', 'registries images must come from (enables image-registry)')
     .option('--no-annotation-exemptions', 'ignore exemptions.cdk8s-hardened.io/* annotations (for pipelines that keep exemptions '
       + 'elsewhere); the restricted and baseline profiles always ignore them, as Pod Security Admission does')
@@ -52,7 +56,13 @@ export function runCli(argv: string[], out: CliOutput): number {
       const manifests = loadManifests(inputFiles(paths), cwd);
       const profile = Profile.byName(opts.profile);
       const result = check(manifests, {
-        format: opts.format, profile, pssVersion, allowedRegistries: opts.allowedRegistry, cwd, annotationExemptions: opts.annotationExemptions,
+        format: opts.format,
+        profile,
+        pssVersion,
+        allowedRegistries: opts.allowedRegistry,
+        cwd,
+        annotationExemptions: opts.annotationExemptions,
+        platform: Platform.of(opts.platform),
       });
       result.writeOutput(text => out.stdout(text));
       out.stdout('\n');

@@ -2,6 +2,7 @@ import { Construct, IConstruct } from 'constructs';
 import { describeValue } from './kubernetes-validation';
 import { ResourcePreset } from './resource-preset';
 import { PssVersion } from '../controls/core/pss-version';
+import { Platform } from '../platforms/platform';
 
 /** Defaults that a scope (usually a Chart or the App) sets for everything below it. */
 export interface HardenedDefaultsProps {
@@ -20,6 +21,12 @@ export interface HardenedDefaultsProps {
    * @default - no allow-list
    */
   readonly allowedRegistries?: string[];
+  /**
+   * The platform the workloads run on: what it changes in the defaults (OpenShift leaves uid, gid and fsGroup to
+   * its SCC) and which controls apply (see docs/platforms.md).
+   * @default Platform.GENERIC
+   */
+  readonly platform?: Platform;
 }
 
 /** The defaults in force at a scope, every field resolved. */
@@ -30,6 +37,8 @@ export interface ResolvedHardenedDefaults {
   readonly pssVersion: PssVersion;
   /** Registry allow-list, when one is set. */
   readonly allowedRegistries?: string[];
+  /** The platform profile. */
+  readonly platform: Platform;
 }
 
 const SCOPE_DEFAULTS = new WeakMap<IConstruct, HardenedDefaultsProps>();
@@ -101,6 +110,7 @@ export class HardenedDefaults {
       resourcePreset: merged.resourcePreset ?? ResourcePreset.SMALL,
       pssVersion: merged.pssVersion ?? PssVersion.V1_27,
       allowedRegistries: merged.allowedRegistries,
+      platform: merged.platform ?? Platform.GENERIC,
     };
   }
 
@@ -125,7 +135,7 @@ const READ_BY = new WeakMap<IConstruct, string>();
 /** A host (name, IPv4 or [IPv6]) with an optional port, then optional repository path components. */
 const REGISTRY_ENTRY = new RegExp('^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[a-fA-F0-9:]+\\])'
   + '(?::[0-9]{1,5})?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*/?$');
-const FIELDS = ['resourcePreset', 'pssVersion', 'allowedRegistries'];
+const FIELDS = ['resourcePreset', 'pssVersion', 'allowedRegistries', 'platform'];
 
 function checkScope(where: string, scope: unknown): void {
   if (!Construct.isConstruct(scope)) {
@@ -152,6 +162,11 @@ function checkProps(scope: IConstruct, props: unknown): HardenedDefaultsProps {
   if (pssVersion !== undefined && !(pssVersion instanceof PssVersion)) {
     throw new Error(`${where}: pssVersion ${describeValue(pssVersion)} is not a PssVersion; use e.g. PssVersion.V1_29 or PssVersion.of('v1.29'), `
       + 'or leave it out (v1.27)');
+  }
+  const platform = (props as HardenedDefaultsProps).platform;
+  if (platform !== undefined && !(platform instanceof Platform)) {
+    throw new Error(`${where}: platform ${describeValue(platform)} is not a Platform; use Platform.OPENSHIFT, Platform.GKE_AUTOPILOT or `
+      + 'Platform.GENERIC, or leave it out (generic)');
   }
   if (allowedRegistries === undefined) return { ...(props as HardenedDefaultsProps) };
   if (!Array.isArray(allowedRegistries)) {

@@ -379,7 +379,9 @@ function guardError(lines: string[]): Error {
 /** Every applicable control on one serialized object, with the exemptions in force at its scope. */
 function check(object: ApiObject, json: any, objects: any[], now: string): { emitted: any; evaluation: ObjectEvaluation } {
   const defaults = HardenedDefaults.of(object);
-  const context: ControlContext = { pssVersion: defaults.pssVersion, allowedRegistries: defaults.allowedRegistries, objects, synthesis: true };
+  const context: ControlContext = {
+    pssVersion: defaults.pssVersion, allowedRegistries: defaults.allowedRegistries, objects, synthesis: true, platform: defaults.platform,
+  };
   const exemptions = Exemptions.covering(object).filter(e => !e.isExpiredOn(now));
   return evaluateManifest(json, context, exemptions, { constructPath: object.node.path });
 }

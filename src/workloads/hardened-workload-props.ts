@@ -1,3 +1,4 @@
+import { ImageUser } from './image-user';
 import { WritablePath } from './writable-path';
 import { ResourcePreset } from '../defaults/resource-preset';
 import { ExemptionProps } from '../guard/exemption';
@@ -21,13 +22,22 @@ export interface HardenedWorkloadProps {
   readonly sizedWritablePaths?: WritablePath[];
 
   /**
-   * The numeric uid the containers run as. Set it to the image's own uid when the image needs it.
+   * The numeric uid the containers run as. `high-uid-gid` requires at least 10000 (HardenedDefaults.MIN_UID_GID), so
+   * an image's own low uid (nginx: 101) fails synthesis unless exempted: use `imageUser` (ImageUser.of(101, reason)),
+   * which sets it and exempts exactly that value.
    * @default HardenedDefaults.RUN_AS_USER (65532; run-as-non-root, run-as-user-non-zero, high-uid-gid)
    */
   readonly runAsUser?: number;
 
   /**
-   * The numeric gid the containers run as, also the pod's fsGroup where a volume needs one (see
+   * The uid (and gid) a stock image must run as, with the reason: sets runAsUser (and runAsGroup) and exempts
+   * `high-uid-gid` pinned to exactly those values on this workload's object.
+   * @default - none: ids below 10000 fail `high-uid-gid`
+   */
+  readonly imageUser?: ImageUser;
+
+  /**
+   * The numeric gid the containers run as (at least 10000 for `high-uid-gid`, like runAsUser), also the pod's fsGroup where a volume needs one (see
    * `volumeGroupOwnership`).
    * @default HardenedDefaults.RUN_AS_GROUP (65532; non-root-groups, high-uid-gid)
    */

@@ -1,6 +1,7 @@
 import { ApiObject, Duration, Lazy, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { HardenedWorkloadProps } from './hardened-workload-props';
+import { imageIds, imageUserExemptions } from './image-user-exemptions';
 import { checkContainerProbes } from './probe-checks';
 import { VolumeOwnershipOptions, volumeOwnershipOptions, withVolumeOwnership } from './volume-ownership';
 import { WritablePathEntry, writablePathEntries, withWritableStorage } from './writable-storage';
@@ -15,6 +16,8 @@ import { apiAccessTokenOf, tokenExemption, withApiAccessToken } from '../identit
 import { parseAmount } from '../namespaces/quantity';
 import { HardenedPodConnections } from '../network/hardened-pod-connections';
 import { WorkloadConnections } from '../network/workload-connections';
+import { Platform } from '../platforms/platform';
+import { checkPlatformProps, withPlatform } from '../platforms/platform-pod';
 
 /** What differs between workload kinds for the shared hardening core. */
 export interface PodHardeningOptions {
@@ -88,8 +91,9 @@ export class PodHardening {
         + '(ingress: declared peers only; egress: DNS and declared peers). Declare the traffic it needs with WorkloadConnections.of(workload) '
         + 'or its connections API, and leave isolate out');
     }
-    const runAsUser = checkId(path, 'runAsUser', props.runAsUser, props.securityContext?.user) ?? HardenedDefaults.RUN_AS_USER;
-    const runAsGroup = checkId(path, 'runAsGroup', props.runAsGroup, props.securityContext?.group) ?? HardenedDefaults.RUN_AS_GROUP;
+    const ids = imageIds(path, props);
+    const runAsUser = checkId(path, 'runAsUser', ids.runAsUser, props.securityContext?.user) ?? HardenedDefaults.RUN_AS_USER;
+    const runAsGroup = checkId(path, 'runAsGroup', ids.runAsGroup, props.securityContext?.group) ?? HardenedDefaults.RUN_AS_GROUP;
     return {
       ...props,
       containers: undefined,
@@ -135,6 +139,8 @@ export class PodHardening {
   public readonly runAsGroup: number;
   public readonly resourcePreset: ResourcePreset;
   public readonly highAvailability: boolean;
+  /** The platform profile in force (HardenedDefaults): OpenShift leaves runAsUser, runAsGroup and fsGroup unrendered. */
+  public readonly platform: Platform;
   /** The recommended labels of the workload, its pods and its companion objects. */
   public readonly labels: Record<string, string>;
   private readonly writableMounts: WritableMount[];
@@ -159,9 +165,12 @@ export class PodHardening {
     if (props.resourcePreset !== undefined && !(props.resourcePreset instanceof ResourcePreset)) {
       throw new Error(`[${this.path}] resourcePreset: ${JSON.stringify(props.resourcePreset)} is not a ResourcePreset; use e.g. ResourcePreset.SMALL, or leave it out`);
     }
-    this.runAsUser = props.runAsUser ?? props.securityContext?.user ?? HardenedDefaults.RUN_AS_USER;
-    this.runAsGroup = props.runAsGroup ?? props.securityContext?.group ?? HardenedDefaults.RUN_AS_GROUP;
+    const ids = imageIds(this.path, props);
+    this.runAsUser = ids.runAsUser ?? props.securityContext?.user ?? HardenedDefaults.RUN_AS_USER;
+    this.runAsGroup = ids.runAsGroup ?? props.securityContext?.group ?? HardenedDefaults.RUN_AS_GROUP;
     this.resourcePreset = props.resourcePreset ?? HardenedDefaults._resolveFor(workload).resourcePreset;
+    this.platform = HardenedDefaults._resolveFor(workload).platform;
+    checkPlatformProps(this.path, this.platform, { ...props, ...ids });
     this.highAvailability = (options.replicas ?? 0) >= HardenedDefaults.HIGH_AVAILABILITY_REPLICAS;
     this.labels = this.recommendedLabels(props.partOf);
     checkRestartPolicy(workload, options.longRunning);
@@ -172,6 +181,8 @@ export class PodHardening {
     if (props.exemptions) {
       Exemptions.of(workload).add(...props.exemptions);
     }
+    const imageUser = imageUserExemptions(workload, props.imageUser);
+    if (imageUser.length > 0) Exemptions.of(ApiObject.of(workload)).add(...imageUser);
     // cdk8s-plus-27 applies `spread` inside Workload._toPodSpec(), adding the anti-affinity terms again at every render;
     // the guard and the namespace quota check render a pod spec more than once per synthesis, so the terms would pile
     // up (2, then 4, 6...). Applied once here instead: the same terms (hostname, then zone), and rendering stays pure.
@@ -326,7 +337,7 @@ export class PodHardening {
       : spec.affinity;
     // An account that implements IApiAccessServiceAccount (LeastPrivilegeServiceAccount with permissions) gets its
     // short-lived token projected read-only into every container; automountServiceAccountToken stays false.
-    return withApiAccessToken(`[${this.path}]`, {
+    return withPlatform(this.path, this.platform, withApiAccessToken(`[${this.path}]`, {
       ...spec,
       securityContext: withVolumeOwnership(podSecurity, spec.volumes, this.ownership),
       containers: withWritableStorage(this.path, spec.containers.map(hardenContainer('containers')), this.writablePaths,
@@ -334,7 +345,7 @@ export class PodHardening {
       initContainers: spec.initContainers?.map(hardenContainer('initContainers')),
       topologySpreadConstraints: spread,
       affinity,
-    }, apiAccessTokenOf(this.workload.serviceAccount));
+    }, apiAccessTokenOf(this.workload.serviceAccount)));
   }
 
   /**
