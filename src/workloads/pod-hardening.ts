@@ -4,7 +4,7 @@ import { HardenedWorkloadProps } from './hardened-workload-props';
 import { imageIds, imageUserExemptions } from './image-user-exemptions';
 import { checkContainerProbes } from './probe-checks';
 import { VolumeOwnershipOptions, volumeOwnershipOptions, withVolumeOwnership } from './volume-ownership';
-import { WritablePathEntry, writablePathEntries, withWritableStorage } from './writable-storage';
+import { checkWritablePath, volumeNameFor, WritablePathEntry, writablePathEntries, withWritableStorage } from './writable-storage';
 import { parseImageReference } from '../controls/core/image-reference';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
@@ -577,28 +577,6 @@ function checkImage(where: string, image: unknown): void {
   if (!ref.digest && ref.tag === 'latest') {
     throw new Error(`${where}: image '${image}' uses the tag 'latest', which moves; pin a version tag or a digest ('...@sha256:...')`);
   }
-}
-
-function checkWritablePath(path: string, field: string, value: unknown, earlier: string[]): void {
-  const where = `[${path}] ${field}`;
-  if (typeof value !== 'string' || !value.startsWith('/')) {
-    throw new Error(`${where}: ${JSON.stringify(value)} is not an absolute path; use a path such as '/var/cache/app'`);
-  }
-  if (value === '/' || value.endsWith('/') || value.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')) {
-    throw new Error(`${where}: '${value}' is not a normalized directory path; use a path such as '/var/cache/app' (no trailing '/', '.', '..' or '//', and not '/')`);
-  }
-  for (const other of earlier) {
-    if (other === value || value.startsWith(other + '/') || other.startsWith(value + '/')) {
-      throw new Error(`${where}: '${value}' collides with writable path '${other}'${other === HardenedDefaults.TMP_PATH ? ' (always mounted)' : ''}; declare each writable directory once and not inside another`);
-    }
-  }
-}
-
-function volumeNameFor(path: string, taken: Set<string>): string {
-  const base = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50).replace(/-+$/, '') || 'writable';
-  let name = base;
-  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
-  return name;
 }
 
 function mergeResources(where: string, own: kplus.ContainerResources | undefined, preset: ResourcePreset): kplus.ContainerResources {

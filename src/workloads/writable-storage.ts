@@ -1,6 +1,7 @@
 import { Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { WritablePath } from './writable-path';
+import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { parseAmount } from '../namespaces/quantity';
 
 /** A writable path as the core reads it: where it came from (for errors) and its own size, if it has one. */
@@ -88,4 +89,28 @@ export function withWritableStorage(
 function parseMebibytes(value: unknown): number | undefined {
   const bytes = parseAmount(value, 'ephemeral-storage');
   return bytes === undefined ? undefined : Math.floor(bytes / (1024 * 1024));
+}
+
+/** An absolute, normalized directory path that collides with no earlier writable path. */
+export function checkWritablePath(path: string, field: string, value: unknown, earlier: string[]): void {
+  const where = `[${path}] ${field}`;
+  if (typeof value !== 'string' || !value.startsWith('/')) {
+    throw new Error(`${where}: ${JSON.stringify(value)} is not an absolute path; use a path such as '/var/cache/app'`);
+  }
+  if (value === '/' || value.endsWith('/') || value.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')) {
+    throw new Error(`${where}: '${value}' is not a normalized directory path; use a path such as '/var/cache/app' (no trailing '/', '.', '..' or '//', and not '/')`);
+  }
+  for (const other of earlier) {
+    if (other === value || value.startsWith(other + '/') || other.startsWith(value + '/')) {
+      throw new Error(`${where}: '${value}' collides with writable path '${other}'${other === HardenedDefaults.TMP_PATH ? ' (always mounted)' : ''}; declare each writable directory once and not inside another`);
+    }
+  }
+}
+
+/** A volume name for a writable path, unique among `taken`. */
+export function volumeNameFor(path: string, taken: Set<string>): string {
+  const base = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50).replace(/-+$/, '') || 'writable';
+  let name = base;
+  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
+  return name;
 }
