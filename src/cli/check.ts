@@ -10,6 +10,7 @@ import { Finding, FindingStatus, ObjectEvaluation } from '../guard/finding';
 import { InputError, LoadedManifest, readManifests } from '../guard/manifest-reader';
 import { GuardReport } from '../guard/report';
 import { positionOf, SourcePosition } from '../guard/source-position';
+import { Platform } from '../platforms/platform';
 
 // `cdk8s-hardened check`: the guard over YAML no cdk8s app produced. Not part of the jsii API.
 
@@ -26,6 +27,8 @@ export interface CheckOptions {
   readonly allowedRegistries?: string[];
   /** `image-digest` is an error (an image policy that requires digests). */
   readonly requireImageDigests?: boolean;
+  /** The platform the manifests run on (default: generic). */
+  readonly platform?: Platform;
   /** Paths in messages are relative to this directory. */
   readonly cwd: string;
   /**
@@ -114,6 +117,7 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
   const objects = manifests.map(m => m.json);
   const context: ControlContext = {
     pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, requireImageDigests: options.requireImageDigests, objects,
+    platform: options.platform,
   };
   const now = today();
   const evaluations: ObjectEvaluation[] = [];

@@ -5,6 +5,7 @@ import { addPoliciesCommand } from './policies';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
 import { TOOL_VERSION } from '../guard/tool-version';
+import { Platform } from '../platforms/platform';
 
 // Exit codes: 0 no error, 1 errors found, 2 unusable input or usage.
 
@@ -16,6 +17,7 @@ interface CheckFlags {
   allowedRegistry?: string[];
   requireDigests?: boolean;
   annotationExemptions: boolean;
+  platform: string;
 }
 
 /** Where the CLI writes (the process' streams, or a buffer in tests). */
@@ -64,6 +66,8 @@ function programOf(out: CliOutput, state: { exitCode: number; async: boolean }):
     .addOption(new Option('--profile <profile>', 'controls to evaluate: hardened (the whole catalog), restricted or baseline '
       + '(exactly the Pod Security Standards level, as Pod Security Admission evaluates it)').choices(Profile.all().map(p => p.name)).default(Profile.HARDENED.name))
     .option('--pss-version <version>', 'Pod Security Standards version to evaluate (v1.25 to v1.33)', 'v1.27')
+    .addOption(new Option('--platform <platform>', 'the platform the manifests run on: openshift (uid/gid left to the SCC: high-uid-gid does not '
+      + 'apply), gke-autopilot (resource requests within Autopilot\'s bounds) or generic').choices(Platform.all().map(p => p.name)).default(Platform.GENERIC.name))
     .option('--allowed-registry <registry...>', 'registries images must come from (enables image-registry)')
     .option('--require-digests', 'every image must carry a sha256 digest (image-digest is an error, not a warning)')
     .option('--no-annotation-exemptions', 'ignore exemptions.cdk8s-hardened.io/* annotations (for pipelines that keep exemptions '
@@ -86,6 +90,7 @@ function programOf(out: CliOutput, state: { exitCode: number; async: boolean }):
         requireImageDigests: opts.requireDigests,
         cwd,
         annotationExemptions: opts.annotationExemptions,
+        platform: Platform.of(opts.platform),
       });
       result.writeOutput(text => out.stdout(text));
       out.stdout('\n');

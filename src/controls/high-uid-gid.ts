@@ -54,7 +54,11 @@ export class HighUidGid extends PodControl {
     return { rule: podRule(validations) };
   }
 
-  protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
+  protected checkPod(pod: PodView, context: ControlContext): Violation[] {
+    // A platform that assigns ids itself (OpenShift's SCC) leaves them unset on purpose (Platform.reasonNotApplicable).
+    if (context.platform?.reasonNotApplicable(this.id) !== undefined) {
+      return [];
+    }
     // Windows pods cannot set runAsUser/runAsGroup (they use windowsOptions.runAsUserName).
     if (isWindowsPod(pod)) {
       return [];
@@ -65,17 +69,27 @@ export class HighUidGid extends PodControl {
       const podValue = podContext[field];
       // A low pod-level value fails even where containers override it: containers added later
       // (e.g. ephemeral debug containers) inherit it.
-      if (isSet(podValue) && !isHighId(podValue)) {
+      // One finding per workload and value: containers that repeat the pod's low value are named in the pod's finding
+      // (an image's own uid set at both levels is one decision, and one exemption pinned to the pod value covers it);
+      // a container with another value still gets its own finding.
+      const lowPod = isSet(podValue) && !isHighId(podValue);
+      if (lowPod) {
         const inheritors = pod.containers.filter(c => !isSet(securityContextOf(c.container)[field])).map(c => c.label);
+        const repeaters = pod.containers.filter(c => securityContextOf(c.container)[field] === podValue).map(c => c.label);
         violations.push({
           pointer: pointer(pod.specPointer, 'securityContext', field),
           message: `pod securityContext has ${field} ${JSON.stringify(podValue)}, not a number >= ${MIN_ID}`
-            + (inheritors.length > 0 ? ` (inherited by ${inheritors.join(', ')})` : ''),
+            + (inheritors.length > 0 ? ` (inherited by ${inheritors.join(', ')})` : '')
+            + (repeaters.length > 0 ? ` (set the same on ${repeaters.join(', ')})` : ''),
+          fix: `Use a ${field} >= ${MIN_ID} that the image works under, or, for an image that must run as its own id, exempt high-uid-gid `
+            + `pinned to this value: pointer ${pointer(pod.specPointer, 'securityContext', field)}, pointerValue ${JSON.stringify(podValue)} `
+            + '(ImageUser.of(uid, reason) as the workload\'s imageUser does this)',
         });
       }
       for (const c of pod.containers) {
         const value = securityContextOf(c.container)[field];
         if (isSet(value)) {
+          if (lowPod && value === podValue) continue;
           if (!isHighId(value)) {
             violations.push({
               pointer: pointer(c.pointer, 'securityContext', field),

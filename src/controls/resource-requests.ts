@@ -68,9 +68,16 @@ export class ResourceRequests extends PodControl {
     return { rule: podRule([resourcesSet('requests', ['cpu', 'memory', 'ephemeral-storage'])]) };
   }
 
-  protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
+  protected checkPod(pod: PodView, context: ControlContext): Violation[] {
     // Explicit requests only: API defaulting would copy limits into missing requests, but the manifest
     // should say what the workload asks for.
-    return missingResources(pod, 'requests', ['cpu', 'memory', 'ephemeral-storage']);
+    const missing = missingResources(pod, 'requests', ['cpu', 'memory', 'ephemeral-storage']);
+    // A platform with request bounds (GKE Autopilot) rejects or silently changes requests outside them.
+    const platform = (context.platform?.resourceProblems(pod.spec) ?? []).map(problem => ({
+      pointer: pointer(pod.specPointer, 'containers'),
+      message: `on ${context.platform!.title}, ${problem}`,
+      fix: `Size the pod's requests within ${context.platform!.title}'s bounds (docs/platforms.md lists them with their source)`,
+    }));
+    return [...missing, ...platform];
   }
 }

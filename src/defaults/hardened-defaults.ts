@@ -3,6 +3,7 @@ import { describeValue } from './kubernetes-validation';
 import { ResourcePreset } from './resource-preset';
 import { PssVersion } from '../controls/core/pss-version';
 import { ImageLock } from '../supply-chain/image-lock';
+import { Platform } from '../platforms/platform';
 
 /** Defaults that a scope (usually a Chart or the App) sets for everything below it. */
 export interface HardenedDefaultsProps {
@@ -32,6 +33,12 @@ export interface HardenedDefaultsProps {
    * @default false
    */
   readonly requireImageDigests?: boolean;
+  /**
+   * The platform the workloads run on: what it changes in the defaults (OpenShift leaves uid, gid and fsGroup to
+   * its SCC) and which controls apply (see docs/platforms.md).
+   * @default Platform.GENERIC
+   */
+  readonly platform?: Platform;
 }
 
 /** The defaults in force at a scope, every field resolved. */
@@ -46,6 +53,8 @@ export interface ResolvedHardenedDefaults {
   readonly imageLock?: ImageLock;
   /** Whether `image-digest` is an error. */
   readonly requireImageDigests: boolean;
+  /** The platform profile. */
+  readonly platform: Platform;
 }
 
 const SCOPE_DEFAULTS = new WeakMap<IConstruct, HardenedDefaultsProps>();
@@ -119,6 +128,7 @@ export class HardenedDefaults {
       allowedRegistries: merged.allowedRegistries,
       imageLock: merged.imageLock,
       requireImageDigests: merged.requireImageDigests ?? false,
+      platform: merged.platform ?? Platform.GENERIC,
     };
   }
 
@@ -143,7 +153,7 @@ const READ_BY = new WeakMap<IConstruct, string>();
 /** A host (name, IPv4 or [IPv6]) with an optional port, then optional repository path components. */
 const REGISTRY_ENTRY = new RegExp('^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*|\\[[a-fA-F0-9:]+\\])'
   + '(?::[0-9]{1,5})?(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*/?$');
-const FIELDS = ['resourcePreset', 'pssVersion', 'allowedRegistries', 'imageLock', 'requireImageDigests'];
+const FIELDS = ['resourcePreset', 'pssVersion', 'allowedRegistries', 'imageLock', 'requireImageDigests', 'platform'];
 
 function checkScope(where: string, scope: unknown): void {
   if (!Construct.isConstruct(scope)) {
@@ -176,6 +186,11 @@ function checkProps(scope: IConstruct, props: unknown): HardenedDefaultsProps {
   if (pssVersion !== undefined && !(pssVersion instanceof PssVersion)) {
     throw new Error(`${where}: pssVersion ${describeValue(pssVersion)} is not a PssVersion; use e.g. PssVersion.V1_29 or PssVersion.of('v1.29'), `
       + 'or leave it out (v1.27)');
+  }
+  const platform = (props as HardenedDefaultsProps).platform;
+  if (platform !== undefined && !(platform instanceof Platform)) {
+    throw new Error(`${where}: platform ${describeValue(platform)} is not a Platform; use Platform.OPENSHIFT, Platform.GKE_AUTOPILOT or `
+      + 'Platform.GENERIC, or leave it out (generic)');
   }
   if (allowedRegistries === undefined) return { ...(props as HardenedDefaultsProps) };
   if (!Array.isArray(allowedRegistries)) {

@@ -381,6 +381,7 @@ function check(object: ApiObject, json: any, objects: any[], now: string): { emi
   const defaults = HardenedDefaults.of(object);
   const context: ControlContext = {
     pssVersion: defaults.pssVersion, allowedRegistries: defaults.allowedRegistries, requireImageDigests: defaults.requireImageDigests, objects, synthesis: true,
+    platform: defaults.platform,
   };
   const exemptions = Exemptions.covering(object).filter(e => !e.isExpiredOn(now));
   return evaluateManifest(json, context, exemptions, { constructPath: object.node.path });

@@ -1,6 +1,10 @@
 import { ApiObject, Duration, Lazy, Names, Size } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { HardenedWorkloadProps } from './hardened-workload-props';
+import { imageIds, imageUserExemptions } from './image-user-exemptions';
+import { checkContainerProbes } from './probe-checks';
+import { VolumeOwnershipOptions, volumeOwnershipOptions, withVolumeOwnership } from './volume-ownership';
+import { checkWritablePath, volumeNameFor, WritablePathEntry, writablePathEntries, withWritableStorage } from './writable-storage';
 import { parseImageReference } from '../controls/core/image-reference';
 import { dnsEgressRule } from '../defaults/dns-egress';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
@@ -12,6 +16,8 @@ import { apiAccessTokenOf, tokenExemption, withApiAccessToken } from '../identit
 import { parseAmount } from '../namespaces/quantity';
 import { HardenedPodConnections } from '../network/hardened-pod-connections';
 import { WorkloadConnections } from '../network/workload-connections';
+import { Platform } from '../platforms/platform';
+import { checkPlatformProps, withPlatform } from '../platforms/platform-pod';
 import { lockedImage } from '../supply-chain/locked-image';
 
 /** What differs between workload kinds for the shared hardening core. */
@@ -86,8 +92,9 @@ export class PodHardening {
         + '(ingress: declared peers only; egress: DNS and declared peers). Declare the traffic it needs with WorkloadConnections.of(workload) '
         + 'or its connections API, and leave isolate out');
     }
-    const runAsUser = checkId(path, 'runAsUser', props.runAsUser, props.securityContext?.user) ?? HardenedDefaults.RUN_AS_USER;
-    const runAsGroup = checkId(path, 'runAsGroup', props.runAsGroup, props.securityContext?.group) ?? HardenedDefaults.RUN_AS_GROUP;
+    const ids = imageIds(path, props);
+    const runAsUser = checkId(path, 'runAsUser', ids.runAsUser, props.securityContext?.user) ?? HardenedDefaults.RUN_AS_USER;
+    const runAsGroup = checkId(path, 'runAsGroup', ids.runAsGroup, props.securityContext?.group) ?? HardenedDefaults.RUN_AS_GROUP;
     return {
       ...props,
       containers: undefined,
@@ -95,7 +102,6 @@ export class PodHardening {
       spread: false,
       securityContext: {
         ensureNonRoot: true,
-        fsGroup: runAsGroup,
         ...props.securityContext,
         user: runAsUser,
         group: runAsGroup,
@@ -134,11 +140,17 @@ export class PodHardening {
   public readonly runAsGroup: number;
   public readonly resourcePreset: ResourcePreset;
   public readonly highAvailability: boolean;
+  /** The platform profile in force (HardenedDefaults): OpenShift leaves runAsUser, runAsGroup and fsGroup unrendered. */
+  public readonly platform: Platform;
   /** The recommended labels of the workload, its pods and its companion objects. */
   public readonly labels: Record<string, string>;
   private readonly writableMounts: WritableMount[];
+  /** `writablePaths` and `sizedWritablePaths`, in that order. */
+  private readonly writablePaths: WritablePathEntry[];
   private readonly claimMounts: ClaimMount[];
   private readonly path: string;
+  /** What decides the pod's fsGroup (see volume-ownership.ts). */
+  private readonly ownership: VolumeOwnershipOptions;
   /** Containers whose liveness probe was derived from their port, by container name. */
   private readonly derivedLiveness = new Set<string>();
   /** The ephemeral-storage each container declared, by container name. */
@@ -154,17 +166,24 @@ export class PodHardening {
     if (props.resourcePreset !== undefined && !(props.resourcePreset instanceof ResourcePreset)) {
       throw new Error(`[${this.path}] resourcePreset: ${JSON.stringify(props.resourcePreset)} is not a ResourcePreset; use e.g. ResourcePreset.SMALL, or leave it out`);
     }
-    this.runAsUser = props.runAsUser ?? props.securityContext?.user ?? HardenedDefaults.RUN_AS_USER;
-    this.runAsGroup = props.runAsGroup ?? props.securityContext?.group ?? HardenedDefaults.RUN_AS_GROUP;
+    const ids = imageIds(this.path, props);
+    this.runAsUser = ids.runAsUser ?? props.securityContext?.user ?? HardenedDefaults.RUN_AS_USER;
+    this.runAsGroup = ids.runAsGroup ?? props.securityContext?.group ?? HardenedDefaults.RUN_AS_GROUP;
     this.resourcePreset = props.resourcePreset ?? HardenedDefaults._resolveFor(workload).resourcePreset;
+    this.platform = HardenedDefaults._resolveFor(workload).platform;
+    checkPlatformProps(this.path, this.platform, { ...props, ...ids });
     this.highAvailability = (options.replicas ?? 0) >= HardenedDefaults.HIGH_AVAILABILITY_REPLICAS;
     this.labels = this.recommendedLabels(props.partOf);
     checkRestartPolicy(workload, options.longRunning);
-    this.writableMounts = this.createWritableMounts(props.writablePaths ?? []);
+    this.writablePaths = writablePathEntries(this.path, props);
+    this.writableMounts = this.createWritableMounts(this.writablePaths);
     this.claimMounts = this.checkClaimMounts(options.claimMounts ?? []);
+    this.ownership = volumeOwnershipOptions(this.path, props, this.runAsGroup, this.claimMounts.length > 0);
     if (props.exemptions) {
       Exemptions.of(workload).add(...props.exemptions);
     }
+    const imageUser = imageUserExemptions(workload, props.imageUser);
+    if (imageUser.length > 0) Exemptions.of(ApiObject.of(workload)).add(...imageUser);
     // cdk8s-plus-27 applies `spread` inside Workload._toPodSpec(), adding the anti-affinity terms again at every render;
     // the guard and the namespace quota check render a pod spec more than once per synthesis, so the terms would pile
     // up (2, then 4, 6...). Applied once here instead: the same terms (hostname, then zone), and rendering stays pure.
@@ -254,6 +273,7 @@ export class PodHardening {
       }
     }
     this.checkPorts(where, props);
+    checkContainerProbes(where, props);
     for (const mount of props.volumeMounts ?? []) {
       const writable = this.writableMounts.find(m => m.volume.name === mount.volume?.name && m.volume !== mount.volume);
       if (writable) {
@@ -320,14 +340,15 @@ export class PodHardening {
       : spec.affinity;
     // An account that implements IApiAccessServiceAccount (LeastPrivilegeServiceAccount with permissions) gets its
     // short-lived token projected read-only into every container; automountServiceAccountToken stays false.
-    return withApiAccessToken(`[${this.path}]`, {
+    return withPlatform(this.path, this.platform, withApiAccessToken(`[${this.path}]`, {
       ...spec,
-      securityContext: podSecurity,
-      containers: spec.containers.map(hardenContainer('containers')),
+      securityContext: withVolumeOwnership(podSecurity, spec.volumes, this.ownership),
+      containers: withWritableStorage(this.path, spec.containers.map(hardenContainer('containers')), this.writablePaths,
+        this.resourcePreset.scratchSize.toMebibytes(), this.ephemeralStorage.get(spec.containers[0]?.name)?.limit !== undefined),
       initContainers: spec.initContainers?.map(hardenContainer('initContainers')),
       topologySpreadConstraints: spread,
       affinity,
-    }, apiAccessTokenOf(this.workload.serviceAccount));
+    }, apiAccessTokenOf(this.workload.serviceAccount)));
   }
 
   /**
@@ -441,16 +462,17 @@ export class PodHardening {
     return labels;
   }
 
-  private createWritableMounts(paths: string[]): WritableMount[] {
-    const all = [HardenedDefaults.TMP_PATH, ...paths];
+  private createWritableMounts(paths: WritablePathEntry[]): WritableMount[] {
+    const entries: WritablePathEntry[] = [{ path: HardenedDefaults.TMP_PATH, field: '' }, ...paths];
+    const all = entries.map(e => e.path);
     const names = new Set<string>();
     const mounts: WritableMount[] = [];
-    all.forEach((path, index) => {
-      const field = index === 0 ? '' : `writablePaths[${index - 1}]`;
+    entries.forEach(({ path, field, size }, index) => {
       if (index > 0) checkWritablePath(this.path, field, path, all.slice(0, index));
       const name = volumeNameFor(path, names);
       names.add(name);
-      const volume = kplus.Volume.fromEmptyDir(this.workload, `Writable${name}`, name, { sizeLimit: this.resourcePreset.scratchSize });
+      const sizeLimit = size ?? this.resourcePreset.scratchSize;
+      const volume = kplus.Volume.fromEmptyDir(this.workload, `Writable${name}`, name, { sizeLimit });
       mounts.push({ path, volume });
     });
     return mounts;
@@ -558,28 +580,6 @@ function checkImage(where: string, image: unknown): void {
   if (!ref.digest && ref.tag === 'latest') {
     throw new Error(`${where}: image '${image}' uses the tag 'latest', which moves; pin a version tag or a digest ('...@sha256:...')`);
   }
-}
-
-function checkWritablePath(path: string, field: string, value: unknown, earlier: string[]): void {
-  const where = `[${path}] ${field}`;
-  if (typeof value !== 'string' || !value.startsWith('/')) {
-    throw new Error(`${where}: ${JSON.stringify(value)} is not an absolute path; use a path such as '/var/cache/app'`);
-  }
-  if (value === '/' || value.endsWith('/') || value.split('/').slice(1).some(s => s === '' || s === '.' || s === '..')) {
-    throw new Error(`${where}: '${value}' is not a normalized directory path; use a path such as '/var/cache/app' (no trailing '/', '.', '..' or '//', and not '/')`);
-  }
-  for (const other of earlier) {
-    if (other === value || value.startsWith(other + '/') || other.startsWith(value + '/')) {
-      throw new Error(`${where}: '${value}' collides with writable path '${other}'${other === HardenedDefaults.TMP_PATH ? ' (always mounted)' : ''}; declare each writable directory once and not inside another`);
-    }
-  }
-}
-
-function volumeNameFor(path: string, taken: Set<string>): string {
-  const base = path.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 50).replace(/-+$/, '') || 'writable';
-  let name = base;
-  for (let n = 2; taken.has(name); n++) name = `${base}-${n}`;
-  return name;
 }
 
 function mergeResources(where: string, own: kplus.ContainerResources | undefined, preset: ResourcePreset): kplus.ContainerResources {

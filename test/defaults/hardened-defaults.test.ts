@@ -1,5 +1,5 @@
 import { App, Chart, Testing } from 'cdk8s';
-import { HardenedDefaults, HardenedDeployment, PssVersion, ResourcePreset } from '../../src';
+import { HardenedDefaults, HardenedDeployment, Platform, PssVersion, ResourcePreset } from '../../src';
 import { DIGEST_IMAGE, synth, synthError } from '../helpers/synth';
 
 function chart(app: App = Testing.app(), id = 'test'): Chart {
@@ -37,15 +37,21 @@ describe('HardenedDefaults.set checks what it is given, and keeps it', () => {
     HardenedDefaults.set(app, { resourcePreset: ResourcePreset.LARGE, pssVersion: PssVersion.V1_29 });
     HardenedDefaults.set(scope, { resourcePreset: ResourcePreset.MICRO });
     HardenedDefaults.set(scope, { allowedRegistries: ['registry.example.com'] });
-    expect(HardenedDefaults.of(scope)).toEqual({ resourcePreset: ResourcePreset.MICRO, pssVersion: PssVersion.V1_29, allowedRegistries: ['registry.example.com'], requireImageDigests: false });
+    expect(HardenedDefaults.of(scope)).toEqual({
+      resourcePreset: ResourcePreset.MICRO, pssVersion: PssVersion.V1_29, allowedRegistries: ['registry.example.com'], requireImageDigests: false, platform: Platform.GENERIC,
+    });
     HardenedDefaults.set(scope, { resourcePreset: undefined });
     expect(HardenedDefaults.of(scope).resourcePreset).toBe(ResourcePreset.LARGE);
-    expect(HardenedDefaults.of(app)).toEqual({ resourcePreset: ResourcePreset.LARGE, pssVersion: PssVersion.V1_29, allowedRegistries: undefined, requireImageDigests: false });
+    expect(HardenedDefaults.of(app)).toEqual({
+      resourcePreset: ResourcePreset.LARGE, pssVersion: PssVersion.V1_29, allowedRegistries: undefined, requireImageDigests: false, platform: Platform.GENERIC,
+    });
   });
 
   test('nothing set: SMALL, v1.27, no allow-list', () => {
     const resolved = HardenedDefaults.of(chart());
-    expect(resolved).toEqual({ resourcePreset: ResourcePreset.SMALL, pssVersion: PssVersion.V1_27, allowedRegistries: undefined, requireImageDigests: false });
+    expect(resolved).toEqual({
+      resourcePreset: ResourcePreset.SMALL, pssVersion: PssVersion.V1_27, allowedRegistries: undefined, requireImageDigests: false, platform: Platform.GENERIC,
+    });
   });
 
   test('a refused call changes nothing', () => {

@@ -26,9 +26,9 @@ describe('with only an image and a port', () => {
     expect(Guard.findings(chart)).toEqual([]);
   });
 
-  test('pod security context: numeric non-root uid/gid, fsGroup, seccomp RuntimeDefault', () => {
-    expect(pod.securityContext).toMatchObject({
-      runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' },
+  test('pod security context: numeric non-root uid/gid, seccomp RuntimeDefault, no fsGroup (no volume needs one)', () => {
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' },
     });
   });
 
@@ -186,7 +186,8 @@ describe('documented defaults and their options', () => {
   test('runAsUser and runAsGroup set the image\'s own ids at both levels', () => {
     const { chart } = minimal({ runAsUser: 10001, runAsGroup: 10002 });
     const pod = podSpec(only(synth(chart), 'Deployment'));
-    expect(pod.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10002, fsGroup: 10002 });
+    expect(pod.securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10002 });
+    expect(pod.securityContext.fsGroup).toBeUndefined();
     expect(pod.containers[0].securityContext).toMatchObject({ runAsUser: 10001, runAsGroup: 10002 });
   });
 

@@ -74,7 +74,8 @@ describe('with only an image and a port', () => {
 
   test('no claim templates unless asked for', () => {
     expect(statefulSet.spec.volumeClaimTemplates).toBeUndefined();
-    expect(pod.securityContext.fsGroupChangePolicy).toBe('Always');
+    expect(pod.securityContext.fsGroup).toBeUndefined();
+    expect(pod.securityContext.fsGroupChangePolicy).toBeUndefined();
   });
 
   test('recommended labels on the set and its pods', () => {

@@ -1,4 +1,5 @@
 import { PssVersion } from './pss-version';
+import { Platform } from '../../platforms/platform';
 
 /** How a failed control is treated. */
 export enum Severity {
@@ -98,6 +99,12 @@ export interface ControlContext {
    * @default false
    */
   readonly synthesis?: boolean;
+  /**
+   * The platform the manifests run on (`HardenedDefaults.set(scope, { platform })`, `check --platform`): some controls
+   * do not apply on some platforms, and say why (`Platform.reasonNotApplicable`).
+   * @default Platform.GENERIC
+   */
+  readonly platform?: Platform;
 }
 
 /** A named CEL expression of an admission policy (a `variables` or `matchConditions` entry). */
