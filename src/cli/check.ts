@@ -116,7 +116,10 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
   const honourAnnotations = profile === Profile.HARDENED && (options.annotationExemptions ?? true);
   const objects = manifests.map(m => m.json);
   const context: ControlContext = {
-    pssVersion: options.pssVersion, allowedRegistries: options.allowedRegistries, requireImageDigests: options.requireImageDigests, objects,
+    pssVersion: options.pssVersion,
+    allowedRegistries: options.allowedRegistries,
+    requireImageDigests: options.requireImageDigests,
+    objects,
     platform: options.platform,
   };
   const now = today();

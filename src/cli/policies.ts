@@ -19,7 +19,9 @@ interface PoliciesFlags {
  * The ValidatingAdmissionPolicies and bindings as multi-document YAML, headed by comments naming the controls left
  * to synthesis and the CLI. Plain JSON from src/admission: no cdk8s is loaded.
  */
-export function policiesYaml(options: { profile: Profile; action: AdmissionAction; pssVersion: PssVersion; allowedRegistries?: string[]; requireImageDigests?: boolean }): string {
+export function policiesYaml(options: {
+  profile: Profile; action: AdmissionAction; pssVersion: PssVersion; allowedRegistries?: string[]; requireImageDigests?: boolean;
+}): string {
   // Loaded here, not imported: `check` shares the program and must not pay for the policies' modules at startup.
   /* eslint-disable @typescript-eslint/no-require-imports */
   const { admissionPolicies } = require('../admission/policies') as typeof import('../admission/policies');
@@ -56,8 +58,13 @@ export function addPoliciesCommand(program: Command, write: (text: string) => vo
         throw new InputError(`--pss-version: ${(e as Error).message}`);
       }
       try {
-        write(policiesYaml({ profile: Profile.byName(opts.profile), action: opts.action, pssVersion, allowedRegistries: opts.allowedRegistry,
-          requireImageDigests: opts.requireDigests === true }));
+        write(policiesYaml({
+          profile: Profile.byName(opts.profile),
+          action: opts.action,
+          pssVersion,
+          allowedRegistries: opts.allowedRegistry,
+          requireImageDigests: opts.requireDigests === true,
+        }));
       } catch (e) {
         throw new InputError((e as Error).message);
       }

@@ -2,8 +2,8 @@ import { Construct, IConstruct } from 'constructs';
 import { describeValue } from './kubernetes-validation';
 import { ResourcePreset } from './resource-preset';
 import { PssVersion } from '../controls/core/pss-version';
-import { ImageLock } from '../supply-chain/image-lock';
 import { Platform } from '../platforms/platform';
+import { ImageLock } from '../supply-chain/image-lock';
 
 /** Defaults that a scope (usually a Chart or the App) sets for everything below it. */
 export interface HardenedDefaultsProps {

@@ -380,7 +380,11 @@ function guardError(lines: string[]): Error {
 function check(object: ApiObject, json: any, objects: any[], now: string): { emitted: any; evaluation: ObjectEvaluation } {
   const defaults = HardenedDefaults.of(object);
   const context: ControlContext = {
-    pssVersion: defaults.pssVersion, allowedRegistries: defaults.allowedRegistries, requireImageDigests: defaults.requireImageDigests, objects, synthesis: true,
+    pssVersion: defaults.pssVersion,
+    allowedRegistries: defaults.allowedRegistries,
+    requireImageDigests: defaults.requireImageDigests,
+    objects,
+    synthesis: true,
     platform: defaults.platform,
   };
   const exemptions = Exemptions.covering(object).filter(e => !e.isExpiredOn(now));
