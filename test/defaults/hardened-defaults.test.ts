@@ -38,22 +38,31 @@ describe('HardenedDefaults.set checks what it is given, and keeps it', () => {
     HardenedDefaults.set(scope, { resourcePreset: ResourcePreset.MICRO });
     HardenedDefaults.set(scope, { allowedRegistries: ['registry.example.com'] });
     expect(HardenedDefaults.of(scope)).toEqual({
-      resourcePreset: ResourcePreset.MICRO, pssVersion: PssVersion.V1_29, allowedRegistries: ['registry.example.com'],
-      requireImageDigests: false, platform: Platform.GENERIC,
+      resourcePreset: ResourcePreset.MICRO,
+      pssVersion: PssVersion.V1_29,
+      allowedRegistries: ['registry.example.com'],
+      requireImageDigests: false,
+      platform: Platform.GENERIC,
     });
     HardenedDefaults.set(scope, { resourcePreset: undefined });
     expect(HardenedDefaults.of(scope).resourcePreset).toBe(ResourcePreset.LARGE);
     expect(HardenedDefaults.of(app)).toEqual({
-      resourcePreset: ResourcePreset.LARGE, pssVersion: PssVersion.V1_29, allowedRegistries: undefined,
-      requireImageDigests: false, platform: Platform.GENERIC,
+      resourcePreset: ResourcePreset.LARGE,
+      pssVersion: PssVersion.V1_29,
+      allowedRegistries: undefined,
+      requireImageDigests: false,
+      platform: Platform.GENERIC,
     });
   });
 
   test('nothing set: SMALL, v1.27, no allow-list', () => {
     const resolved = HardenedDefaults.of(chart());
     expect(resolved).toEqual({
-      resourcePreset: ResourcePreset.SMALL, pssVersion: PssVersion.V1_27, allowedRegistries: undefined,
-      requireImageDigests: false, platform: Platform.GENERIC,
+      resourcePreset: ResourcePreset.SMALL,
+      pssVersion: PssVersion.V1_27,
+      allowedRegistries: undefined,
+      requireImageDigests: false,
+      platform: Platform.GENERIC,
     });
   });
 
