@@ -153,14 +153,12 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
     exitCode: failed ? 1 : 0,
     report,
     get output() {
-      return [...pieces()].join('\n');
+      return [...pieces()].join('');
     },
     writeOutput(write) {
       let buffered = '';
-      let first = true;
       for (const piece of pieces()) {
-        buffered += first ? piece : `\n${piece}`;
-        first = false;
+        buffered += piece;
         if (buffered.length >= OUTPUT_PIECE) {
           write(buffered);
           buffered = '';
@@ -173,16 +171,25 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
 
 type Locate = (e: ObjectEvaluation, f: Finding) => SourcePosition | undefined;
 
-/** The output's lines (the text format) or its one text (JSON, SARIF), rendered as they are asked for. */
+/** The output as it is rendered, in pieces: the text format's lines (between line breaks), the JSON and SARIF texts. */
 function* render(report: GuardReport, exemptionProblems: string[], format: OutputFormat, locate: Locate): Generator<string> {
   if (format === 'json') {
-    yield JSON.stringify({ ...report.toJson(), exemptionProblems }, undefined, 2);
+    yield* report._jsonPieces({ exemptionProblems });
     return;
   }
   if (format === 'sarif') {
-    yield JSON.stringify(report.toSarif(), undefined, 2);
+    yield* report._sarifPieces();
     return;
   }
+  let first = true;
+  for (const line of textLines(report, exemptionProblems, locate)) {
+    yield first ? line : `\n${line}`;
+    first = false;
+  }
+}
+
+/** The text format's lines. */
+function* textLines(report: GuardReport, exemptionProblems: string[], locate: Locate): Generator<string> {
   const located = report.evaluations.flatMap(e => e.findings.map(f => ({ e, f })));
   const failed = located
     .filter(({ f }) => f.status === FindingStatus.FAIL)
