@@ -30,7 +30,7 @@ export interface ComposedLog {
  * spaces. The file's text and its log are shared by the file's documents: one copy of each per file.
  */
 export interface DocumentText {
-  readonly file: { readonly text: string; log?: ComposedLog };
+  readonly file: SourceFile;
   readonly offset: number;
   readonly length: number;
   readonly blanked: number;
@@ -41,6 +41,24 @@ export interface DocumentText {
   readonly endNode: number;
   /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyIs). */
   readonly schema: jsYaml.Schema;
+}
+
+/** A file's text and the log of its parse, shared by its documents; `released` once they are no longer needed. */
+export interface SourceFile {
+  readonly text: string;
+  log?: ComposedLog;
+  released?: boolean;
+}
+
+/**
+ * Lets the file of `source` go: its text and log (about 3 times the text's size) are no longer held, and positionOf
+ * throws for its objects. The check CLI releases each file once its findings are located.
+ */
+export function releaseSource(source: ObjectSource): void {
+  const file = source.document.file as { text: string; log?: ComposedLog; released?: boolean };
+  file.text = '';
+  file.log = undefined;
+  file.released = true;
 }
 
 /** The document's text as it was parsed. */
@@ -110,6 +128,7 @@ export class ComposedNodeRecorder {
  */
 export function positionOf(source: ObjectSource, pointer: string): SourcePosition {
   const document = source.document;
+  if (document.file.released) throw new Error('positionOf: the source of this object was released (releaseSource)');
   const log = document.file.log!;
   const located = locate(log, document.firstNode, document.endNode, source, pointer, document);
   if (located !== undefined) return toPosition(document, located);
