@@ -52,8 +52,7 @@ export function runCli(argv: string[], out: CliOutput): number {
       const manifests = loadManifests(inputFiles(paths), cwd);
       const profile = Profile.byName(opts.profile);
       const result = check(manifests, {
-        format: opts.format, profile, pssVersion, allowedRegistries: opts.allowedRegistry, cwd, annotationExemptions: opts.annotationExemptions,
-        releaseSources: true,
+        format: opts.format, profile, pssVersion, allowedRegistries: opts.allowedRegistry, cwd, annotationExemptions: opts.annotationExemptions, releaseSources: true,
       });
       result.writeOutput(text => out.stdout(text));
       out.stdout('\n');
