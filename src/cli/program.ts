@@ -51,9 +51,9 @@ export function runCli(argv: string[], out: CliOutput): number {
       const cwd = process.cwd();
       const manifests = loadManifests(inputFiles(paths), cwd);
       const profile = Profile.byName(opts.profile);
-      const result = check(manifests, {
-        format: opts.format, profile, pssVersion, allowedRegistries: opts.allowedRegistry, cwd, annotationExemptions: opts.annotationExemptions, releaseSources: true,
-      });
+      const settings = { format: opts.format, profile, pssVersion, allowedRegistries: opts.allowedRegistry, cwd };
+      // The manifests are checked once: each file's source can go as soon as its findings are located.
+      const result = check(manifests, { ...settings, annotationExemptions: opts.annotationExemptions, releaseSources: true });
       result.writeOutput(text => out.stdout(text));
       out.stdout('\n');
       exitCode = result.exitCode;
