@@ -96,12 +96,15 @@ function pointerOf(walk: Walk): string {
   return text;
 }
 
-/** A `$ref`'s definition, resolved once per schema file (and checked: a dangling reference is a broken schema). */
-const RESOLVED = new WeakMap<Record<string, unknown>, Map<string, Schema>>();
+/** `$ref`s resolved (and checked: a dangling reference is a broken schema) in `resolvedIn`, the one schema file read. */
+let resolvedIn: Record<string, unknown> | undefined;
+let resolved = new Map<string, Schema>();
 
 function resolve(ref: string, definitions: Record<string, unknown>): Schema {
-  let resolved = RESOLVED.get(definitions);
-  if (!resolved) RESOLVED.set(definitions, resolved = new Map());
+  if (definitions !== resolvedIn) {
+    resolvedIn = definitions;
+    resolved = new Map();
+  }
   let definition = resolved.get(ref);
   if (definition === undefined) {
     const name = ref.startsWith(REF_PREFIX) ? ref.slice(REF_PREFIX.length) : undefined;

@@ -15,7 +15,7 @@ export interface SourcePosition {
  * The nodes js-yaml composed for one text, in the order it opened them (keys included, nested as the nodes are):
  * node i spans offsets `starts[i]` to `stops[i]` of the text, and its descendants are the nodes i+1 .. `ends[i]`-1.
  * `objects[i]` is its value when that is an object (or null); scalars are not kept: a key's text is read back from
- * the source (see keyIs). About 20 bytes a node, for every node of the input until its findings are located.
+ * the source (see keyText). About 20 bytes a node, for every node of the input until its findings are located.
  */
 export interface ComposedLog {
   readonly starts: Int32Array;
@@ -39,7 +39,7 @@ export interface DocumentText {
   /** The document's nodes in the file's log: `firstNode` .. `endNode`-1 (offsets in them are the document's). */
   readonly firstNode: number;
   readonly endNode: number;
-  /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyIs). */
+  /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyText). */
   readonly schema: jsYaml.Schema;
 }
 
@@ -47,6 +47,8 @@ export interface DocumentText {
 export interface SourceFile {
   readonly text: string;
   log?: ComposedLog;
+  /** The offset of each line break of `text`, found on first use (line numbers by binary search). */
+  lineBreaks?: Int32Array;
   released?: boolean;
 }
 
@@ -55,9 +57,10 @@ export interface SourceFile {
  * throws for its objects. The check CLI releases each file once its findings are located.
  */
 export function releaseSource(source: ObjectSource): void {
-  const file = source.document.file as { text: string; log?: ComposedLog; released?: boolean };
+  const file = source.document.file as { text: string; log?: ComposedLog; lineBreaks?: Int32Array; released?: boolean };
   file.text = '';
   file.log = undefined;
+  file.lineBreaks = undefined;
   file.released = true;
 }
 
@@ -81,44 +84,65 @@ export interface ObjectSource {
  * it composes ('open' before, 'close' after, the node's value in `state.result`); then `take()` the log.
  */
 export class ComposedNodeRecorder {
-  private starts: number[] = [];
-  private stops: number[] = [];
-  private ends: number[] = [];
+  // Typed arrays grown by doubling: a file of a pipeline's input has hundreds of thousands of nodes, and arrays of
+  // numbers grown one push at a time cost more than the parse's own work per node.
+  private starts: Int32Array = new Int32Array(1024);
+  private stops: Int32Array = new Int32Array(1024);
+  private ends: Int32Array = new Int32Array(1024);
   private objects: unknown[] = [];
-  private readonly open: number[] = [];
+  private size = 0;
+  private open: Int32Array = new Int32Array(64);
+  private depth = 0;
 
   public readonly listener = (event: 'open' | 'close', state: { position: number; result: unknown }): void => {
     if (event === 'open') {
-      this.open.push(this.starts.length);
-      this.starts.push(state.position);
-      this.stops.push(0);
-      this.ends.push(0);
+      const node = this.size++;
+      if (node === this.starts.length) this.grow();
+      if (this.depth === this.open.length) this.open = grown(this.open, this.depth);
+      this.open[this.depth++] = node;
+      this.starts[node] = state.position;
+      this.stops[node] = 0;
+      this.ends[node] = 0;
       this.objects.push(undefined);
     } else {
-      const node = this.open.pop()!;
+      const node = this.open[--this.depth];
       this.stops[node] = state.position;
-      this.ends[node] = this.starts.length;
+      this.ends[node] = this.size;
       if (typeof state.result === 'object') this.objects[node] = state.result;
     }
   };
 
   /** How many nodes were recorded so far. */
   public get count(): number {
-    return this.starts.length;
+    return this.size;
   }
 
   /** The log of the nodes recorded so far, compacted; the recorder starts over. */
   public take(): ComposedLog {
     const log: ComposedLog = {
-      starts: Int32Array.from(this.starts), stops: Int32Array.from(this.stops), ends: Int32Array.from(this.ends), objects: this.objects,
+      starts: this.starts.slice(0, this.size), stops: this.stops.slice(0, this.size), ends: this.ends.slice(0, this.size), objects: this.objects,
     };
-    this.starts = [];
-    this.stops = [];
-    this.ends = [];
+    this.starts = new Int32Array(1024);
+    this.stops = new Int32Array(1024);
+    this.ends = new Int32Array(1024);
     this.objects = [];
-    this.open.length = 0;
+    this.size = 0;
+    this.depth = 0;
     return log;
   }
+
+  private grow(): void {
+    this.starts = grown(this.starts, this.size);
+    this.stops = grown(this.stops, this.size);
+    this.ends = grown(this.ends, this.size);
+  }
+}
+
+/** A copy of the first `length` items of `array` in an array twice its size. */
+function grown(array: Int32Array, length: number): Int32Array {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array.subarray(0, length));
+  return bigger;
 }
 
 /**
@@ -192,7 +216,7 @@ function unwrap(log: ComposedLog, node: number): number {
 
 /**
  * The node of `segment` inside a mapping (at its key) or a sequence (at its item); 'unknown' when a key's text does
- * not say which key it is (see keyIs).
+ * not say which key it is (see keyText).
  */
 function childAt(log: ComposedLog, node: number, segment: string, text?: DocumentText): { node: number; at: number } | 'unknown' | undefined {
   const value = log.objects[node];
@@ -205,13 +229,12 @@ function childAt(log: ComposedLog, node: number, segment: string, text?: Documen
     return item < end ? { node: item, at: log.starts[item] } : undefined;
   }
   if (value === null || typeof value !== 'object') return undefined;
+  if (text !== undefined) return keysOf(log, node, text).childAt(segment);
   // A mapping's nodes are its keys and values, in turn.
   for (let key = node + 1; key < end;) {
     const child = log.ends[key];
     if (child >= end) break;
-    const matches = text === undefined ? String(log.objects[key]) === segment : keyIs(log, key, text, segment);
-    if (matches === undefined) return 'unknown';
-    if (matches) return { node: child, at: log.starts[key] };
+    if (String(log.objects[key]) === segment) return { node: child, at: log.starts[key] };
     key = log.ends[child];
   }
   return undefined;
@@ -222,12 +245,63 @@ const NOT_STRINGS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRU
   'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
 
 /**
- * Whether a key node is the key `segment`, read from its text, when the text plainly is a key: a plain scalar of
- * letters, digits and `_./-`, starting with a letter or `_` (so no number), that is no boolean or null. Anything else
- * (quoted, tagged, anchored, an alias, a number, a comment in between) is undefined, and the caller parses the text
- * again for the key's value. Reads the text in place: every key before the one sought is read.
+ * The keys of one mapping node read from the text, once: the findings of one object share most of their path, and
+ * each used to read every key before its own again. A lookup answers as reading the keys in turn would: the first
+ * key of that text, unless a key whose text does not say which key it is comes before it ('unknown').
  */
-function keyIs(log: ComposedLog, key: number, document: DocumentText, segment: string): boolean | undefined {
+class MappingKeys {
+  private readonly children = new Map<string, { node: number; at: number }>();
+  /** How many keys precede the first unreadable one (all of them when there is none). */
+  private readonly readable: number;
+  private readonly order = new Map<string, number>();
+
+  constructor(log: ComposedLog, node: number, document: DocumentText) {
+    const end = log.ends[node];
+    let count = 0;
+    let readable = Infinity;
+    // A mapping's nodes are its keys and values, in turn.
+    for (let key = node + 1; key < end; count++) {
+      const child = log.ends[key];
+      if (child >= end) break;
+      const text = keyText(log, key, document);
+      if (text === undefined) {
+        readable = count;
+        break;
+      }
+      if (!this.children.has(text)) {
+        this.children.set(text, { node: child, at: log.starts[key] });
+        this.order.set(text, count);
+      }
+      key = log.ends[child];
+    }
+    this.readable = readable;
+  }
+
+  public childAt(segment: string): { node: number; at: number } | 'unknown' | undefined {
+    const child = this.children.get(segment);
+    if (child !== undefined && this.order.get(segment)! < this.readable) return child;
+    return this.readable === Infinity ? undefined : 'unknown';
+  }
+}
+
+/** The MappingKeys of the mapping nodes of a log that were looked into (they go with the log). */
+const MAPPING_KEYS = new WeakMap<ComposedLog, Map<number, MappingKeys>>();
+
+function keysOf(log: ComposedLog, node: number, document: DocumentText): MappingKeys {
+  let ofLog = MAPPING_KEYS.get(log);
+  if (!ofLog) MAPPING_KEYS.set(log, ofLog = new Map());
+  let keys = ofLog.get(node);
+  if (!keys) ofLog.set(node, keys = new MappingKeys(log, node, document));
+  return keys;
+}
+
+/**
+ * The key a key node is, read from its text, when the text plainly is a key: a plain scalar of letters, digits and
+ * `_./-`, starting with a letter or `_` (so no number), that is no boolean or null. Anything else (quoted, tagged,
+ * anchored, an alias, a number, a comment in between) is undefined, and the caller parses the text again for the
+ * key's value.
+ */
+function keyText(log: ComposedLog, key: number, document: DocumentText): string | undefined {
   if (typeof log.objects[key] === 'object') return undefined;
   const text = document.file.text;
   // The blanked marker is spaces to the parse, and skipped here.
@@ -237,9 +311,10 @@ function keyIs(log: ComposedLog, key: number, document: DocumentText, segment: s
   while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
   if (from === to || !isKeyStart(text.charCodeAt(from))) return undefined;
   for (let i = from + 1; i < to; i++) if (!isKeyPart(text.charCodeAt(i))) return undefined;
+  const word = text.slice(from, to);
   // The longest boolean or null word has 5 characters.
-  if (to - from <= 5 && NOT_STRINGS.has(text.slice(from, to))) return undefined;
-  return to - from === segment.length && text.startsWith(segment, from);
+  if (to - from <= 5 && NOT_STRINGS.has(word)) return undefined;
+  return word;
 }
 
 /** Space, tab, CR, LF: what separates a key from the text around it. */
@@ -277,8 +352,30 @@ function toPosition(document: DocumentText, offset: number): SourcePosition {
     while (at < length && charAt(at) !== '\n') at++;
   }
   if (at >= length) at = offset;
-  let line = document.firstLine;
-  for (let i = text.indexOf('\n', base); i !== -1 && i < base + at; i = text.indexOf('\n', i + 1)) line++;
+  // The line breaks from the document's start to `at`, counted in the file's line break offsets.
+  const breaks = lineBreaksOf(document.file);
+  const line = document.firstLine + countBelow(breaks, base + at) - countBelow(breaks, base);
   const lineStart = text.lastIndexOf('\n', base + Math.max(at - 1, 0));
   return { line, column: at - (lineStart < base ? -1 : lineStart - base) };
+}
+
+function lineBreaksOf(file: SourceFile): Int32Array {
+  if (file.lineBreaks === undefined) {
+    const { text } = file;
+    const offsets: number[] = [];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) offsets.push(i);
+    file.lineBreaks = Int32Array.from(offsets);
+  }
+  return file.lineBreaks;
+}
+
+/** How many of the sorted `offsets` are below `limit`. */
+function countBelow(offsets: Int32Array, limit: number): number {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (offsets[middle] < limit) low = middle + 1; else high = middle;
+  }
+  return low;
 }
