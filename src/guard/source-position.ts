@@ -374,7 +374,7 @@ function countBelow(offsets: Int32Array, limit: number): number {
   let low = 0;
   let high = offsets.length;
   while (low < high) {
-    const middle = (low + high) >>> 1;
+    const middle = Math.floor((low + high) / 2);
     if (offsets[middle] < limit) low = middle + 1; else high = middle;
   }
   return low;
