@@ -15,7 +15,7 @@ export interface SourcePosition {
  * The nodes js-yaml composed for one text, in the order it opened them (keys included, nested as the nodes are):
  * node i spans offsets `starts[i]` to `stops[i]` of the text, and its descendants are the nodes i+1 .. `ends[i]`-1.
  * `objects[i]` is its value when that is an object (or null); scalars are not kept: a key's text is read back from
- * the source (see keyText). About 20 bytes a node, for every node of the input until its findings are located.
+ * the source (see keyIs). About 20 bytes a node, for every node of the input until its findings are located.
  */
 export interface ComposedLog {
   readonly starts: Int32Array;
@@ -39,7 +39,7 @@ export interface DocumentText {
   /** The document's nodes in the file's log: `firstNode` .. `endNode`-1 (offsets in them are the document's). */
   readonly firstNode: number;
   readonly endNode: number;
-  /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyText). */
+  /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyIs). */
   readonly schema: jsYaml.Schema;
 }
 
@@ -216,7 +216,7 @@ function unwrap(log: ComposedLog, node: number): number {
 
 /**
  * The node of `segment` inside a mapping (at its key) or a sequence (at its item); 'unknown' when a key's text does
- * not say which key it is (see keyText).
+ * not say which key it is (see keyIs).
  */
 function childAt(log: ComposedLog, node: number, segment: string, text?: DocumentText): { node: number; at: number } | 'unknown' | undefined {
   const value = log.objects[node];
@@ -229,12 +229,13 @@ function childAt(log: ComposedLog, node: number, segment: string, text?: Documen
     return item < end ? { node: item, at: log.starts[item] } : undefined;
   }
   if (value === null || typeof value !== 'object') return undefined;
-  if (text !== undefined) return keysOf(log, node, text).childAt(segment);
   // A mapping's nodes are its keys and values, in turn.
   for (let key = node + 1; key < end;) {
     const child = log.ends[key];
     if (child >= end) break;
-    if (String(log.objects[key]) === segment) return { node: child, at: log.starts[key] };
+    const matches = text === undefined ? String(log.objects[key]) === segment : keyIs(log, key, text, segment);
+    if (matches === undefined) return 'unknown';
+    if (matches) return { node: child, at: log.starts[key] };
     key = log.ends[child];
   }
   return undefined;
@@ -245,63 +246,12 @@ const NOT_STRINGS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRU
   'n', 'N', 'no', 'No', 'NO', 'false', 'False', 'FALSE', 'off', 'Off', 'OFF', 'null', 'Null', 'NULL']);
 
 /**
- * The keys of one mapping node read from the text, once: the findings of one object share most of their path, and
- * each used to read every key before its own again. A lookup answers as reading the keys in turn would: the first
- * key of that text, unless a key whose text does not say which key it is comes before it ('unknown').
+ * Whether a key node is the key `segment`, read from its text, when the text plainly is a key: a plain scalar of
+ * letters, digits and `_./-`, starting with a letter or `_` (so no number), that is no boolean or null. Anything else
+ * (quoted, tagged, anchored, an alias, a number, a comment in between) is undefined, and the caller parses the text
+ * again for the key's value. Reads the text in place: every key before the one sought is read.
  */
-class MappingKeys {
-  private readonly children = new Map<string, { node: number; at: number }>();
-  /** How many keys precede the first unreadable one (all of them when there is none). */
-  private readonly readable: number;
-  private readonly order = new Map<string, number>();
-
-  constructor(log: ComposedLog, node: number, document: DocumentText) {
-    const end = log.ends[node];
-    let count = 0;
-    let readable = Infinity;
-    // A mapping's nodes are its keys and values, in turn.
-    for (let key = node + 1; key < end; count++) {
-      const child = log.ends[key];
-      if (child >= end) break;
-      const text = keyText(log, key, document);
-      if (text === undefined) {
-        readable = count;
-        break;
-      }
-      if (!this.children.has(text)) {
-        this.children.set(text, { node: child, at: log.starts[key] });
-        this.order.set(text, count);
-      }
-      key = log.ends[child];
-    }
-    this.readable = readable;
-  }
-
-  public childAt(segment: string): { node: number; at: number } | 'unknown' | undefined {
-    const child = this.children.get(segment);
-    if (child !== undefined && this.order.get(segment)! < this.readable) return child;
-    return this.readable === Infinity ? undefined : 'unknown';
-  }
-}
-
-/** The MappingKeys of the mapping nodes of a log that were looked into (they go with the log). */
-const MAPPING_KEYS = new WeakMap<ComposedLog, Map<number, MappingKeys>>();
-
-function keysOf(log: ComposedLog, node: number, document: DocumentText): MappingKeys {
-  let ofLog = MAPPING_KEYS.get(log);
-  if (!ofLog) MAPPING_KEYS.set(log, ofLog = new Map());
-  let keys = ofLog.get(node);
-  if (!keys) ofLog.set(node, keys = new MappingKeys(log, node, document));
-  return keys;
-}
-
-/**
- * The key a key node is, read from its text, when the text plainly is a key: a plain scalar of letters, digits and
- * `_./-`, starting with a letter or `_` (so no number), that is no boolean or null. Anything else (quoted, tagged,
- * anchored, an alias, a number, a comment in between) is undefined, and the caller parses the text again for the
- * key's value.
- */
-function keyText(log: ComposedLog, key: number, document: DocumentText): string | undefined {
+function keyIs(log: ComposedLog, key: number, document: DocumentText, segment: string): boolean | undefined {
   if (typeof log.objects[key] === 'object') return undefined;
   const text = document.file.text;
   // The blanked marker is spaces to the parse, and skipped here.
@@ -311,10 +261,9 @@ function keyText(log: ComposedLog, key: number, document: DocumentText): string 
   while (to > from && isBlank(text.charCodeAt(to - 1))) to--;
   if (from === to || !isKeyStart(text.charCodeAt(from))) return undefined;
   for (let i = from + 1; i < to; i++) if (!isKeyPart(text.charCodeAt(i))) return undefined;
-  const word = text.slice(from, to);
   // The longest boolean or null word has 5 characters.
-  if (to - from <= 5 && NOT_STRINGS.has(word)) return undefined;
-  return word;
+  if (to - from <= 5 && NOT_STRINGS.has(text.slice(from, to))) return undefined;
+  return to - from === segment.length && text.startsWith(segment, from);
 }
 
 /** Space, tab, CR, LF: what separates a key from the text around it. */

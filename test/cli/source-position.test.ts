@@ -1,8 +1,8 @@
 import { readManifests } from '../../src/guard/manifest-reader';
 import { positionOf } from '../../src/guard/source-position';
 
-// Where a finding's field is, read from the text (keys are read once per mapping and shared by the findings of an
-// object): plain keys from the text, any other key (quoted, a YAML 1.1 boolean, a number) by parsing again.
+// Where a finding's field is: plain keys read from the text, any other key (quoted, a YAML 1.1 boolean, a number) by
+// parsing the document again; line numbers from the file's line breaks.
 
 const TEXT = `apiVersion: v1
 kind: Pod
