@@ -49,11 +49,25 @@ export function* jsonPieces(value: unknown, indent = ''): Generator<string> {
   yield `\n${indent}}`;
 }
 
-/** JSON.stringify's text of a value without StreamedList, its lines after the first indented by `indent`. */
+/**
+ * JSON.stringify's text of a value without StreamedList, its lines after the first indented by `indent` (pairs of
+ * spaces): the value is written nested in as many arrays as its indentation has levels, and cut out of them, so
+ * JSON.stringify indents it (no pass over the text to indent it again).
+ */
 function plainJson(value: unknown, indent: string): string | undefined {
-  const text = JSON.stringify(value, undefined, 2);
-  // A JSON text's line breaks are all between tokens (strings escape theirs).
-  return text === undefined || indent === '' ? text : text.replace(/\n/g, `\n${indent}`);
+  if (indent === '') return JSON.stringify(value, undefined, 2);
+  if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
+  let nested: unknown = value;
+  for (let level = 0; level < indent.length / 2; level++) nested = [nested];
+  const text = JSON.stringify(nested, undefined, 2);
+  // `[\n  [\n    ` before the value and `\n  ]\n]` after it, for two levels.
+  let before = 0;
+  let after = 0;
+  for (let level = 1; level <= indent.length / 2; level++) {
+    before += 2 + 2 * level;
+    after += 2 + 2 * (level - 1);
+  }
+  return text.slice(before, text.length - after);
 }
 
 function holdsStreamedList(value: unknown): boolean {
