@@ -75,6 +75,8 @@ export function parseImageReference(image: string): ImageReference | undefined {
   // parsed once (the cache is bounded; a reference is frozen, as it is shared).
   if (PARSED.has(image)) return PARSED.get(image);
   const reference = parsed(image);
+  // No valid reference is longer (name 255, tag 128, digest 135 characters): longer text is not kept.
+  if (image.length > 520) return reference;
   if (PARSED.size >= PARSED_MAX) PARSED.clear();
   PARSED.set(image, reference === undefined ? undefined : Object.freeze(reference));
   return reference;
