@@ -9,7 +9,7 @@ import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from '../guard/exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from '../guard/finding';
 import { InputError, LoadedManifest, readManifests } from '../guard/manifest-reader';
 import { GuardReport } from '../guard/report';
-import { positionOf, SourcePosition } from '../guard/source-position';
+import { positionOf, releaseSource, SourcePosition } from '../guard/source-position';
 import { Platform } from '../platforms/platform';
 
 // `cdk8s-hardened check`: the guard over YAML no cdk8s app produced. Not part of the jsii API.
@@ -36,6 +36,12 @@ export interface CheckOptions {
    * (restricted, baseline) never do, as Pod Security Admission knows no exemption annotation.
    */
   readonly annotationExemptions?: boolean;
+  /**
+   * Release each file's text and parse log once its objects' findings are located (releaseSource): the manifests
+   * cannot be checked again. For the CLI, whose peak memory is otherwise every file's text and log at once.
+   * @default false
+   */
+  readonly releaseSources?: boolean;
 }
 
 export interface CheckResult {
@@ -127,7 +133,7 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
   const positions = new Map<Finding, SourcePosition>();
   const exemptionProblems: string[] = [];
   const allExemptions: Exemption[] = [];
-  for (const manifest of manifests) {
+  manifests.forEach((manifest, index) => {
     const where = `${manifest.file}:${manifest.line}`;
     const exemptions: Exemption[] = [];
     for (const [key, value] of Object.entries<any>(manifest.json.metadata?.annotations ?? {})) {
@@ -150,9 +156,15 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
       constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
     }, controls);
     evaluations.push(evaluation);
-    if (manifest.source) for (const f of evaluation.findings) positions.set(f, positionOf(manifest.source, f.pointer));
-  }
-  const used = new Set(evaluations.flatMap(e => e.findings).map(f => f.exemption));
+    const source = manifest.source;
+    if (source) {
+      for (const f of evaluation.findings) positions.set(f, positionOf(source, f.pointer));
+      // A file's manifests are consecutive: after its last one, its text and log are not needed any more.
+      if (options.releaseSources && manifests[index + 1]?.source?.document.file !== source.document.file) releaseSource(source);
+    }
+  });
+  const used = new Set<Exemption | undefined>();
+  for (const e of evaluations) for (const f of e.findings) if (f.exemption) used.add(f.exemption);
   // An exemption of a control the profile does not evaluate is not "unused": it was not asked about.
   const inProfile = new Set(controls.map(c => c.id));
   const unused = allExemptions.filter(e => !used.has(e) && inProfile.has(e.control.id));
@@ -164,14 +176,12 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
     exitCode: failed ? 1 : 0,
     report,
     get output() {
-      return [...pieces()].join('\n');
+      return [...pieces()].join('');
     },
     writeOutput(write) {
       let buffered = '';
-      let first = true;
       for (const piece of pieces()) {
-        buffered += first ? piece : `\n${piece}`;
-        first = false;
+        buffered += piece;
         if (buffered.length >= OUTPUT_PIECE) {
           write(buffered);
           buffered = '';
@@ -184,26 +194,40 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
 
 type Locate = (e: ObjectEvaluation, f: Finding) => SourcePosition | undefined;
 
-/** The output's lines (the text format) or its one text (JSON, SARIF), rendered as they are asked for. */
+/** The output as it is rendered, in pieces: the text format's lines (between line breaks), the JSON and SARIF texts. */
 function* render(report: GuardReport, exemptionProblems: string[], format: OutputFormat, locate: Locate): Generator<string> {
   if (format === 'json') {
-    yield JSON.stringify({ ...report.toJson(), exemptionProblems }, undefined, 2);
+    yield* report._jsonPieces({ exemptionProblems });
     return;
   }
   if (format === 'sarif') {
-    yield JSON.stringify(report.toSarif(), undefined, 2);
+    yield* report._sarifPieces();
     return;
   }
-  const located = report.evaluations.flatMap(e => e.findings.map(f => ({ e, f })));
-  const failed = located
-    .filter(({ f }) => f.status === FindingStatus.FAIL)
-    .sort((a, b) => (isBlocking(b.f) ? 1 : 0) - (isBlocking(a.f) ? 1 : 0));
-  for (const { e, f } of failed) yield formatFinding(e, f, locate);
+  let first = true;
+  for (const line of textLines(report, exemptionProblems, locate)) {
+    yield first ? line : `\n${line}`;
+    first = false;
+  }
+}
+
+/** The text format's lines. */
+function* textLines(report: GuardReport, exemptionProblems: string[], locate: Locate): Generator<string> {
+  // Failed findings, blocking ones first, each group in evaluation order (one pass per group: no list of them all).
+  for (const blocking of [true, false]) {
+    for (const e of report.evaluations) {
+      for (const f of e.findings) {
+        if (f.status === FindingStatus.FAIL && isBlocking(f) === blocking) yield formatFinding(e, f, locate);
+      }
+    }
+  }
   yield* exemptionProblems;
   // Every finding an annotation exempted, with the reason it gives: a reviewer sees what the YAML waived.
-  for (const { e, f } of located) {
-    if (f.status !== FindingStatus.EXEMPT || !f.exemption) continue;
-    yield `${formatFinding(e, f, locate)} [exempted by annotation: ${f.exemption.reason}${f.exemption.ticket ? ` (${f.exemption.ticket})` : ''}]`;
+  for (const e of report.evaluations) {
+    for (const f of e.findings) {
+      if (f.status !== FindingStatus.EXEMPT || !f.exemption) continue;
+      yield `${formatFinding(e, f, locate)} [exempted by annotation: ${f.exemption.reason}${f.exemption.ticket ? ` (${f.exemption.ticket})` : ''}]`;
+    }
   }
   // Every failed finding is listed above: the summary's table and totals only.
   yield report._summary(false, exemptionProblems.length);

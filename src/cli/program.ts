@@ -82,16 +82,17 @@ function programOf(out: CliOutput, state: { exitCode: number; async: boolean }):
       const cwd = process.cwd();
       const manifests = loadManifests(inputFiles(paths), cwd);
       const profile = Profile.byName(opts.profile);
-      const result = check(manifests, {
+      const settings = {
         format: opts.format,
         profile,
         pssVersion,
         allowedRegistries: opts.allowedRegistry,
         requireImageDigests: opts.requireDigests,
         cwd,
-        annotationExemptions: opts.annotationExemptions,
         platform: Platform.of(opts.platform),
-      });
+      };
+      // The manifests are checked once: each file's source can go as soon as its findings are located.
+      const result = check(manifests, { ...settings, annotationExemptions: opts.annotationExemptions, releaseSources: true });
       result.writeOutput(text => out.stdout(text));
       out.stdout('\n');
       state.exitCode = result.exitCode;

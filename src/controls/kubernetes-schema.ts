@@ -61,8 +61,8 @@ export class KubernetesSchema extends Control {
     const definitions = schema().definitions;
     if (!Object.prototype.hasOwnProperty.call(schema().kinds, key)) return [notServed(manifest)];
     const found: Violation[] = [];
-    const about = { subject: describeObject(manifest), version: schemaVersionOf(key) };
-    validate(manifest, { $ref: `#/definitions/${schema().kinds[key]}` }, '', definitions, about, found);
+    validate(manifest, { $ref: `#/definitions/${schema().kinds[key]}` },
+      { path: [], definitions, subject: describeObject(manifest), version: schemaVersionOf(key), found });
     if (found.length === 0) return found;
     // Deterministic: sorted by pointer, then message; one violation per pointer and message.
     const unique = new Map(found.map(v => [`${v.pointer}\u0000${v.message}`, v]));
@@ -90,28 +90,58 @@ interface Schema {
 
 const REF_PREFIX = '#/definitions/';
 
-/** The object validated (as messages name it) and the Kubernetes version whose schema it is held to. */
-interface About {
+/**
+ * One validation's state. The path of the value being validated is a stack of raw segments, turned into a JSON
+ * pointer only for a violation: building every node's pointer cost more than the validation (most nodes are valid).
+ */
+interface Walk {
+  readonly path: Array<string | number>;
+  readonly definitions: Record<string, unknown>;
   readonly subject: string;
+  /** The Kubernetes version whose schema the object is held to. */
   readonly version: string;
+  readonly found: Violation[];
 }
 
-/** Appends the violations of `value` (at `pointer`) against `node` to `found`. */
-function validate(value: any, node: Schema, pointer: string, definitions: Record<string, unknown>, about: About, found: Violation[]): void {
-  const subject = about.subject;
-  if (node.$ref !== undefined) {
-    const name = node.$ref.startsWith(REF_PREFIX) ? node.$ref.slice(REF_PREFIX.length) : undefined;
-    if (name === undefined || !Object.prototype.hasOwnProperty.call(definitions, name)) {
-      throw new Error(`kubernetes-schema: the schema file refers to unknown definition ${node.$ref}`);
-    }
-    validate(value, definitions[name] as Schema, pointer, definitions, about, found);
+/** The JSON pointer of the walk's current value. */
+function pointerOf(walk: Walk): string {
+  let text = '';
+  for (const segment of walk.path) text += `/${typeof segment === 'number' ? segment : escapePointerSegment(segment)}`;
+  return text;
+}
+
+/** `$ref`s resolved (and checked: a dangling reference is a broken schema) in `resolvedIn`, the one schema file read. */
+let resolvedIn: Record<string, unknown> | undefined;
+let resolved = new Map<string, Schema>();
+
+function resolve(ref: string, definitions: Record<string, unknown>): Schema {
+  if (definitions !== resolvedIn) {
+    resolvedIn = definitions;
+    resolved = new Map();
   }
+  let definition = resolved.get(ref);
+  if (definition === undefined) {
+    const name = ref.startsWith(REF_PREFIX) ? ref.slice(REF_PREFIX.length) : undefined;
+    if (name === undefined || !Object.prototype.hasOwnProperty.call(definitions, name)) {
+      throw new Error(`kubernetes-schema: the schema file refers to unknown definition ${ref}`);
+    }
+    definition = definitions[name] as Schema;
+    resolved.set(ref, definition);
+  }
+  return definition;
+}
+
+/** Appends the violations of `value` (at the walk's path) against `node` to the walk's `found`. */
+function validate(value: any, node: Schema, walk: Walk): void {
+  if (node.$ref !== undefined) validate(value, resolve(node.$ref, walk.definitions), walk);
   // A null field is an unset field to the API server, and an undefined one is not serialized at all: nothing to
   // check (a required one is reported by its parent).
   if (value === null || value === undefined) return;
+  const { subject, found } = walk;
   if (node.oneOf !== undefined) {
     const alternatives = node.oneOf.filter(alternative => isType(value, alternative.type));
     if (alternatives.length === 0) {
+      const pointer = pointerOf(walk);
       const wanted = node.oneOf.map(a => typeName(a.type)).sort().join(' or ');
       found.push({
         pointer,
@@ -122,6 +152,7 @@ function validate(value: any, node: Schema, pointer: string, definitions: Record
     }
   }
   if (node.type !== undefined && !isType(value, node.type)) {
+    const pointer = pointerOf(walk);
     const quotes = node.type === 'integer' || node.type === 'number' || node.type === 'boolean' ? ' (without quotes)' : '';
     found.push({
       pointer,
@@ -131,34 +162,46 @@ function validate(value: any, node: Schema, pointer: string, definitions: Record
     return;
   }
   if (node.enum !== undefined && !node.enum.includes(value)) {
+    const pointer = pointerOf(walk);
     found.push({
       pointer,
       message: `${subject}: ${fieldOf(pointer)} is ${describeValue(value)}, not one of ${node.enum.join(', ')}`,
       fix: `Set ${pointer} to one of ${node.enum.join(', ')}.`,
     });
   }
+  const path = walk.path;
   if (Array.isArray(value)) {
     if (node.items !== undefined) {
-      value.forEach((item, i) => validate(item, node.items!, `${pointer}/${i}`, definitions, about, found));
+      for (let i = 0; i < value.length; i++) {
+        path.push(i);
+        validate(value[i], node.items, walk);
+        path.pop();
+      }
     }
     return;
   }
   if (typeof value !== 'object') return;
-  for (const field of node.required ?? []) {
-    if (value[field] === null || value[field] === undefined || !Object.prototype.hasOwnProperty.call(value, field)) {
-      found.push({
-        pointer: `${pointer}/${escapePointerSegment(field)}`,
-        message: `${subject}: required property '${field}' missing`,
-        fix: `Set ${field} at ${pointer || '/'}: Kubernetes ${about.version} rejects the object without it.`,
-      });
+  if (node.required !== undefined) {
+    for (const field of node.required) {
+      if (value[field] === null || value[field] === undefined || !Object.prototype.hasOwnProperty.call(value, field)) {
+        const pointer = pointerOf(walk);
+        found.push({
+          pointer: `${pointer}/${escapePointerSegment(field)}`,
+          message: `${subject}: required property '${field}' missing`,
+          fix: `Set ${field} at ${pointer || '/'}: Kubernetes ${walk.version} rejects the object without it.`,
+        });
+      }
     }
   }
   // Unknown fields are not violations: the OpenAPI schema allows them (the API server drops them).
+  const { properties, additionalProperties } = node;
+  if (properties === undefined && additionalProperties === undefined) return;
   for (const key of Object.keys(value)) {
-    const property = node.properties !== undefined && Object.prototype.hasOwnProperty.call(node.properties, key)
-      ? node.properties[key]
-      : node.additionalProperties;
-    if (property !== undefined) validate(value[key], property, `${pointer}/${escapePointerSegment(key)}`, definitions, about, found);
+    const property = properties !== undefined && Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : additionalProperties;
+    if (property === undefined) continue;
+    path.push(key);
+    validate(value[key], property, walk);
+    path.pop();
   }
 }
 

@@ -83,6 +83,7 @@ function findingOf(
  * per control, its value the exemption's JSON, or a JSON list when several narrowed exemptions of one control apply.
  */
 function annotateExemptions(json: any, findings: Finding[]): any {
+  if (!findings.some(f => f.exemption)) return json;
   const byControl = new Map<string, Exemption[]>();
   for (const finding of findings) {
     if (!finding.exemption) continue;

@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { today } from './evaluate';
 import { Exemption } from './exemption';
 import { Finding, findingLine, FindingStatus, ObjectEvaluation } from './finding';
+import { jsonPieces, materialized, StreamedList } from './json-stream';
 import type { SourcePosition } from './source-position';
 import { TOOL_VERSION } from './tool-version';
 import { Control, Severity } from '../controls/core/control';
@@ -123,14 +124,30 @@ export class GuardReport {
 
   /** The status of every control of the catalog on every object. */
   public statusOf(evaluation: ObjectEvaluation, control: Control): ControlStatus {
-    if (!evaluation.applicableControls.includes(control.id)) return ControlStatus.NOT_APPLICABLE;
-    const findings = evaluation.findings.filter(f => f.controlId === control.id);
-    if (findings.length === 0) return ControlStatus.PASS;
-    return findings.every(f => f.status === FindingStatus.EXEMPT) ? ControlStatus.EXEMPT : ControlStatus.FAIL;
+    return statusOfFindings(evaluation.applicableControls.includes(control.id), evaluation.findings.filter(f => f.controlId === control.id));
   }
 
   /** The JSON report: objects x controls, findings with exemption reasons, controls with their references. */
   public toJson(): any {
+    return materialized(this.jsonDocument());
+  }
+
+  /**
+   * The JSON report's text (`JSON.stringify(toJson(), undefined, 2)`) in pieces, its objects one at a time; members
+   * of `extra` are added at the end.
+   * @internal
+   */
+  public _jsonPieces(extra: Record<string, unknown> = {}): Iterable<string> {
+    return jsonPieces({ ...this.jsonDocument(), ...extra });
+  }
+
+  /** The SARIF report's text (`JSON.stringify(toSarif(), undefined, 2)`) in pieces, its results one at a time. @internal */
+  public _sarifPieces(): Iterable<string> {
+    return jsonPieces(this.sarifDocument());
+  }
+
+  /** The JSON report with its objects as a StreamedList. */
+  private jsonDocument(): any {
     const controls = this.profile.controls;
     const exemptions = new Map<Exemption, boolean>();
     for (const f of this.allFindings()) if (f.exemption) exemptions.set(f.exemption, true);
@@ -151,50 +168,23 @@ export class GuardReport {
       controls: controls.map(c => ({
         id: c.id, title: c.title, severity: c.severity, rationale: c.rationale, remediation: c.remediation, references: c.references,
       })),
-      objects: this.sortedEvaluations().map(e => ({
-        constructPath: e.constructPath,
-        apiVersion: e.apiVersion,
-        kind: e.kind,
-        namespace: e.objectNamespace,
-        name: e.name,
-        controls: Object.fromEntries(controls.map(c => [c.id, {
-          status: this.statusOf(e, c),
-          findings: e.findings.filter(f => f.controlId === c.id).map(f => ({
-            pointer: f.pointer,
-            message: f.message,
-            fix: f.fix,
-            // Only where the context raised it (image-digest under an image policy): the control's severity is listed above.
-            ...(f.severity !== c.severity ? { severity: f.severity } : {}),
-            exemption: f.exemption ? exemptionJson(f.exemption) : undefined,
-          })),
-        }])),
-      })),
+      objects: new StreamedList(function* (this: GuardReport) {
+        for (const e of this.sortedEvaluations()) yield this.objectJson(e, controls);
+      }.bind(this)),
       exemptions: [...exemptions.entries()].map(([e, used]) => ({ ...exemptionJson(e), used })),
     };
   }
 
   /** SARIF 2.1.0: one rule per control, one result per finding; exempted findings carry an in-source suppression. */
   public toSarif(): any {
+    return materialized(this.sarifDocument());
+  }
+
+  /** The SARIF report with its results as a StreamedList. */
+  private sarifDocument(): any {
     const controls = this.profile.controls;
     const ruleIndex = new Map(controls.map((c, i) => [c.id, i]));
-    const results = this.sortedEvaluations().flatMap(e => e.findings.map(f => ({
-      ruleId: f.controlId,
-      ruleIndex: ruleIndex.get(f.controlId),
-      level: f.severity === Severity.ERROR ? 'error' : 'warning',
-      message: { text: `${f.kind} ${f.objectNamespace ? `${f.objectNamespace}/` : ''}${f.name} ${f.pointer}: ${f.message}; ${f.fix}` },
-      locations: [{
-        physicalLocation: {
-          // Synthesized objects: the chart's YAML file (cdk8s names it after the top-level chart).
-          artifactLocation: { uri: e.sourceFile ? artifactUri(e.sourceFile) : `${e.constructPath.split('/')[0]}.k8s.yaml` },
-          ...regionOf(e, f, this.locate),
-        },
-        logicalLocations: [{ fullyQualifiedName: `${e.constructPath}#${f.pointer}`, name: `${f.kind}/${f.name}`, kind: 'object' }],
-      }],
-      partialFingerprints: { objectPointer: `${f.kind}/${f.objectNamespace ?? ''}/${f.name}${f.pointer}` },
-      ...(f.exemption ? {
-        suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.exemption.reason }],
-      } : {}),
-    })));
+    const results = new StreamedList(() => this.sarifResults(ruleIndex));
     const { date, pinned } = judgedOn();
     return {
       $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
@@ -227,6 +217,62 @@ export class GuardReport {
         results,
       }],
     };
+  }
+
+  /** One object of the JSON report: its status and findings under every control of the profile. */
+  private objectJson(e: ObjectEvaluation, controls: Control[]): any {
+    // The findings of each control, grouped once (not filtered once per control: 50,000 objects x the catalog).
+    const byControl = new Map<string, Finding[]>();
+    for (const f of e.findings) {
+      const list = byControl.get(f.controlId);
+      if (list) list.push(f); else byControl.set(f.controlId, [f]);
+    }
+    const applicable = new Set(e.applicableControls);
+    return {
+      constructPath: e.constructPath,
+      apiVersion: e.apiVersion,
+      kind: e.kind,
+      namespace: e.objectNamespace,
+      name: e.name,
+      controls: Object.fromEntries(controls.map(c => {
+        const findings = byControl.get(c.id) ?? [];
+        return [c.id, {
+          status: statusOfFindings(applicable.has(c.id), findings),
+          findings: findings.map(f => ({
+            pointer: f.pointer,
+            message: f.message,
+            fix: f.fix,
+            // Only where the context raised it (image-digest under an image policy): the control's severity is listed above.
+            ...(f.severity !== c.severity ? { severity: f.severity } : {}),
+            exemption: f.exemption ? exemptionJson(f.exemption) : undefined,
+          })),
+        }];
+      })),
+    };
+  }
+
+  /** One SARIF result per finding, in construct path order. */
+  private *sarifResults(ruleIndex: Map<string, number>): Generator<any> {
+    for (const e of this.sortedEvaluations()) {
+      yield* e.findings.map(f => ({
+        ruleId: f.controlId,
+        ruleIndex: ruleIndex.get(f.controlId),
+        level: f.severity === Severity.ERROR ? 'error' : 'warning',
+        message: { text: `${f.kind} ${f.objectNamespace ? `${f.objectNamespace}/` : ''}${f.name} ${f.pointer}: ${f.message}; ${f.fix}` },
+        locations: [{
+          physicalLocation: {
+            // Synthesized objects: the chart's YAML file (cdk8s names it after the top-level chart).
+            artifactLocation: { uri: e.sourceFile ? artifactUri(e.sourceFile) : `${e.constructPath.split('/')[0]}.k8s.yaml` },
+            ...regionOf(e, f, this.locate),
+          },
+          logicalLocations: [{ fullyQualifiedName: `${e.constructPath}#${f.pointer}`, name: `${f.kind}/${f.name}`, kind: 'object' }],
+        }],
+        partialFingerprints: { objectPointer: `${f.kind}/${f.objectNamespace ?? ''}/${f.name}${f.pointer}` },
+        ...(f.exemption ? {
+          suppressions: [{ kind: 'inSource', status: 'accepted', justification: f.exemption.reason }],
+        } : {}),
+      }));
+    }
   }
 
   /** A short table: counts per control that failed or was exempted, then the totals. */
@@ -303,6 +349,13 @@ function regionOf(
   const position = locate?.(e, f);
   if (position) return { region: { startLine: position.line, startColumn: position.column } };
   return e.sourceLine ? { region: { startLine: e.sourceLine } } : {};
+}
+
+/** The status of one control on one object, from whether it applied and its findings there. */
+function statusOfFindings(applicable: boolean, findings: Finding[]): ControlStatus {
+  if (!applicable) return ControlStatus.NOT_APPLICABLE;
+  if (findings.length === 0) return ControlStatus.PASS;
+  return findings.every(f => f.status === FindingStatus.EXEMPT) ? ControlStatus.EXEMPT : ControlStatus.FAIL;
 }
 
 function exemptionJson(e: Exemption): any {

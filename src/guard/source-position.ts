@@ -30,7 +30,7 @@ export interface ComposedLog {
  * spaces. The file's text and its log are shared by the file's documents: one copy of each per file.
  */
 export interface DocumentText {
-  readonly file: { readonly text: string; log?: ComposedLog };
+  readonly file: SourceFile;
   readonly offset: number;
   readonly length: number;
   readonly blanked: number;
@@ -41,6 +41,27 @@ export interface DocumentText {
   readonly endNode: number;
   /** The schema it was parsed with, to parse it again when a key's text is not the key (see keyIs). */
   readonly schema: jsYaml.Schema;
+}
+
+/** A file's text and the log of its parse, shared by its documents; `released` once they are no longer needed. */
+export interface SourceFile {
+  readonly text: string;
+  log?: ComposedLog;
+  /** The offset of each line break of `text`, found on first use (line numbers by binary search). */
+  lineBreaks?: Int32Array;
+  released?: boolean;
+}
+
+/**
+ * Lets the file of `source` go: its text and log (about 3 times the text's size) are no longer held, and positionOf
+ * throws for its objects. The check CLI releases each file once its findings are located.
+ */
+export function releaseSource(source: ObjectSource): void {
+  const file = source.document.file as { text: string; log?: ComposedLog; lineBreaks?: Int32Array; released?: boolean };
+  file.text = '';
+  file.log = undefined;
+  file.lineBreaks = undefined;
+  file.released = true;
 }
 
 /** The document's text as it was parsed. */
@@ -63,44 +84,65 @@ export interface ObjectSource {
  * it composes ('open' before, 'close' after, the node's value in `state.result`); then `take()` the log.
  */
 export class ComposedNodeRecorder {
-  private starts: number[] = [];
-  private stops: number[] = [];
-  private ends: number[] = [];
+  // Typed arrays grown by doubling: a file of a pipeline's input has hundreds of thousands of nodes, and arrays of
+  // numbers grown one push at a time cost more than the parse's own work per node.
+  private starts: Int32Array = new Int32Array(1024);
+  private stops: Int32Array = new Int32Array(1024);
+  private ends: Int32Array = new Int32Array(1024);
   private objects: unknown[] = [];
-  private readonly open: number[] = [];
+  private size = 0;
+  private open: Int32Array = new Int32Array(64);
+  private depth = 0;
 
   public readonly listener = (event: 'open' | 'close', state: { position: number; result: unknown }): void => {
     if (event === 'open') {
-      this.open.push(this.starts.length);
-      this.starts.push(state.position);
-      this.stops.push(0);
-      this.ends.push(0);
+      const node = this.size++;
+      if (node === this.starts.length) this.grow();
+      if (this.depth === this.open.length) this.open = grown(this.open, this.depth);
+      this.open[this.depth++] = node;
+      this.starts[node] = state.position;
+      this.stops[node] = 0;
+      this.ends[node] = 0;
       this.objects.push(undefined);
     } else {
-      const node = this.open.pop()!;
+      const node = this.open[--this.depth];
       this.stops[node] = state.position;
-      this.ends[node] = this.starts.length;
+      this.ends[node] = this.size;
       if (typeof state.result === 'object') this.objects[node] = state.result;
     }
   };
 
   /** How many nodes were recorded so far. */
   public get count(): number {
-    return this.starts.length;
+    return this.size;
   }
 
   /** The log of the nodes recorded so far, compacted; the recorder starts over. */
   public take(): ComposedLog {
     const log: ComposedLog = {
-      starts: Int32Array.from(this.starts), stops: Int32Array.from(this.stops), ends: Int32Array.from(this.ends), objects: this.objects,
+      starts: this.starts.slice(0, this.size), stops: this.stops.slice(0, this.size), ends: this.ends.slice(0, this.size), objects: this.objects,
     };
-    this.starts = [];
-    this.stops = [];
-    this.ends = [];
+    this.starts = new Int32Array(1024);
+    this.stops = new Int32Array(1024);
+    this.ends = new Int32Array(1024);
     this.objects = [];
-    this.open.length = 0;
+    this.size = 0;
+    this.depth = 0;
     return log;
   }
+
+  private grow(): void {
+    this.starts = grown(this.starts, this.size);
+    this.stops = grown(this.stops, this.size);
+    this.ends = grown(this.ends, this.size);
+  }
+}
+
+/** A copy of the first `length` items of `array` in an array twice its size. */
+function grown(array: Int32Array, length: number): Int32Array {
+  const bigger = new Int32Array(array.length * 2);
+  bigger.set(array.subarray(0, length));
+  return bigger;
 }
 
 /**
@@ -110,6 +152,7 @@ export class ComposedNodeRecorder {
  */
 export function positionOf(source: ObjectSource, pointer: string): SourcePosition {
   const document = source.document;
+  if (document.file.released) throw new Error('positionOf: the source of this object was released (releaseSource)');
   const log = document.file.log!;
   const located = locate(log, document.firstNode, document.endNode, source, pointer, document);
   if (located !== undefined) return toPosition(document, located);
@@ -258,8 +301,30 @@ function toPosition(document: DocumentText, offset: number): SourcePosition {
     while (at < length && charAt(at) !== '\n') at++;
   }
   if (at >= length) at = offset;
-  let line = document.firstLine;
-  for (let i = text.indexOf('\n', base); i !== -1 && i < base + at; i = text.indexOf('\n', i + 1)) line++;
+  // The line breaks from the document's start to `at`, counted in the file's line break offsets.
+  const breaks = lineBreaksOf(document.file);
+  const line = document.firstLine + countBelow(breaks, base + at) - countBelow(breaks, base);
   const lineStart = text.lastIndexOf('\n', base + Math.max(at - 1, 0));
   return { line, column: at - (lineStart < base ? -1 : lineStart - base) };
+}
+
+function lineBreaksOf(file: SourceFile): Int32Array {
+  if (file.lineBreaks === undefined) {
+    const { text } = file;
+    const offsets: number[] = [];
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) offsets.push(i);
+    file.lineBreaks = Int32Array.from(offsets);
+  }
+  return file.lineBreaks;
+}
+
+/** How many of the sorted `offsets` are below `limit`. */
+function countBelow(offsets: Int32Array, limit: number): number {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (offsets[middle] < limit) low = middle + 1; else high = middle;
+  }
+  return low;
 }

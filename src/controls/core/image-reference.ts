@@ -88,7 +88,23 @@ export type ContainerImage =
   | { readonly ok: false; readonly problem: Violation };
 
 export function parseImageReference(image: string): ImageReference | undefined {
-  if (typeof image !== 'string' || image === '' || IDENTIFIER_RE.test(image)) {
+  if (typeof image !== 'string') return undefined;
+  // Several controls parse every container's image, and a pipeline's input names few distinct images: each is
+  // parsed once (the cache is bounded; a reference is frozen, as it is shared).
+  if (PARSED.has(image)) return PARSED.get(image);
+  const reference = parsed(image);
+  // No valid reference is longer (name 255, tag 128, digest 135 characters): longer text is not kept.
+  if (image.length > 520) return reference;
+  if (PARSED.size >= PARSED_MAX) PARSED.clear();
+  PARSED.set(image, reference === undefined ? undefined : Object.freeze(reference));
+  return reference;
+}
+
+const PARSED = new Map<string, ImageReference | undefined>();
+const PARSED_MAX = 10_000;
+
+function parsed(image: string): ImageReference | undefined {
+  if (image === '' || IDENTIFIER_RE.test(image)) {
     return undefined;
   }
 
