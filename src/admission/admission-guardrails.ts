@@ -8,10 +8,12 @@ import { Controls } from '../controls/controls';
 import { Control } from '../controls/core/control';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
+import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { Exemptions } from '../guard/exemption';
 import { FindingStatus } from '../guard/finding';
 import { Guard } from '../guard/guard';
 import { GuardReport } from '../guard/report';
+import { Platform } from '../platforms/platform';
 
 /** Props of AdmissionGuardrails. */
 export interface AdmissionGuardrailsProps extends ChartProps {
@@ -43,6 +45,11 @@ export interface AdmissionGuardrailsProps extends ChartProps {
    * @default false
    */
   readonly requireImageDigests?: boolean;
+  /**
+   * The platform of the clusters: controls that do not apply there are not exported (OpenShift: `high-uid-gid`).
+   * @default - the platform of HardenedDefaults at this scope (Platform.GENERIC unless set)
+   */
+  readonly platform?: Platform;
   /**
    * Objects a control is not enforced on, each keyed on its identity (see `exemptionsOf` and `exemptionsFromReport`).
    * @default - none
@@ -126,6 +133,7 @@ export class AdmissionGuardrails extends Chart {
       pssVersion: props.pssVersion,
       allowedRegistries: props.allowedRegistries,
       requireImageDigests: props.requireImageDigests,
+      platform: props.platform ?? HardenedDefaults.of(this).platform,
       exemptions: props.exemptions,
       where: `[${this.node.path}] AdmissionGuardrails`,
     });

@@ -6,6 +6,7 @@ import { celString } from '../controls/core/cel';
 import { AdmissionRule, Control, ControlContext, Severity } from '../controls/core/control';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
+import { Platform } from '../platforms/platform';
 
 // Plain JSON, no cdk8s: the `policies` CLI command loads this module alone; AdmissionGuardrails wraps it in ApiObjects.
 
@@ -36,6 +37,11 @@ export interface AdmissionPolicyOptions {
    * an ImagePolicy that requires digests). @default false
    */
   readonly requireImageDigests?: boolean;
+  /**
+   * The platform the cluster runs: a control that does not apply there (OpenShift assigns uids itself, so
+   * `high-uid-gid`) is not exported, listed with the platform's reason. @default Platform.GENERIC
+   */
+  readonly platform?: Platform;
   /** Objects exempted from a control, by identity. @default - none */
   readonly exemptions?: AdmissionExemption[];
   /** Prefix of errors about the options (e.g. the construct path). @default 'policies' */
@@ -80,6 +86,11 @@ export function admissionPolicies(options: AdmissionPolicyOptions = {}): Admissi
   const enforced: string[] = [];
   const notEnforced: NotEnforcedControl[] = [];
   for (const control of profile.controls) {
+    const notApplicable = options.platform?.reasonNotApplicable(control.id);
+    if (notApplicable !== undefined) {
+      notEnforced.push({ control, reason: `Does not apply on ${options.platform!.title}: ${notApplicable}.` });
+      continue;
+    }
     const form = control.admission(context);
     if (!form.rule) {
       notEnforced.push({ control, reason: form.notEnforcedReason ?? 'no CEL form' });

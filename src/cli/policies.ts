@@ -4,6 +4,7 @@ import { AdmissionAction } from '../admission/admission-action';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
 import { TOOL_VERSION } from '../guard/tool-version';
+import { Platform } from '../platforms/platform';
 
 /** The flags of `policies`, as commander parses them. */
 interface PoliciesFlags {
@@ -13,6 +14,7 @@ interface PoliciesFlags {
   pssVersion: string;
   allowedRegistry?: string[];
   requireDigests?: boolean;
+  platform: string;
 }
 
 /**
@@ -20,7 +22,12 @@ interface PoliciesFlags {
  * to synthesis and the CLI. Plain JSON from src/admission: no cdk8s is loaded.
  */
 export function policiesYaml(options: {
-  profile: Profile; action: AdmissionAction; pssVersion: PssVersion; allowedRegistries?: string[]; requireImageDigests?: boolean;
+  profile: Profile;
+  action: AdmissionAction;
+  pssVersion: PssVersion;
+  allowedRegistries?: string[];
+  requireImageDigests?: boolean;
+  platform?: Platform;
 }): string {
   // Loaded here, not imported: `check` shares the program and must not pay for the policies' modules at startup.
   /* eslint-disable @typescript-eslint/no-require-imports */
@@ -49,6 +56,8 @@ export function addPoliciesCommand(program: Command, write: (text: string) => vo
       + 'or audit (audit log)').choices(Object.values(AdmissionAction)).default(AdmissionAction.DENY))
     .option('--pss-version <version>', 'Pod Security Standards version the PSS policies mirror (v1.25 to v1.33)', 'v1.27')
     .option('--allowed-registry <registry...>', 'registries images must come from (adds the image-registry policy)')
+    .addOption(new Option('--platform <platform>', 'the platform of the clusters: controls that do not apply there are left out '
+      + '(openshift: high-uid-gid)').choices(Platform.all().map(p => p.name)).default(Platform.GENERIC.name))
     .option('--require-digests', 'images must be pinned by digest: the image-digest policy denies instead of warning')
     .action((opts: PoliciesFlags) => {
       let pssVersion: PssVersion;
@@ -64,6 +73,7 @@ export function addPoliciesCommand(program: Command, write: (text: string) => vo
           pssVersion,
           allowedRegistries: opts.allowedRegistry,
           requireImageDigests: opts.requireDigests === true,
+          platform: Platform.of(opts.platform),
         }));
       } catch (e) {
         throw new InputError((e as Error).message);

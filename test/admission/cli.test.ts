@@ -49,6 +49,14 @@ describe('cdk8s-hardened policies', () => {
     expect(digestBinding('--require-digests', '--action', 'warn').spec.validationActions).toEqual(['Warn']);
   });
 
+  test('--platform openshift leaves out high-uid-gid, saying why in the header', () => {
+    const { code, stdout, documents } = run('policies', '--platform', 'openshift');
+    expect(code).toBe(0);
+    expect(documents.map(d => d.metadata.name)).not.toContain('cdk8s-hardened-high-uid-gid');
+    expect(stdout).toMatch(/#   high-uid-gid: Does not apply on OpenShift/);
+    expect(run('policies').documents.map(d => d.metadata.name)).toContain('cdk8s-hardened-high-uid-gid');
+  });
+
   test.each([
     [['--action', 'block'], /--action.*block.*Allowed choices are deny, warn, audit/s],
     [['--format', 'kyverno'], /Allowed choices are vap/],

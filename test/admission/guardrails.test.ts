@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { NodeAgentChart } from '../../examples/node-agent/main';
-import { AdmissionAction, AdmissionGuardrails, Controls, GuardReport, Profile } from '../../src';
+import { AdmissionAction, AdmissionGuardrails, Controls, GuardReport, HardenedDefaults, Platform, Profile } from '../../src';
 import { createRequest, evaluateCel, policyMatches } from '../helpers/cel';
 import { expectSchemaValid } from '../helpers/schema';
 
@@ -66,4 +66,14 @@ describe('AdmissionGuardrails props', () => {
   ])('%s is refused, naming the construct path and the prop', (_name, props, message) => {
     expect(() => new AdmissionGuardrails(Testing.app(), 'guardrails', props)).toThrow(message);
   });
+});
+
+test('the platform comes from HardenedDefaults of the scope unless given: OpenShift guardrails leave out high-uid-gid', () => {
+  const app = Testing.app();
+  HardenedDefaults.set(app, { platform: Platform.OPENSHIFT });
+  const inherited = new AdmissionGuardrails(app, 'openshift');
+  expect(inherited.enforcedControlIds).not.toContain(Controls.HIGH_UID_GID.id);
+  expect(inherited.notEnforcedControls.find(n => n.control === Controls.HIGH_UID_GID)?.reason).toMatch(/OpenShift/);
+  const explicit = new AdmissionGuardrails(app, 'generic', { platform: Platform.GENERIC });
+  expect(explicit.enforcedControlIds).toContain(Controls.HIGH_UID_GID.id);
 });

@@ -6,6 +6,7 @@ import { Controls } from '../../src/controls/controls';
 import { Severity } from '../../src/controls/core/control';
 import { PssVersion } from '../../src/controls/core/pss-version';
 import { Profile } from '../../src/controls/profile';
+import { Platform } from '../../src/platforms/platform';
 import { createRequest, evaluateCel } from '../helpers/cel';
 import { controllerForms, FIXTURES_DIR, loadYamlFile } from '../helpers/fixtures';
 import { expectSchemaValid } from '../helpers/schema';
@@ -241,4 +242,17 @@ test('requireImageDigests turns image-digest into an error in the cluster too: a
   // The expression is the same: only what the cluster does with a failure changes.
   expect(policy.spec.validations).toEqual(warnPolicy.spec.validations);
   expect(() => admissionPolicies({ requireImageDigests: 'yes' as any })).toThrow(/requireImageDigests "yes" must be true or false/);
+});
+
+test('on OpenShift, high-uid-gid is not exported (the SCC assigns uids to pods, not to their templates): listed with the reason', () => {
+  const generic = admissionPolicies({});
+  const openshift = admissionPolicies({ platform: Platform.OPENSHIFT });
+  expect(generic.enforced).toContain('high-uid-gid');
+  expect(openshift.enforced).not.toContain('high-uid-gid');
+  expect(openshift.enforced).toEqual(generic.enforced.filter(id => id !== 'high-uid-gid'));
+  const listed = openshift.notEnforced.find(n => n.control.id === 'high-uid-gid');
+  expect(listed?.reason).toMatch(/^Does not apply on OpenShift \(restricted-v2 SCC\): .*uid-range/);
+  // Every other control is enforced exactly as on a generic cluster.
+  expect(openshift.manifests.filter(m => !m.metadata.name.endsWith('high-uid-gid')))
+    .toEqual(generic.manifests.filter(m => !m.metadata.name.endsWith('high-uid-gid')));
 });
