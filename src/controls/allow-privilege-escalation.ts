@@ -27,7 +27,6 @@ export class AllowPrivilegeEscalation extends PodControl {
     });
   }
 
-
   public admission(context: ControlContext): ControlAdmission {
     const windowsExempt = context.pssVersion.atLeast(WINDOWS_EXEMPT_SINCE_MINOR) ? 'variables.isWindows || ' : '';
     const check = everyContainer(`${securityContextField('c', 'allowPrivilegeEscalation')}.orValue(true) == false`,

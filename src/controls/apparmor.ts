@@ -37,7 +37,6 @@ export class Apparmor extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     const allowed = (holder: string) => `!${securityContextField(holder, 'appArmorProfile')}.hasValue()`
       + ` || ${securityContextField(holder, 'appArmorProfile')}.value().?type.orValue('') in ${celStrings(ALLOWED_TYPES)}`;

@@ -34,7 +34,6 @@ export class CapabilitiesBaseline extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

@@ -26,7 +26,6 @@ export class CapabilitiesDropAll extends PodControl {
     });
   }
 
-
   public admission(context: ControlContext): ControlAdmission {
     const windowsExempt = context.pssVersion.atLeast(WINDOWS_EXEMPT_SINCE_MINOR) ? 'variables.isWindows || ' : '';
     const capabilities = securityContextField('c', 'capabilities');

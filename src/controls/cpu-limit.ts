@@ -26,7 +26,6 @@ export class CpuLimit extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { rule: podRule([resourcesSet('limits', ['cpu'])]) };
   }

@@ -24,7 +24,6 @@ export class DedicatedServiceAccount extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     const name = "variables.podSpec.?serviceAccountName.orValue('')";
     const alias = "variables.podSpec.?serviceAccount.orValue('')";

@@ -38,7 +38,6 @@ export class HighUidGid extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     const high = (value: string) => `(type(${value}) == int && ${value} >= ${MIN_ID})`;
     const validations = FIELDS.flatMap(field => {

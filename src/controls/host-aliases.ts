@@ -18,7 +18,6 @@ export class HostAliases extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { rule: podRule([podCheck('size(variables.podSpec.?hostAliases.orValue([])) == 0', 'the pod must not set hostAliases')]) };
   }

@@ -26,7 +26,6 @@ export class HostNamespaces extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

@@ -25,7 +25,6 @@ export class HostPathVolumes extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

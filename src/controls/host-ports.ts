@@ -23,7 +23,6 @@ export class HostPorts extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

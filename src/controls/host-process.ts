@@ -27,7 +27,6 @@ export class HostProcess extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

@@ -21,7 +21,6 @@ export class ImageDigest extends PodControl {
     });
   }
 
-
   public admission(context: ControlContext): ControlAdmission {
     return {
       // Required digests deny in the cluster as they fail synthesis.

@@ -24,7 +24,6 @@ export class ImagePinned extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

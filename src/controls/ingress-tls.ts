@@ -32,7 +32,6 @@ export class IngressTls extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     // covers(t, h), as in the check: equal (case-insensitively), or a `*.` wildcard over exactly one more label.
     const celCovers = (t: string, h: string) => `(${t}.lowerAscii() == ${h}.lowerAscii() || (${t}.startsWith('*.') && !${h}.startsWith('*.')`

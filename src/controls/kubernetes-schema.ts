@@ -40,7 +40,6 @@ export class KubernetesSchema extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: 'The API server validates every object against its own schema before admission.' };
   }

@@ -26,7 +26,6 @@ export class NamespaceDefaultDeny extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: "Needs other objects: needs the namespace's NetworkPolicies, other objects than the Namespace it judges." };
   }

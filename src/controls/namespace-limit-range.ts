@@ -27,7 +27,6 @@ export class NamespaceLimitRange extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: "Needs other objects: needs the namespace's LimitRange, another object." };
   }

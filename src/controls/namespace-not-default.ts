@@ -68,7 +68,6 @@ export class NamespaceNotDefault extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: "Needs the app's CustomResourceDefinitions to know which kinds are namespaced; in the cluster every namespaced object has a namespace (the request's), system namespaces are not judged, and `default` is closed by granting tenants nothing there." };
   }

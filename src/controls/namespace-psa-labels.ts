@@ -46,7 +46,6 @@ export class NamespacePsaLabels extends Control {
     });
   }
 
-
   public admission(context: ControlContext): ControlAdmission {
     const known = [25, 26, 27, 28, 29, 30, 31, 32, 33].map(minor => `v1.${minor}`).filter(v => knownVersion(v));
     const label = (key: string) => `object.metadata.?labels[?${celString(key)}].orValue('')`;

@@ -65,7 +65,6 @@ export class NamespaceQuota extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: "Needs other objects: needs the namespace's ResourceQuota, another object." };
   }

@@ -35,7 +35,6 @@ export class NetworkPolicyAllowAll extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: 'Judges whether ipBlocks and their excepts cover every address (CIDR arithmetic across peers), which the CEL form cannot mirror exactly.' };
   }

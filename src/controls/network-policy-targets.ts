@@ -22,7 +22,6 @@ export class NetworkPolicyTargets extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: 'Needs other objects: needs the pod templates of the namespace, to see that the podSelector selects some.' };
   }

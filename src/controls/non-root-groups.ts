@@ -27,7 +27,6 @@ export class NonRootGroups extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     // The API server admits only integers for these fields, so the string "0" the check also refuses never gets here.
     const pod = (field: string) => `${securityContextField('variables.podSpec', field)}.orValue(1) != 0`;

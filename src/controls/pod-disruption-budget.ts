@@ -56,7 +56,6 @@ export class PodDisruptionBudget extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: "Needs other objects: needs the workload's PodDisruptionBudget, another object." };
   }

@@ -29,7 +29,6 @@ export class Probes extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     // Init containers run to completion and ephemeral containers cannot have probes; run-to-completion pods need none.
     const check = everyContainer('has(c.readinessProbe) && has(c.livenessProbe) && c.readinessProbe != c.livenessProbe',

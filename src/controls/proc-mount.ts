@@ -22,7 +22,6 @@ export class ProcMount extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

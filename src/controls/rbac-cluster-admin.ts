@@ -1,4 +1,4 @@
-import { NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { bindingRule } from './core/cel';
 import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isBinding, rbacObjectLabel } from './core/rbac-rules';
 
@@ -25,17 +25,12 @@ export class RbacClusterAdmin extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
-      rule: {
-        resources: rbacResources('RoleBinding', 'ClusterRoleBinding'),
-        matchConditions: [NOT_CONTROL_PLANE],
-        validations: [{
-          expression: "!(object.roleRef.kind == 'ClusterRole' && object.roleRef.name == 'cluster-admin')",
-          message: "bindings must not bind the ClusterRole 'cluster-admin'",
-        }],
-      },
+      rule: bindingRule({
+        expression: "!(object.roleRef.kind == 'ClusterRole' && object.roleRef.name == 'cluster-admin')",
+        message: "bindings must not bind the ClusterRole 'cluster-admin'",
+      }),
     };
   }
 

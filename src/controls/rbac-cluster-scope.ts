@@ -29,7 +29,6 @@ export class RbacClusterScope extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: {

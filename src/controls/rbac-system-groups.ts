@@ -1,4 +1,4 @@
-import { celStrings, NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { bindingRule, celStrings } from './core/cel';
 import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { pointer } from './core/pod-template';
 import { isBinding, rbacObjectLabel } from './core/rbac-rules';
@@ -30,18 +30,13 @@ export class RbacSystemGroups extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
-      rule: {
-        resources: rbacResources('RoleBinding', 'ClusterRoleBinding'),
-        matchConditions: [NOT_CONTROL_PLANE],
-        validations: [{
-          expression: `object.?subjects.orValue([]).all(s, !(s.kind == 'Group' && s.name in ${celStrings([...FORBIDDEN_GROUPS])})`
-            + ` && !(s.kind == 'User' && s.name in ${celStrings([...FORBIDDEN_USERS])}))`,
-          message: `bindings must not grant to ${[...FORBIDDEN_GROUPS, ...FORBIDDEN_USERS].join(', ')}`,
-        }],
-      },
+      rule: bindingRule({
+        expression: `object.?subjects.orValue([]).all(s, !(s.kind == 'Group' && s.name in ${celStrings([...FORBIDDEN_GROUPS])})`
+          + ` && !(s.kind == 'User' && s.name in ${celStrings([...FORBIDDEN_USERS])}))`,
+        message: `bindings must not grant to ${[...FORBIDDEN_GROUPS, ...FORBIDDEN_USERS].join(', ')}`,
+      }),
     };
   }
 

@@ -1,4 +1,4 @@
-import { celString, NOT_CONTROL_PLANE, rbacResources } from './core/cel';
+import { bindingRule, celString } from './core/cel';
 import { Control, ControlAdmission, ControlContext, Severity, Violation } from './core/control';
 import { isBinding, rbacObjectLabel } from './core/rbac-rules';
 
@@ -29,17 +29,12 @@ export class RbacSystemRoles extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
-      rule: {
-        resources: rbacResources('RoleBinding', 'ClusterRoleBinding'),
-        matchConditions: [NOT_CONTROL_PLANE],
-        validations: [{
-          expression: `!object.roleRef.name.startsWith(${celString(SYSTEM_PREFIX)})`,
-          message: `bindings must not bind the built-in roles of Kubernetes components (${SYSTEM_PREFIX}*)`,
-        }],
-      },
+      rule: bindingRule({
+        expression: `!object.roleRef.name.startsWith(${celString(SYSTEM_PREFIX)})`,
+        message: `bindings must not bind the built-in roles of Kubernetes components (${SYSTEM_PREFIX}*)`,
+      }),
     };
   }
 

@@ -34,7 +34,6 @@ export class RbacWildcard extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     const noWildcard = FIELDS.map(field => `r.?${field}.orValue([]).all(x, !x.contains('*'))`).join(' && ');
     return {

@@ -25,7 +25,6 @@ export class ReadOnlyRootFilesystem extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

@@ -22,7 +22,6 @@ export class Replicas extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: "Needs other objects: needs the workload's HorizontalPodAutoscaler, which may set the replica count." };
   }

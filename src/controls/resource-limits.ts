@@ -25,7 +25,6 @@ export class ResourceLimits extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { rule: podRule([resourcesSet('limits', ['memory', 'ephemeral-storage'])]) };
   }

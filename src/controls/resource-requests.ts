@@ -63,7 +63,6 @@ export class ResourceRequests extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { rule: podRule([resourcesSet('requests', ['cpu', 'memory', 'ephemeral-storage'])]) };
   }

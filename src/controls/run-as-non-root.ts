@@ -25,7 +25,6 @@ export class RunAsNonRoot extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     const podValue = securityContextField('variables.podSpec', 'runAsNonRoot');
     return {

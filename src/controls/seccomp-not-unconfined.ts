@@ -29,7 +29,6 @@ export class SeccompNotUnconfined extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     const allowed = (holder: string) => `!${securityContextField(holder, 'seccompProfile')}.hasValue()`
       + ` || ${securityContextField(holder, 'seccompProfile')}.value().?type.orValue('') in ${celStrings(ALLOWED_TYPES)}`;

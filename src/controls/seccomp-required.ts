@@ -28,7 +28,6 @@ export class SeccompRequired extends PodControl {
     });
   }
 
-
   public admission(context: ControlContext): ControlAdmission {
     const windowsExempt = context.pssVersion.atLeast(WINDOWS_EXEMPT_SINCE_MINOR) ? 'variables.isWindows || ' : '';
     const podProfile = securityContextField('variables.podSpec', 'seccompProfile');

@@ -21,7 +21,6 @@ export class SecretLiteralData extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: 'Judges Secrets written into manifests (and Git); in the cluster every Secret holds its data by design (operators, cert-manager, service account tokens).' };
   }

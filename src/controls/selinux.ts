@@ -27,7 +27,6 @@ export class Selinux extends PodControl {
     });
   }
 
-
   public admission(context: ControlContext): ControlAdmission {
     const allowedTypes = context.pssVersion.atLeast(31) ? ALLOWED_TYPES_1_31 : ALLOWED_TYPES;
     // Absent options and empty ones are the same: type '' is allowed, user and role must be empty.

@@ -26,7 +26,6 @@ export class SensitiveEnvLiteral extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: 'A heuristic over variable names and values (word splitting, camelCase) that CEL cannot mirror exactly; it stays a synth- and CLI-time review.' };
   }

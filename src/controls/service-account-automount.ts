@@ -30,7 +30,6 @@ export class ServiceAccountAutomount extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: {

@@ -50,7 +50,6 @@ export class ServiceAccountToken extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

@@ -22,7 +22,6 @@ export class ServiceExternalIps extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: {

@@ -27,7 +27,6 @@ export class ServiceLoadBalancer extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: {

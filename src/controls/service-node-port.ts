@@ -23,7 +23,6 @@ export class ServiceNodePort extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: {

@@ -17,7 +17,6 @@ export class ShareProcessNamespace extends PodControl {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return {
       rule: podRule([podCheck('!variables.podSpec.?shareProcessNamespace.orValue(false)', 'the pod must not set shareProcessNamespace: true')]),

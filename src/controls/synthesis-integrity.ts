@@ -27,7 +27,6 @@ export class SynthesisIntegrity extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: "Judges the guard's own input at synthesis (List objects, exemption annotations written by hand): it means nothing in the cluster." };
   }

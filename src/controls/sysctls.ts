@@ -54,7 +54,6 @@ export class Sysctls extends PodControl {
     });
   }
 
-
   public admission(context: ControlContext): ControlAdmission {
     const safe = [...safeSysctls(context.pssVersion)];
     return {

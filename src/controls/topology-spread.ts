@@ -38,7 +38,6 @@ export class TopologySpread extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: "Needs other objects: needs the replica count, which the workload's HorizontalPodAutoscaler may set." };
   }

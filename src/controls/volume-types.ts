@@ -30,7 +30,6 @@ export class VolumeTypes extends PodControl {
     });
   }
 
-
   public admission(context: ControlContext): ControlAdmission {
     return {
       rule: podRule([

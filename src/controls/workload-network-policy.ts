@@ -35,7 +35,6 @@ export class WorkloadNetworkPolicy extends Control {
     });
   }
 
-
   public admission(_context: ControlContext): ControlAdmission {
     return { notEnforcedReason: "Needs other objects: needs the namespace's NetworkPolicies, to see that one selects the workload." };
   }

@@ -135,5 +135,10 @@ export function rbacResources(...kinds: string[]): AdmissionResource[] {
   return RBAC_RESOURCES.filter(r => kinds.includes(r.kind));
 }
 
+/** The rule of a control over role bindings (Role- and ClusterRoleBindings), not judging the control plane's own requests. */
+export function bindingRule(validation: AdmissionValidation): AdmissionRule {
+  return { resources: rbacResources('RoleBinding', 'ClusterRoleBinding'), matchConditions: [NOT_CONTROL_PLANE], validations: [validation] };
+}
+
 /** The core-group Service kind. */
 export const SERVICE_RESOURCES: AdmissionResource[] = [{ apiGroup: '', resource: 'services', kind: 'Service' }];
