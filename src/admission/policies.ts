@@ -5,6 +5,7 @@ import { NotEnforcedControl } from './not-enforced-control';
 import { celString } from '../controls/core/cel';
 import { AdmissionRule, Control, ControlContext, Severity } from '../controls/core/control';
 import { PssVersion } from '../controls/core/pss-version';
+import { OPT_OUT_LABEL } from '../controls/namespace-guardrails-opt-out';
 import { Profile } from '../controls/profile';
 import { Platform } from '../platforms/platform';
 
@@ -14,10 +15,11 @@ import { Platform } from '../platforms/platform';
 export const SYSTEM_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease'];
 
 /**
- * The label that opts a namespace out of every guardrail (any value). Setting it takes `update` or `patch` on
- * namespaces, which tenants must not have (the `rbac-namespace-write` control refuses Roles that grant it).
+ * The label that opts a namespace out of every guardrail (any value), defined beside the control that flags it
+ * (`namespace-guardrails-opt-out`). Setting it takes `update` or `patch` on namespaces, which tenants must not have
+ * (the `rbac-namespace-write` control refuses Roles that grant it).
  */
-export const OPT_OUT_LABEL = 'admission.cdk8s-hardened.io/opt-out';
+export { OPT_OUT_LABEL };
 
 /** Prefix of every policy and binding name: `cdk8s-hardened-<control-id>`. */
 export const POLICY_NAME_PREFIX = 'cdk8s-hardened-';

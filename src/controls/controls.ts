@@ -17,6 +17,7 @@ import { ImageRegistry } from './image-registry';
 import { IngressTls } from './ingress-tls';
 import { KubernetesSchema } from './kubernetes-schema';
 import { NamespaceDefaultDeny } from './namespace-default-deny';
+import { NamespaceGuardrailsOptOut } from './namespace-guardrails-opt-out';
 import { NamespaceLimitRange } from './namespace-limit-range';
 import { NamespaceNotDefault } from './namespace-not-default';
 import { NamespacePsaLabels } from './namespace-psa-labels';
@@ -152,6 +153,8 @@ export class Controls {
   public static readonly NAMESPACE_NOT_DEFAULT: Control = new NamespaceNotDefault();
   /** `namespace-psa-labels` */
   public static readonly NAMESPACE_PSA_LABELS: Control = new NamespacePsaLabels();
+  /** `namespace-guardrails-opt-out` */
+  public static readonly NAMESPACE_GUARDRAILS_OPT_OUT: Control = new NamespaceGuardrailsOptOut();
   /** `namespace-default-deny` */
   public static readonly NAMESPACE_DEFAULT_DENY: Control = new NamespaceDefaultDeny();
   /** `namespace-quota` */
@@ -268,6 +271,7 @@ export class Controls {
       Controls.SHARE_PROCESS_NAMESPACE,
       Controls.NAMESPACE_NOT_DEFAULT,
       Controls.NAMESPACE_PSA_LABELS,
+      Controls.NAMESPACE_GUARDRAILS_OPT_OUT,
       Controls.NAMESPACE_DEFAULT_DENY,
       Controls.NAMESPACE_QUOTA,
       Controls.NAMESPACE_LIMIT_RANGE,

@@ -71,7 +71,6 @@ export async function resolveImage(image: string, options: RegistryOptions = {})
   if (response.status !== 200) {
     throw new PinError(`${image}: ${host} answered HTTP ${response.status}${await registryError(response)} for ${url}`);
   }
-  checkFinalScheme(image, response, options);
   const mediaType = (response.headers.get('content-type') ?? '').split(';')[0].trim();
   if (!MANIFEST_MEDIA_TYPES.includes(mediaType)) {
     throw new PinError(`${image}: ${host} answered a manifest of media type '${mediaType || '(none)'}', not an OCI index/manifest or a Docker `
@@ -97,23 +96,60 @@ export async function resolveImage(image: string, options: RegistryOptions = {})
   return { image, digest, mediaType };
 }
 
+/** Redirects followed per request; a registry or CDN needs one or two. */
+const MAX_REDIRECTS = 5;
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+
+/**
+ * GET `url`, following redirects by hand: every hop must be https, or plain http to a host named with
+ * --insecure-registry, so no plain-http hop (where an on-path attacker could point at another manifest) is crossed
+ * even when the chain ends on https. The Authorization header is not sent past a change of origin.
+ */
 async function request(image: string, url: string, headers: Record<string, string>, options: RegistryOptions): Promise<Response> {
-  try {
-    return await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
-  } catch (e) {
-    const err = e as Error & { cause?: { code?: string; message?: string } };
-    const why = err.name === 'TimeoutError' ? `no answer within ${(options.timeoutMs ?? 30_000) / 1000} s` : (err.cause?.code ?? err.cause?.message ?? err.message);
-    throw new PinError(`${image}: cannot reach ${new URL(url).host} (${why}); check the registry name and the network`
-      + (url.startsWith('https:') ? ' (a registry served over plain http must be named with --insecure-registry)' : ''));
+  let current = new URL(url);
+  let sent = headers;
+  for (let redirects = 0; ; redirects++) {
+    const response = await requestOnce(image, current, sent, options);
+    if (!REDIRECT_STATUSES.includes(response.status)) return response;
+    await response.arrayBuffer().catch(() => undefined);
+    if (redirects === MAX_REDIRECTS) {
+      throw new PinError(`${image}: more than ${MAX_REDIRECTS} redirects from ${new URL(url).origin}${new URL(url).pathname}; refusing (a redirect loop?)`);
+    }
+    const location = response.headers.get('location');
+    if (location === null) {
+      throw new PinError(`${image}: ${current.host} answered HTTP ${response.status} with no Location header`);
+    }
+    let next: URL;
+    try {
+      next = new URL(location, current);
+    } catch {
+      throw new PinError(`${image}: ${current.host} redirected (HTTP ${response.status}) to '${location}', which is not a URL`);
+    }
+    if (!allowedScheme(next, options)) {
+      throw new PinError(`${image}: ${current.origin} redirected to ${next.origin}, which is not https; refusing a downgraded answer `
+        + '(every hop of a redirect must be https, or plain http to a registry named with --insecure-registry)');
+    }
+    if (next.origin !== current.origin) {
+      sent = Object.fromEntries(Object.entries(sent).filter(([name]) => name.toLowerCase() !== 'authorization'));
+    }
+    current = next;
   }
 }
 
-/** A redirect must not leave https for a registry that is not explicitly insecure. */
-function checkFinalScheme(image: string, response: Response, options: RegistryOptions): void {
-  const final = new URL(response.url);
-  const insecure = (options.insecureRegistries ?? []).map(r => r.toLowerCase()).includes(final.host.toLowerCase());
-  if (final.protocol !== 'https:' && !insecure) {
-    throw new PinError(`${image}: the registry redirected to ${final.origin}, which is not https; refusing a downgraded answer`);
+/** https, or plain http to a host named with --insecure-registry. */
+function allowedScheme(url: URL, options: RegistryOptions): boolean {
+  const insecure = (options.insecureRegistries ?? []).map(r => r.toLowerCase()).includes(url.host.toLowerCase());
+  return url.protocol === 'https:' || (url.protocol === 'http:' && insecure);
+}
+
+async function requestOnce(image: string, url: URL, headers: Record<string, string>, options: RegistryOptions): Promise<Response> {
+  try {
+    return await fetch(url, { headers, redirect: 'manual', signal: AbortSignal.timeout(options.timeoutMs ?? 30_000) });
+  } catch (e) {
+    const err = e as Error & { cause?: { code?: string; message?: string } };
+    const why = err.name === 'TimeoutError' ? `no answer within ${(options.timeoutMs ?? 30_000) / 1000} s` : (err.cause?.code ?? err.cause?.message ?? err.message);
+    throw new PinError(`${image}: cannot reach ${url.host} (${why}); check the registry name and the network`
+      + (url.protocol === 'https:' ? ' (a registry served over plain http must be named with --insecure-registry)' : ''));
   }
 }
 
@@ -153,8 +189,7 @@ async function bearerToken(image: string, challenge: string | null, repository: 
   } catch {
     throw new PinError(`${image}: the registry's token realm '${parsed.params.realm}' is not a URL`);
   }
-  const insecure = (options.insecureRegistries ?? []).map(r => r.toLowerCase()).includes(realm.host.toLowerCase());
-  if (realm.protocol !== 'https:' && !(realm.protocol === 'http:' && insecure)) {
+  if (!allowedScheme(realm, options)) {
     throw new PinError(`${image}: the registry's token realm ${realm.origin} is not https; refusing to fetch a token over plain http `
       + '(name it with --insecure-registry only if it is a local test registry)');
   }

@@ -35,7 +35,7 @@ describe('the exported policies', () => {
 
   test('leave out exactly the controls that need other objects or mean nothing in the cluster, each with its reason', () => {
     expect(notEnforced.map(n => n.control.id).sort()).toEqual([
-      'kubernetes-schema', 'namespace-default-deny', 'namespace-limit-range', 'namespace-not-default', 'namespace-quota',
+      'kubernetes-schema', 'namespace-default-deny', 'namespace-guardrails-opt-out', 'namespace-limit-range', 'namespace-not-default', 'namespace-quota',
       'network-policy-allow-all', 'network-policy-targets', 'pod-disruption-budget', 'replicas', 'secret-literal-data',
       'sensitive-env-literal', 'synthesis-integrity', 'topology-spread', 'workload-network-policy',
     ]);
@@ -217,6 +217,14 @@ describe('the control plane', () => {
   const spec = (id: string) => policiesOf(admissionPolicies().manifests).find(p => p.metadata.name === `cdk8s-hardened-${id}`).spec;
   const clusterRole = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'cluster-admin' }, rules: [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }] };
   const defaultAccount = { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'default', namespace: 'shop' } };
+  // What the aggregation controller writes into `admin`: the rules of every ClusterRole labelled for aggregation.
+  const aggregated = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: { name: 'admin' },
+    aggregationRule: { clusterRoleSelectors: [{ matchLabels: { 'rbac.authorization.k8s.io/aggregate-to-admin': 'true' } }] },
+    rules: [{ apiGroups: ['example.com'], resources: ['*'], verbs: ['*'] }],
+  };
 
   test.each<[string, any, string, string, 'skip' | 'deny']>([
     ['the API server reconciling cluster-admin', clusterRole, 'rbac-wildcard', 'system:apiserver', 'skip'],
@@ -224,6 +232,11 @@ describe('the control plane', () => {
     ['a tenant impersonating nothing: system:serviceaccounts elsewhere', clusterRole, 'rbac-wildcard', 'system:serviceaccount:shop:deployer', 'deny'],
     ['the ServiceAccount controller creating default', defaultAccount, 'service-account-automount', 'system:serviceaccount:kube-system:service-account-controller', 'skip'],
     ['a tenant creating an automounting ServiceAccount', defaultAccount, 'service-account-automount', 'alice', 'deny'],
+    ['the aggregation controller updating an aggregated ClusterRole', aggregated, 'rbac-wildcard', 'system:serviceaccount:kube-system:clusterrole-aggregation-controller', 'skip'],
+    ['the garbage collector removing a finalizer', clusterRole, 'rbac-wildcard', 'system:serviceaccount:kube-system:generic-garbage-collector', 'skip'],
+    ['another kube-system service account (cluster-autoscaler) creating a wildcard ClusterRole', clusterRole, 'rbac-wildcard', 'system:serviceaccount:kube-system:cluster-autoscaler', 'deny'],
+    ['a Helm-installed operator in kube-system creating an automounting ServiceAccount', defaultAccount, 'service-account-automount', 'system:serviceaccount:kube-system:some-operator', 'deny'],
+    ['a kube-system service account named like a controller prefix', clusterRole, 'rbac-wildcard', 'system:serviceaccount:kube-system:clusterrole-aggregation-controller-x', 'deny'],
   ])('%s', (_name, object, id, user, expected) => {
     const [result] = evaluateCel({ p: spec(id) }, [{ policy: 'p', object, request: createRequest(object, user) }]);
     expect(result.verdict).toBe(expected);

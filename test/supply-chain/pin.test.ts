@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 import { Chart, Testing } from 'cdk8s';
@@ -6,7 +7,7 @@ import { HardenedDefaults, HardenedDeployment, ImageLock } from '../../src';
 import { runCliAsync } from '../../src/cli/program';
 import { parseChallenge, resolveImage } from '../../src/supply-chain/oci-distribution';
 import { pin, tagsToPin } from '../../src/supply-chain/pin';
-import { freePort, LocalRegistry, OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST, REGISTRY_BINARY, TokenFront } from '../helpers/registry';
+import { freePort, LocalRegistry, OCI_INDEX, OCI_MANIFEST, DOCKER_MANIFEST, REGISTRY_BINARY, sha256, TokenFront } from '../helpers/registry';
 import { podSpec } from '../helpers/synth';
 
 // `pin` against a real registry: Debian's docker-registry (CNCF distribution), started here on 127.0.0.1, images
@@ -210,5 +211,131 @@ describe('pin: input handling without a registry', () => {
     });
     expect(parseChallenge('Bearer realm="https://a/t", service=svc, error="insufficient_scope", x="q\\"d"')?.params)
       .toEqual({ realm: 'https://a/t', service: 'svc', error: 'insufficient_scope', x: 'q"d' });
+  });
+});
+
+interface HopAnswer {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+type Answer = (path: string, authorization: string | undefined) => HopAnswer;
+
+/** A plain-http server on 127.0.0.1 answering with `answer`, recording every request's path and Authorization. */
+class Hop {
+  public static async start(answer: Answer): Promise<Hop> {
+    const hop = new Hop(answer);
+    await new Promise<void>(resolve => hop.server.listen(0, '127.0.0.1', () => resolve()));
+    return hop;
+  }
+
+  public readonly requests: Array<{ path: string; authorization?: string }> = [];
+  private readonly server: http.Server;
+
+  private constructor(answer: Answer) {
+    this.server = http.createServer((req, res) => {
+      this.requests.push({ path: req.url!, authorization: req.headers.authorization });
+      const { status, headers, body } = answer(req.url!, req.headers.authorization);
+      res.writeHead(status, headers);
+      res.end(body ?? '');
+    });
+  }
+
+  public get host(): string {
+    return `127.0.0.1:${(this.server.address() as import('net').AddressInfo).port}`;
+  }
+
+  public async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise(resolve => this.server.close(resolve));
+  }
+}
+
+describe('pin: redirects, every hop checked', () => {
+  const MANIFEST_PATH = '/v2/shop/web/manifests/1.0.0';
+  const manifest = JSON.stringify({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: {}, layers: [] });
+  const serveManifest: HopAnswer = { status: 200, headers: { 'Content-Type': OCI_MANIFEST }, body: manifest };
+  const redirect = (location: string, status = 307): HopAnswer => ({ status, headers: { Location: location } });
+  let hops: Hop[];
+  let dir: string;
+  let lockFile: string;
+  const before = '{"previous": "lock"}\n';
+  const start = async (answer: Answer) => {
+    const hop = await Hop.start(answer);
+    hops.push(hop);
+    return hop;
+  };
+
+  beforeEach(() => {
+    hops = [];
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pin-redirect-'));
+    lockFile = path.join(dir, 'images.lock.json');
+    fs.writeFileSync(lockFile, before);
+  });
+  afterEach(async () => {
+    for (const hop of hops) await hop.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a redirect between registries allowed the same scheme is followed: the digest of the bytes at the end', async () => {
+    const storage = await start(p => (p === MANIFEST_PATH ? serveManifest : { status: 404 }));
+    const entry = await start(() => redirect(`http://${storage.host}${MANIFEST_PATH}`, 302));
+    const image = `${entry.host}/shop/web:1.0.0`;
+    await pin([image], { lockFile, insecureRegistries: [entry.host, storage.host], timeoutMs: 5000 });
+    expect(ImageLock.fromFile(lockFile).entries.map(e => [e.image, e.digest])).toEqual([[image, sha256(manifest)]]);
+    expect(storage.requests.map(r => r.path)).toEqual([MANIFEST_PATH]);
+  });
+
+  test('a chain through a plain-http hop not named insecure is refused, even when it ends on an allowed registry; nothing written', async () => {
+    // entry (insecure, allowed) -> plain (plain http, not named) -> entry again: the final URL alone looks fine.
+    let plainHost = '';
+    const entry = await start(p => (p === '/real' ? serveManifest : redirect(`http://${plainHost}/hop`)));
+    const plain = await start(() => redirect(`http://${entry.host}/real`));
+    plainHost = plain.host;
+    await expect(pin([`${entry.host}/shop/web:1.0.0`], { lockFile, insecureRegistries: [entry.host], timeoutMs: 5000 }))
+      .rejects.toThrow(new RegExp(`shop/web:1.0.0: http://${entry.host} redirected to http://${plain.host}, which is not https; `
+        + 'refusing a downgraded answer \\(every hop of a redirect must be https, or plain http to a registry named with --insecure-registry\\)'));
+    expect(plain.requests).toEqual([]);
+    expect(fs.readFileSync(lockFile, 'utf-8')).toBe(before);
+    expect(fs.readdirSync(dir)).toEqual(['images.lock.json']);
+  });
+
+  test('the token request is held to the same rule: a realm redirecting through a plain-http hop is refused', async () => {
+    let plainHost = '';
+    const entry = await start((p): HopAnswer => {
+      if (p.startsWith('/token')) return redirect(`http://${plainHost}/token`);
+      return { status: 401, headers: { 'WWW-Authenticate': `Bearer realm="http://${entryHost()}/token",service="s"` } };
+    });
+    const entryHost = () => entry.host;
+    const plain = await start(() => ({ status: 200, headers: { 'Content-Type': 'application/json' }, body: '{"token":"t"}' }));
+    plainHost = plain.host;
+    await expect(resolveImage(`${entry.host}/shop/web:1.0.0`, { insecureRegistries: [entry.host], timeoutMs: 5000 }))
+      .rejects.toThrow(new RegExp(`redirected to http://${plain.host}, which is not https; refusing a downgraded answer`));
+    expect(plain.requests).toEqual([]);
+  });
+
+  test('the bearer token is not sent past a change of origin', async () => {
+    const storage = await start(p => (p === MANIFEST_PATH ? serveManifest : { status: 404 }));
+    const entry = await start((p, authorization): HopAnswer => {
+      if (p.startsWith('/token')) return { status: 200, headers: { 'Content-Type': 'application/json' }, body: '{"token":"secret-token"}' };
+      if (authorization === undefined) return { status: 401, headers: { 'WWW-Authenticate': `Bearer realm="http://${entryHost()}/token"` } };
+      return p === MANIFEST_PATH ? redirect('/moved') : redirect(`http://${storage.host}${MANIFEST_PATH}`);
+    });
+    const entryHost = () => entry.host;
+    const resolved = await resolveImage(`${entry.host}/shop/web:1.0.0`, { insecureRegistries: [entry.host, storage.host], timeoutMs: 5000 });
+    expect(resolved.digest).toBe(sha256(manifest));
+    // Same origin (/moved) keeps it; the other origin gets none.
+    expect(entry.requests.filter(r => r.path === '/moved').map(r => r.authorization)).toEqual(['Bearer secret-token']);
+    expect(storage.requests).toEqual([{ path: MANIFEST_PATH, authorization: undefined }]);
+  });
+
+  test('a redirect loop stops after 5 redirects, and a redirect without Location is an error', async () => {
+    const loop = await start(p => redirect(p === MANIFEST_PATH ? '/a' : `${p}a`));
+    await expect(resolveImage(`${loop.host}/shop/web:1.0.0`, { insecureRegistries: [loop.host], timeoutMs: 5000 }))
+      .rejects.toThrow(`more than 5 redirects from http://${loop.host}${MANIFEST_PATH}; refusing (a redirect loop?)`);
+    expect(loop.requests).toHaveLength(6);
+    const bare = await start(() => ({ status: 302 }));
+    await expect(resolveImage(`${bare.host}/shop/web:1.0.0`, { insecureRegistries: [bare.host], timeoutMs: 5000 }))
+      .rejects.toThrow(`${bare.host} answered HTTP 302 with no Location header`);
   });
 });

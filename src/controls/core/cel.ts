@@ -111,15 +111,26 @@ export function validImage(holder: string): string {
 }
 
 /**
- * Requests of the cluster's own control plane, which the RBAC and ServiceAccount forms do not judge: the API
- * server reconciles its bootstrap ClusterRoles (`cluster-admin` holds `*`), the aggregation controller rewrites
- * aggregated ClusterRoles, the ServiceAccount controller creates `default` in every namespace. Tenants never
- * hold these identities.
+ * The control-plane identities whose requests the RBAC and ServiceAccount forms do not judge, each for a reason:
+ * the API server reconciles its bootstrap ClusterRoles (`cluster-admin` holds `*`); the controller manager (its own
+ * identity, or one service account per controller with --use-service-account-credentials) runs the aggregation
+ * controller, which rewrites aggregated ClusterRoles (`admin`, `edit`, `view`), the ServiceAccount controller, which
+ * creates `default` in every namespace, and the garbage collector, which UPDATEs any object (RBAC objects and
+ * ServiceAccounts included) to remove its orphan/foregroundDeletion finalizers and owner references, so a
+ * non-compliant object created before the policies can still be deleted. Only these: any other service account of
+ * kube-system (cluster-autoscaler, a Helm-installed operator) is judged like a tenant.
  */
+export const CONTROL_PLANE_USERNAMES: string[] = [
+  'system:apiserver',
+  'system:kube-controller-manager',
+  ...['clusterrole-aggregation-controller', 'service-account-controller', 'generic-garbage-collector']
+    .map(controller => `system:serviceaccount:kube-system:${controller}`),
+];
+
+/** Requests of the control plane (CONTROL_PLANE_USERNAMES) are not judged. Tenants never hold these identities. */
 export const NOT_CONTROL_PLANE: AdmissionExpression = {
   name: 'not-control-plane',
-  expression: "!(request.userInfo.username in ['system:apiserver', 'system:kube-controller-manager']"
-    + " || request.userInfo.username.startsWith('system:serviceaccount:kube-system:'))",
+  expression: `!(request.userInfo.username in ${celStrings(CONTROL_PLANE_USERNAMES)})`,
 };
 
 /** The RBAC kinds. */
