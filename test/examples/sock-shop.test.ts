@@ -122,6 +122,21 @@ describe('the Sock Shop port', () => {
     expect(source).not.toMatch(/JsonPatch|addJsonPatch|ApiObject\.of/);
   });
 
+  test('catalogue-db reads its 0440 MySQL credentials through the pod\'s fsGroup (its gid); pods without such files set none', () => {
+    for (const d of manifests.filter(m => m.kind === 'Deployment')) {
+      const security = d.spec.template.spec.securityContext;
+      const credentials = (d.spec.template.spec.volumes ?? []).find((v: any) => v.secret);
+      if (d.metadata.name === 'catalogue-db') {
+        expect(credentials).toEqual({ name: expect.any(String), secret: { secretName: 'catalogue-db-credentials', defaultMode: 0o440 } });
+        expect(security).toMatchObject({ fsGroup: security.runAsGroup, fsGroupChangePolicy: 'OnRootMismatch' });
+        expect(security.runAsGroup).toBeGreaterThan(0);
+      } else {
+        expect(credentials).toBeUndefined();
+        expect(security).not.toHaveProperty('fsGroup');
+      }
+    }
+  });
+
   test('every container is hardened; the only capability added back is NET_BIND_SERVICE, for the port-80 images', () => {
     for (const d of manifests.filter(m => m.kind === 'Deployment')) {
       const spec = d.spec.template.spec;
