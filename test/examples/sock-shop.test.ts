@@ -194,6 +194,8 @@ describe('the Sock Shop port', () => {
           const mine = ours.canReachService(oursEndpoint(from), svc.metadata.name, port);
           // Same target port on the same workload (rabbitmq's exporter is targeted by name upstream, by number here).
           expect(mine.backends.map(b => b.port)).toEqual(theirs.backends.map(b => b.port));
+          // Each Service selects one workload: reachable and admitted by every backend are the same answer.
+          expect([mine.backends.length, mine.allBackendsAdmit]).toEqual([1, mine.allowed]);
           if (mine.allowed !== theirs.allowed) differences.push(`${from} -> ${svc.metadata.name}:${mine.backends[0].port}`);
           pairs++;
         }
