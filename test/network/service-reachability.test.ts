@@ -89,7 +89,9 @@ describe('Reachability.canReachService', () => {
 
   test('a Service selecting a denying workload and one without a policy is reachable (through the unprotected backend)', () => {
     const denyApi = {
-      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'api-deny', namespace: NS },
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api-deny', namespace: NS },
       spec: { podSelector: { matchLabels: { app: 'api', track: 'main' } }, policyTypes: ['Ingress'] },
     };
     const apiReach = Reachability.of([
