@@ -10,12 +10,37 @@ const NOT_COPIED = ['secret', 'configMap', 'projected', 'downwardAPI', 'hostPath
 const NAMESPACE_JSON = Symbol('cdk8s-hardened.backup-json');
 
 /**
+ * The volume names an excludes annotation value names, as Velero reads it: split on ',' and nothing else (no
+ * trimming), so `'tmp, cache'` names `tmp` and ` cache`, and a volume `cache` is still copied.
+ */
+export function veleroExcludedNames(annotation: string): string[] {
+  return annotation.split(',');
+}
+
+/**
+ * Refuses an excludes annotation declared on a pod with whitespace around a name: Velero would not match that name,
+ * so the volume the user meant to exclude would be backed up. Names are written as Velero reads them.
+ */
+export function checkDeclaredExcludes(path: string, declared: string | undefined): void {
+  if (declared === undefined) return;
+  const padded = veleroExcludedNames(declared).filter(n => n !== n.trim() && n.trim().length > 0);
+  if (padded.length > 0) {
+    const fixed = veleroExcludedNames(declared).map(n => n.trim()).filter(n => n.length > 0).join(',');
+    throw new Error(`[${path}] pod annotation ${CACHE_EXCLUDES_ANNOTATION}: ${JSON.stringify(declared)} has whitespace around `
+      + `${padded.map(n => JSON.stringify(n)).join(', ')}; Velero splits the list on ',' without trimming, so it would not exclude `
+      + `${padded.map(n => `'${n.trim()}'`).join(', ')}: write ${JSON.stringify(fixed)}`);
+  }
+}
+
+/**
  * The annotation value of a cdk8s-plus pod: the volumes it already excluded, then every emptyDir it mounts (the
  * `writablePaths` and `/tmp` of hardened workloads). An emptyDir lives and dies with its pod: restoring it would bring
  * back stale scratch data, and copying it costs every night.
  */
 export function excludedCaches(pod: kplus.AbstractPod, declared: string | undefined): string | undefined {
-  const names = new Set((declared ?? '').split(',').map(n => n.trim()).filter(n => n.length > 0));
+  checkDeclaredExcludes(pod.node.path, declared);
+  // Joined with ',' alone: Velero does not trim, so a space would become part of the next name.
+  const names = new Set(veleroExcludedNames(declared ?? '').filter(n => n.length > 0));
   const volumes = [...pod.volumes, ...[...pod.initContainers, ...pod.containers].flatMap(c => c.mounts.map(m => m.volume))];
   for (const volume of volumes) {
     const rendered = volume._toKube();
@@ -37,7 +62,7 @@ export function cacheExclusionErrors(root: IConstruct, namespace: string): strin
     const volumes: any[] = Array.isArray(pod.spec?.volumes) ? pod.spec.volumes : [];
     const caches = volumes.filter(v => isObject(v) && v.emptyDir !== undefined).map(v => String(v.name));
     const annotation = pod.metadata?.annotations?.[CACHE_EXCLUDES_ANNOTATION];
-    const excluded = typeof annotation === 'string' ? annotation.split(',').map(n => n.trim()) : [];
+    const excluded = typeof annotation === 'string' ? veleroExcludedNames(annotation) : [];
     const missing = caches.filter(name => !excluded.includes(name));
     if (missing.length === 0) continue;
     errors.push(`caches: ${json.kind} '${json.metadata?.name}' (${object.node.path}) would have its emptyDir volume(s) `

@@ -2,7 +2,7 @@ import { ApiObject, Chart, Cron, Duration, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct, IConstruct } from 'constructs';
 import { BackupHookErrorMode, BackupVolumes } from './backup-options';
-import { cacheExclusionErrors, CACHE_EXCLUDES_ANNOTATION, excludedCaches, volumesToBackUp } from './backup-volume-selection';
+import { cacheExclusionErrors, CACHE_EXCLUDES_ANNOTATION, checkDeclaredExcludes, excludedCaches, volumesToBackUp } from './backup-volume-selection';
 import { checkSeconds, goDuration } from './duration-text';
 import { DataDefaults } from '../defaults/data-defaults';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
@@ -191,6 +191,7 @@ export class NamespaceBackup extends Construct {
       if (ANNOTATED.has(pod)) continue; // another backup of the namespace did
       ANNOTATED.add(pod);
       const declared = pod.podMetadata.toJson().annotations?.[CACHE_EXCLUDES_ANNOTATION];
+      checkDeclaredExcludes(pod.node.path, typeof declared === 'string' ? declared : undefined);
       pod.podMetadata.addAnnotation(CACHE_EXCLUDES_ANNOTATION,
         Lazy.any({ produce: () => excludedCaches(pod, typeof declared === 'string' ? declared : undefined) }) as unknown as string);
     }

@@ -145,8 +145,16 @@ export interface ServiceConnectOptions {
 
 /** Whether a source reaches a Service's port: one connection verdict per selected workload, at its target port. */
 export interface ServiceReachabilityVerdict {
-  /** Whether every backend admits the connection (traffic to the Service may land on any of them). */
+  /**
+   * Whether the source can reach the Service at all: some backend admits the connection (the Service may send the
+   * client to that pod). The security question ("can X reach this Service?"): one open backend is enough.
+   */
   readonly allowed: boolean;
+  /**
+   * Whether every backend admits the connection: the availability question ("does the app work whichever pod the
+   * Service picks?"). False with `allowed` true means some backends deny (see `backends`).
+   */
+  readonly allBackendsAdmit: boolean;
   /** The Service, `Service <namespace>/<name>`. */
   readonly service: string;
   /** The Service port asked about. */
@@ -266,7 +274,8 @@ export class Reachability {
   /**
    * Whether `source` may connect to a Service's `port` (what clients dial, e.g. `http://carts:80`): the Service's
    * selector and targetPort (number, name, or the port itself) resolve to its workloads' pods and container port, and
-   * each is judged as by `canConnect`. Throws when the manifests cannot answer: no such Service, a Service without a
+   * each is judged as by `canConnect`. `allowed` when any backend admits the connection (a client reaches whichever
+   * pod the Service picks); `allBackendsAdmit` when every one does. Throws when the manifests cannot answer: no such Service, a Service without a
    * selector (endpoints managed elsewhere, ExternalName), a port it does not publish, a selector matching nothing.
    */
   public canReachService(source: Endpoint, serviceName: string, port: number, options: ServiceConnectOptions = {}): ServiceReachabilityVerdict {
@@ -283,11 +292,16 @@ export class Reachability {
     const resolved = resolveServicePort(this.manifests, m => this.namespaceOfManifest(m), namespace, serviceName, port, protocol);
     const backends = resolved.backends.map(b => this.canConnect(source, Endpoint.workload(b.manifest.kind, b.manifest.metadata.name, namespace),
       b.targetPort, { protocol: protocol as kplus.NetworkProtocol }));
-    const allowed = backends.every(b => b.allowed);
+    const admitting = backends.filter(b => b.allowed).map(b => b.destination);
+    const denying = backends.filter(b => !b.allowed).map(b => b.destination);
+    const allowed = admitting.length > 0;
+    const allBackendsAdmit = denying.length === 0;
+    const outcome = allBackendsAdmit ? 'allowed by every backend'
+      : allowed ? `allowed through ${admitting.join(', ')} (denied by ${denying.join(', ')})` : 'denied by every backend';
     const skipped = resolved.unresolved.length > 0 ? ` (no endpoint on ${resolved.unresolved.join(', ')}: the named targetPort is not theirs)` : '';
-    const explanation = `${from.description} -> ${resolved.service} port ${protocol} ${port}: ${allowed ? 'allowed' : 'denied'}${skipped}. `
+    const explanation = `${from.description} -> ${resolved.service} port ${protocol} ${port}: ${outcome}${skipped}. `
       + backends.map(b => b.explanation).join(' ');
-    return { allowed, service: resolved.service, port, backends, explanation };
+    return { allowed, allBackendsAdmit, service: resolved.service, port, backends, explanation };
   }
 
   /** Whether `source` may query the cluster DNS: connect to a kube-dns pod in kube-system on UDP 53. */

@@ -45,11 +45,12 @@ export interface HardenedWorkloadProps {
 
   /**
    * Whether the pod sets `fsGroup` (the workload's gid, with `fsGroupChangePolicy: OnRootMismatch`), so the kubelet
-   * makes its volumes group-owned and writable by the non-root uid. `true` for storage the library cannot see (e.g. a
-   * volume added by a JSON patch), `false` for storage whose permissions are set up otherwise.
-   * @default - only when a volume needs it: StatefulSet `volumeClaims`, and persistentVolumeClaim, ephemeral, csi and
-   * other block-storage volumes, volumes added after construction included; never for emptyDir, configMap, secret
-   * or projected volumes. A `securityContext.fsGroup` you set is always kept.
+   * makes its volumes group-owned and writable (or readable) by the non-root uid. `true` for storage the library cannot
+   * see (e.g. a volume added by a JSON patch), `false` for storage whose permissions are set up otherwise.
+   * @default - only when a volume needs it: StatefulSet `volumeClaims`, persistentVolumeClaim, ephemeral, csi and
+   * other block-storage volumes, and secret, configMap, projected or downwardAPI volumes with a file mode others
+   * cannot read (e.g. a Secret mounted 0440), volumes added after construction included; never for emptyDir.
+   * A `securityContext.fsGroup` you set is always kept.
    */
   readonly volumeGroupOwnership?: boolean;
 

@@ -279,6 +279,40 @@ describe('caches stay excluded whatever route the pods take', () => {
     expect(synthError(ns)).toMatch(/caches: Job '.*' \(shop\/raw\) would have its emptyDir volume\(s\) 'scratch' copied/);
   });
 
+  test('names are read as Velero reads them (split on \',\', no trimming): "tmp, cache" leaves the emptyDir cache copied', () => {
+    const { ns } = shop();
+    ns.backUp();
+    new kplus.k8s.KubeJob(ns, 'raw', {
+      spec: {
+        template: {
+          metadata: { annotations: { [EXCLUDES]: 'tmp, cache' } },
+          spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: DIGEST_IMAGE }], volumes: [{ name: 'tmp', emptyDir: {} }, { name: 'cache', emptyDir: {} }] },
+        },
+      },
+    });
+    expect(synthError(ns)).toMatch(/caches: Job '.*' \(shop\/raw\) would have its emptyDir volume\(s\) 'cache' copied/);
+  });
+
+  test('a JSON patch writing the annotation with spaces fails synthesis for the names Velero would miss', () => {
+    const { ns, web } = shop();
+    ns.backUp();
+    ApiObject.of(web).addJsonPatch(JsonPatch.replace(`/spec/template/metadata/annotations/${EXCLUDES.replace('/', '~1')}`, 'tmp, var-cache-nginx,var-run-nginx'));
+    expect(synthError(ns)).toMatch(/caches: Deployment '.*' \(shop\/web\/Resource\) would have its emptyDir volume\(s\) 'var-cache-nginx' copied/);
+  });
+
+  test('an annotation declared with spaces is refused, naming the fix; the rendering never writes a space', () => {
+    const { ns, web } = shop();
+    web.podMetadata.addAnnotation(EXCLUDES, 'scratch, uploads');
+    expect(() => ns.backUp()).toThrow('[shop/web] pod annotation backup.velero.io/backup-volumes-excludes: "scratch, uploads" has whitespace around '
+      + '" uploads"; Velero splits the list on \',\' without trimming, so it would not exclude \'uploads\': write "scratch,uploads"');
+    const clean = shop();
+    clean.web.podMetadata.addAnnotation(EXCLUDES, 'scratch,uploads,');
+    clean.ns.backUp();
+    const value = only(Testing.synth(clean.ns), 'Deployment').spec.template.metadata.annotations[EXCLUDES];
+    expect(value).toBe('scratch,uploads,tmp,var-cache-nginx,var-run-nginx');
+    expect(value).not.toMatch(/\s/);
+  });
+
   test('two backups of one namespace write the annotation once, and both pass', () => {
     const { ns } = shop();
     ns.backUp();

@@ -48,6 +48,8 @@ test('the database and its dump job read the ExternalSecret\'s Secret as 0440 re
     const pod = templateOf(manifests.find(m => m.kind === kind)).spec;
     const volume = pod.volumes.find((v: any) => v.secret);
     expect(volume).toEqual({ name: 'secret-shop-database-credentials', secret: { secretName: 'shop-database-credentials', defaultMode: 0o440 } });
+    // The files are root:root 0440: the pod's fsGroup (its gid) is what makes them readable by the non-root uid.
+    expect(pod.securityContext).toMatchObject({ runAsUser: 65532, runAsGroup: 65532, fsGroup: 65532, fsGroupChangePolicy: 'OnRootMismatch' });
     for (const c of pod.containers) {
       expect(c.volumeMounts).toContainEqual({ name: volume.name, mountPath: '/etc/postgresql/credentials', readOnly: true });
       expect((c.env ?? []).filter((e: any) => e.valueFrom?.secretKeyRef)).toEqual([]);

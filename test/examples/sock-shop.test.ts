@@ -122,6 +122,21 @@ describe('the Sock Shop port', () => {
     expect(source).not.toMatch(/JsonPatch|addJsonPatch|ApiObject\.of/);
   });
 
+  test('catalogue-db reads its 0440 MySQL credentials through the pod\'s fsGroup (its gid); pods without such files set none', () => {
+    for (const d of manifests.filter(m => m.kind === 'Deployment')) {
+      const security = d.spec.template.spec.securityContext;
+      const credentials = (d.spec.template.spec.volumes ?? []).find((v: any) => v.secret);
+      if (d.metadata.name === 'catalogue-db') {
+        expect(credentials).toEqual({ name: expect.any(String), secret: { secretName: 'catalogue-db-credentials', defaultMode: 0o440 } });
+        expect(security).toMatchObject({ fsGroup: security.runAsGroup, fsGroupChangePolicy: 'OnRootMismatch' });
+        expect(security.runAsGroup).toBeGreaterThan(0);
+      } else {
+        expect(credentials).toBeUndefined();
+        expect(security).not.toHaveProperty('fsGroup');
+      }
+    }
+  });
+
   test('every container is hardened; the only capability added back is NET_BIND_SERVICE, for the port-80 images', () => {
     for (const d of manifests.filter(m => m.kind === 'Deployment')) {
       const spec = d.spec.template.spec;
@@ -179,6 +194,8 @@ describe('the Sock Shop port', () => {
           const mine = ours.canReachService(oursEndpoint(from), svc.metadata.name, port);
           // Same target port on the same workload (rabbitmq's exporter is targeted by name upstream, by number here).
           expect(mine.backends.map(b => b.port)).toEqual(theirs.backends.map(b => b.port));
+          // Each Service selects one workload: reachable and admitted by every backend are the same answer.
+          expect([mine.backends.length, mine.allBackendsAdmit]).toEqual([1, mine.allowed]);
           if (mine.allowed !== theirs.allowed) differences.push(`${from} -> ${svc.metadata.name}:${mine.backends[0].port}`);
           pairs++;
         }

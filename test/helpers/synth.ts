@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { expectSchemaValid } from './schema';
 import { today } from '../../src/guard/evaluate';
 import { addDays } from '../../src/guard/exemption-rules';
-import { GROUP_OWNED_VOLUME_SOURCES } from '../../src/workloads/volume-ownership';
+import { volumeNeedsGroup } from '../../src/workloads/volume-ownership';
 
 /** Synthesizes a chart, validating every object against the Kubernetes schema. */
 export function synth(chart: Construct): any[] {
@@ -70,7 +70,7 @@ export function expectHardenedPod(pod: any, manifests: any[]): void {
     runAsNonRoot: true, runAsUser: 65532, runAsGroup: 65532, seccompProfile: { type: 'RuntimeDefault' },
   });
   // fsGroup only where a volume needs group ownership (src/workloads/volume-ownership.ts), else neither field.
-  const owned = (pod.volumes ?? []).some((v: any) => GROUP_OWNED_VOLUME_SOURCES.some(source => v[source] !== undefined));
+  const owned = (pod.volumes ?? []).some(volumeNeedsGroup);
   const { fsGroup, fsGroupChangePolicy } = pod.securityContext;
   expect({ fsGroup, fsGroupChangePolicy }).toEqual(owned ? { fsGroup: 65532, fsGroupChangePolicy: 'OnRootMismatch' } : {});
   expect(pod.automountServiceAccountToken).toBe(false);

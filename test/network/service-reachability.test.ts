@@ -69,14 +69,42 @@ describe('Reachability.canReachService', () => {
       .toEqual([[5353, 'UDP', true]]);
   });
 
-  test('a Service selecting several workloads: a verdict per workload at its own target port; allowed only if every one admits', () => {
+  test('a Service selecting several workloads: a verdict per workload at its own target port; allowed when one admits, allBackendsAdmit when all do', () => {
     const verdict = reach.canReachService(client, 'web', 80);
     expect(verdict.backends.map(b => [b.destination, b.port, b.allowed])).toEqual([
       ['Deployment shop/web-v1', 8080, true],
       ['Deployment shop/web-v2', 8081, false],
     ]);
-    expect(verdict.allowed).toBe(false);
-    expect(verdict.explanation).toMatch(/^pod \{app=client\} in shop -> Service shop\/web port TCP 80: denied \(no endpoint on Deployment shop\/web-v0: the named targetPort is not theirs\)\. .*web-v2 on TCP 8081: denied by ingress/);
+    // The Service may send the client to web-v1, which admits it: reachable, though not on every pod.
+    expect(verdict.allowed).toBe(true);
+    expect(verdict.allBackendsAdmit).toBe(false);
+    expect(verdict.explanation).toMatch(/^pod \{app=client\} in shop -> Service shop\/web port TCP 80: allowed through Deployment shop\/web-v1 \(denied by Deployment shop\/web-v2\) \(no endpoint on Deployment shop\/web-v0: the named targetPort is not theirs\)\. .*web-v2 on TCP 8081: denied by ingress/);
+    const stray = reach.canReachService(stranger, 'web', 80);
+    expect([stray.allowed, stray.allBackendsAdmit]).toEqual([false, false]);
+    expect(stray.explanation).toMatch(/Service shop\/web port TCP 80: denied by every backend/);
+    const stable = reach.canReachService(client, 'web-stable', 80);
+    expect([stable.allowed, stable.allBackendsAdmit]).toEqual([true, true]);
+    expect(stable.explanation).toMatch(/Service shop\/web-stable port TCP 80: allowed by every backend\. /);
+  });
+
+  test('a Service selecting a denying workload and one without a policy is reachable (through the unprotected backend)', () => {
+    const denyApi = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'api-deny', namespace: NS },
+      spec: { podSelector: { matchLabels: { app: 'api', track: 'main' } }, policyTypes: ['Ingress'] },
+    };
+    const apiReach = Reachability.of([
+      denyApi,
+      deployment('api', { app: 'api', track: 'main' }, [{ containerPort: 8080 }]),
+      deployment('api-debug', { app: 'api', track: 'debug' }, [{ containerPort: 8080 }]),
+      service('api', { selector: { app: 'api' }, ports: [{ port: 80, targetPort: 8080 }] }),
+    ]);
+    const verdict = apiReach.canReachService(stranger, 'api', 80);
+    expect(verdict.backends.map(b => [b.destination, b.allowed])).toEqual([['Deployment shop/api', false], ['Deployment shop/api-debug', true]]);
+    expect(verdict.allowed).toBe(true);
+    expect(verdict.allBackendsAdmit).toBe(false);
+    expect(verdict.explanation).toMatch(/allowed through Deployment shop\/api-debug \(denied by Deployment shop\/api\)/);
   });
 
   test('the Service namespace defaults to the source\'s; an external source must name it', () => {
