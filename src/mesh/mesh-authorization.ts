@@ -3,6 +3,7 @@ import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Mesh, MeshMode } from './mesh';
 import { compileTarget, TargetAuthorization, unrewrittenProbes } from './mesh-rules';
+import { bypassedTargetPorts, rawObjectsSharingSourceAccounts } from './mesh-target-checks';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { describeValue } from '../defaults/kubernetes-validation';
 import { Guard } from '../guard/guard';
@@ -114,7 +115,10 @@ export class MeshAuthorization extends Construct {
     WorkloadConnections._observeIngress(root, (workload, peer) => this.observe(workload, peer));
     this.node.addValidation({
       validate: () => [
-        ...[...this.targets.keys()].flatMap(t => compileTarget(this.mesh, t).errors),
+        ...[...this.targets.keys()].flatMap(t => {
+          const compiled = compileTarget(this.mesh, t);
+          return [...compiled.errors, ...bypassedTargetPorts(this.mesh, t, compiled), ...rawObjectsSharingSourceAccounts(t)];
+        }),
         ...(mesh.mode === MeshMode.SIDECAR ? unrewrittenProbes(root, namespace) : []),
       ],
     });

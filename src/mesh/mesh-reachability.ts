@@ -1,4 +1,5 @@
 import * as kplus from 'cdk8s-plus-27';
+import { inboundBypass } from './capture-bypass';
 import { Mesh } from './mesh';
 import { apiGroupOf, namespaceOf, selectorMatches } from '../controls/core/manifest-index';
 import { isObject } from '../controls/core/pod-template';
@@ -78,7 +79,10 @@ const LAYER7_OPERATION = ['hosts', 'notHosts', 'methods', 'notMethods', 'paths',
  *
  * A destination is in the mesh when its namespace is labelled `istio-injection=enabled` (or `istio.io/rev`) or
  * `istio.io/dataplane-mode=ambient`, unless its pod template opts out (`sidecar.istio.io/inject: "false"`,
- * `istio.io/dataplane-mode: none`) or uses the host network; a source in the mesh presents the principal
+ * `istio.io/dataplane-mode: none`) or uses the host network; a port whose inbound traffic the pod's annotations leave
+ * uncaptured (sidecar: `traffic.sidecar.istio.io/excludeInboundPorts`, `includeInboundPorts` other than `*`,
+ * `excludeInterfaces`, `sidecar.istio.io/interceptionMode: NONE`; ambient: `ambient.istio.io/bypass-inbound-capture`)
+ * is outside the mesh too (plain text, no authorization); a source in the mesh presents the principal
  * `<trustDomain>/ns/<namespace>/sa/<serviceAccountName or default>`, any other source speaks plain text. The mTLS mode
  * of the destination port is the most specific PeerAuthentication's (workload port level, workload, namespace, root
  * namespace; UNSET inherits; none: PERMISSIVE); STRICT refuses plain text. Then, as Istio documents: a DENY policy
@@ -131,6 +135,11 @@ export class MeshReachability {
     if (notMeshed) return outside(`${traffic}: ${target.description} is not in the mesh (${notMeshed}), so the mesh imposes nothing`);
     if (protocol !== 'TCP') {
       return { ...outside(`${traffic}: the mesh only intercepts TCP, so ${protocol} is left to the NetworkPolicies`), inMesh: true };
+    }
+    const bypass = inboundBypass(pod.annotations, port, this.sidecarInjected(pod) ? 'sidecar' : 'ambient');
+    if (bypass) {
+      return outside(`${traffic}: port ${port} of ${target.description} is not captured by the mesh (its pods set ${bypass}), so it `
+        + 'receives plain text with no mTLS and no AuthorizationPolicy: only the NetworkPolicies decide');
     }
 
     const mtlsMode = this.mtlsMode(pod, port);

@@ -112,6 +112,11 @@ Array<{ source: Record<string, string[]>; plaintext: boolean }> {
             + 'namespace by name: NetworkPeer.inNamespace(name, { podLabels, serviceAccountName })');
           return [];
         }
+        if (spec.serviceAccountName === 'default') {
+          errors.push(`${origin}: mesh: the peer names ServiceAccount 'default' of namespace '${name}', the identity of every pod there `
+            + 'without an account of its own, so admitting it would admit them all; name the peer\'s own ServiceAccount');
+          return [];
+        }
         if (spec.serviceAccountName !== undefined) {
           return [{ source: { principals: [mesh.principalOf(name, spec.serviceAccountName)] }, plaintext: false }];
         }

@@ -15,7 +15,7 @@ export interface NamespacePeerOptions {
   /**
    * The ServiceAccount these pods run as: their identity in a service mesh (`<trust domain>/ns/<name>/sa/<account>`),
    * which a mesh-authorized namespace (`IsolatedNamespace` prop `mesh`) admits instead of addresses. NetworkPolicies
-   * do not use it.
+   * do not use it. `default` is refused: every pod of the namespace without an account of its own runs as it.
    * @default - unknown: a meshed namespace takes the peer as outside the mesh (plain text, admitted on the declared
    * ports only), and refuses it when its namespace is meshed in this app
    */
@@ -83,6 +83,12 @@ export class NetworkPeer {
     if (account !== undefined && (typeof account !== 'string' || account.length > 253 || !DNS_SUBDOMAIN.test(account))) {
       throw new Error(`NetworkPeer.inNamespace('${name}'): serviceAccountName ${describeValue(account)} is not a ServiceAccount name; `
         + 'use the name the pods run as (lowercase letters, digits, \'-\' and \'.\'), e.g. \'ingress-nginx\', or leave it out');
+    }
+    if (account === 'default') {
+      // Every pod of the namespace without an account of its own runs as 'default': naming it would admit them all.
+      throw new Error(`NetworkPeer.inNamespace('${name}'): serviceAccountName 'default' is the account of every pod of namespace '${name}' `
+        + 'without one of its own, so the mesh would admit them all by it; give the peer\'s pods a ServiceAccount of their own and name '
+        + 'that, or leave serviceAccountName out (the namespace\'s pods by labels, outside the mesh)');
     }
     const podSelector = labels ? { matchLabels: { ...labels } } : undefined;
     const description = `pods ${labels ? `${labelsText(labels)} ` : ''}of namespace '${name}'${account ? ` running as '${account}'` : ''}`;

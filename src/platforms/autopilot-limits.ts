@@ -62,17 +62,38 @@ export function autopilotResourceProblems(spec: any): string[] {
   return problems;
 }
 
-/** What else Autopilot's admission rejects in a pod spec: privileged containers, NET_RAW, hostPath outside /var/log. */
+/**
+ * The capabilities Autopilot admits in `capabilities.add`: containerd's default set without NET_RAW, and SYS_PTRACE
+ * (autopilot-security, "Linux capabilities"). NET_RAW needs an allowlisted partner workload and NET_ADMIN the cluster's
+ * allow-net-admin workload policy: both refused here, as on a default cluster.
+ */
+export const AUTOPILOT_ADDABLE_CAPABILITIES = [
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP',
+  'SETUID', 'SYS_CHROOT', 'SYS_PTRACE',
+];
+/** Host namespaces Autopilot's admission refuses outside allowlisted partner workloads. */
+const HOST_NAMESPACES = ['hostNetwork', 'hostPID', 'hostIPC'];
+
+/**
+ * What else Autopilot's admission rejects in a pod spec: host namespaces, privileged containers, added capabilities
+ * outside AUTOPILOT_ADDABLE_CAPABILITIES, hostPath outside /var/log.
+ */
 export function autopilotAdmissionProblems(spec: any): string[] {
   const problems: string[] = [];
+  for (const field of HOST_NAMESPACES) {
+    if (spec?.[field] === true) problems.push(`the pod sets ${field}: true, which Autopilot rejects`);
+  }
   const containers = [...spec?.initContainers ?? [], ...spec?.containers ?? []];
   for (const c of containers) {
     if (c?.securityContext?.privileged === true) {
       problems.push(`container '${c.name}' is privileged, which Autopilot rejects`);
     }
     const added: unknown[] = Array.isArray(c?.securityContext?.capabilities?.add) ? c.securityContext.capabilities.add : [];
-    if (added.some(cap => typeof cap === 'string' && cap.toUpperCase().replace(/^CAP_/, '') === 'NET_RAW')) {
-      problems.push(`container '${c.name}' adds capability NET_RAW, which Autopilot rejects`);
+    for (const cap of added) {
+      const name = typeof cap === 'string' ? cap.toUpperCase().replace(/^CAP_/, '') : undefined;
+      if (name !== undefined && AUTOPILOT_ADDABLE_CAPABILITIES.includes(name)) continue;
+      problems.push(`container '${c.name}' adds capability ${typeof cap === 'string' ? cap : JSON.stringify(cap)}, which Autopilot rejects `
+        + `(it admits only ${AUTOPILOT_ADDABLE_CAPABILITIES.join(', ')})`);
     }
   }
   for (const v of spec?.volumes ?? []) {

@@ -49,8 +49,9 @@ export class Platform {
 
   /**
    * GKE Autopilot (general-purpose compute class): resource requests within its documented minimums, maximums and
-   * CPU:memory ratio, and nothing its admission (GKE Warden) rejects: privileged containers, added NET_RAW (or
-   * other capabilities beyond NET_BIND_SERVICE), hostPath volumes other than /var/log.
+   * CPU:memory ratio, and nothing its admission (GKE Warden) rejects: host namespaces (hostNetwork, hostPID, hostIPC),
+   * privileged containers, added capabilities other than containerd's defaults without NET_RAW and SYS_PTRACE (so
+   * NET_RAW, NET_ADMIN, SYS_ADMIN, ALL are refused), hostPath volumes other than /var/log.
    */
   public static readonly GKE_AUTOPILOT = new Platform({
     name: 'gke-autopilot',

@@ -124,6 +124,31 @@ describe('Platform.GKE_AUTOPILOT (general-purpose class)', () => {
     expect(Platform.GKE_AUTOPILOT.admissionProblems({ containers: [{ name: 'a', securityContext: { privileged: true } }], volumes: [{ name: 'h', hostPath: { path: '/etc' } }, { name: 'l', hostPath: { path: '/var/log/pods' } }] }))
       .toEqual(["container 'a' is privileged, which Autopilot rejects", "volume 'h' is a hostPath volume of /etc; Autopilot only admits hostPath volumes under /var/log"]);
   });
+
+  test('any added capability outside Autopilot\'s list is refused (SYS_ADMIN, NET_ADMIN, ALL), the listed ones pass', () => {
+    const adding = (...add: string[]) => Platform.GKE_AUTOPILOT.admissionProblems({ containers: [{ name: 'a', securityContext: { capabilities: { add } } }] });
+    for (const cap of ['SYS_ADMIN', 'NET_ADMIN', 'ALL', 'CAP_SYS_MODULE', 'BPF', 'net_raw']) {
+      expect(adding(cap)).toEqual([expect.stringMatching(new RegExp(`^container 'a' adds capability ${cap}, which Autopilot rejects \\(it admits only AUDIT_WRITE, .*SYS_PTRACE\\)$`))]);
+    }
+    expect(adding('NET_BIND_SERVICE', 'CAP_CHOWN', 'SYS_PTRACE', 'setuid')).toEqual([]);
+    expect(Platform.GENERIC.admissionProblems({ containers: [{ name: 'a', securityContext: { capabilities: { add: ['SYS_ADMIN'] } } }] })).toEqual([]);
+  });
+
+  test('host namespaces are refused: hostNetwork, hostPID, hostIPC', () => {
+    expect(Platform.GKE_AUTOPILOT.admissionProblems({ hostNetwork: true, hostPID: true, hostIPC: true, containers: [] })).toEqual([
+      'the pod sets hostNetwork: true, which Autopilot rejects', 'the pod sets hostPID: true, which Autopilot rejects',
+      'the pod sets hostIPC: true, which Autopilot rejects',
+    ]);
+    expect(Platform.GKE_AUTOPILOT.admissionProblems({ hostNetwork: false, containers: [] })).toEqual([]);
+    const chart = chartOn(Platform.GKE_AUTOPILOT);
+    workload(chart, 'Deployment', {
+      hostNetwork: true,
+      containers: [{ image: DIGEST_IMAGE, portNumber: 8080, securityContext: { capabilities: { add: ['SYS_ADMIN' as any] } } }],
+      exemptions: [Controls.HOST_NAMESPACES, Controls.CAPABILITIES_DROP_ALL, Controls.CAPABILITIES_BASELINE]
+        .map(control => ({ control, reason: REASON, expires: expiresIn(30) })),
+    });
+    expect(() => Testing.synth(chart)).toThrow(/\[test\/w\] GKE Autopilot \(general-purpose compute class\) would reject this pod: the pod sets hostNetwork: true, which Autopilot rejects; container 'main' adds capability SYS_ADMIN, which Autopilot rejects/);
+  });
 });
 
 describe('HardenedDefaults and the check CLI take the platform', () => {
