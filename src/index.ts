@@ -40,6 +40,7 @@ export * from './data/namespace-backup';
 export * from './defaults/data-defaults';
 export * from './admission/admission-action';
 export * from './admission/admission-exemption';
+export * from './admission/admission-options';
 export * from './admission/admission-guardrails';
 export * from './admission/not-enforced-control';
 export * from './supply-chain/image-signature';

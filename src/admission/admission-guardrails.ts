@@ -1,61 +1,20 @@
 import { ApiObject, Chart, ChartProps } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { AdmissionAction } from './admission-action';
 import { AdmissionExemption } from './admission-exemption';
+import { AdmissionOptions } from './admission-options';
 import { NotEnforcedControl } from './not-enforced-control';
 import { admissionPolicies } from './policies';
 import { Controls } from '../controls/controls';
 import { Control } from '../controls/core/control';
 import { PssVersion } from '../controls/core/pss-version';
-import { Profile } from '../controls/profile';
 import { HardenedDefaults } from '../defaults/hardened-defaults';
 import { Exemptions } from '../guard/exemption';
 import { FindingStatus } from '../guard/finding';
 import { Guard } from '../guard/guard';
 import { GuardReport } from '../guard/report';
-import { Platform } from '../platforms/platform';
 
-/** Props of AdmissionGuardrails. */
-export interface AdmissionGuardrailsProps extends ChartProps {
-  /**
-   * The controls enforced (their CEL forms; controls that need other objects stay synth- and CLI-only).
-   * @default Profile.HARDENED
-   */
-  readonly profile?: Profile;
-  /**
-   * What the bindings do: DENY refuses objects failing an error control and warns about warning controls; WARN and
-   * AUDIT admit everything (a dry run: warnings to the client, or audit log entries).
-   * @default AdmissionAction.DENY
-   */
-  readonly action?: AdmissionAction;
-  /**
-   * The Pod Security Standards version the PSS policies mirror: the version of the clusters' Pod Security Admission.
-   * @default PssVersion.V1_27
-   */
-  readonly pssVersion?: PssVersion;
-  /**
-   * Registries (hosts or host/path prefixes) images must come from; the `image-registry` policy is rendered only
-   * with them.
-   * @default - no image-registry policy
-   */
-  readonly allowedRegistries?: string[];
-  /**
-   * Whether images must be pinned by digest (an ImagePolicy's `requireDigests`): the `image-digest` policy then
-   * denies instead of warning.
-   * @default false
-   */
-  readonly requireImageDigests?: boolean;
-  /**
-   * The platform of the clusters: controls that do not apply there are not exported (OpenShift: `high-uid-gid`).
-   * @default - the platform of HardenedDefaults at this scope (Platform.GENERIC unless set)
-   */
-  readonly platform?: Platform;
-  /**
-   * Objects a control is not enforced on, each keyed on its identity (see `exemptionsOf` and `exemptionsFromReport`).
-   * @default - none
-   */
-  readonly exemptions?: AdmissionExemption[];
-}
+/** Props of AdmissionGuardrails: a chart's props and what its policies enforce. */
+export interface AdmissionGuardrailsProps extends ChartProps, AdmissionOptions {}
 
 /**
  * The catalog enforced in the cluster: a ValidatingAdmissionPolicy (`admissionregistration.k8s.io/v1`, Kubernetes

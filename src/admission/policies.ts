@@ -1,5 +1,6 @@
 import { AdmissionAction } from './admission-action';
 import { AdmissionExemption } from './admission-exemption';
+import { AdmissionOptions } from './admission-options';
 import { exemptionCondition, validateAdmissionExemption } from './exemption-condition';
 import { NotEnforcedControl } from './not-enforced-control';
 import { celString } from '../controls/core/cel';
@@ -7,7 +8,6 @@ import { AdmissionRule, Control, ControlContext, Severity } from '../controls/co
 import { PssVersion } from '../controls/core/pss-version';
 import { OPT_OUT_LABEL } from '../controls/namespace-guardrails-opt-out';
 import { Profile } from '../controls/profile';
-import { Platform } from '../platforms/platform';
 
 // Plain JSON, no cdk8s: the `policies` CLI command loads this module alone; AdmissionGuardrails wraps it in ApiObjects.
 
@@ -24,28 +24,8 @@ export { OPT_OUT_LABEL };
 /** Prefix of every policy and binding name: `cdk8s-hardened-<control-id>`. */
 export const POLICY_NAME_PREFIX = 'cdk8s-hardened-';
 
-/** How to build the policies. */
-export interface AdmissionPolicyOptions {
-  /** The controls exported. @default Profile.HARDENED */
-  readonly profile?: Profile;
-  /** What the bindings do. @default AdmissionAction.DENY */
-  readonly action?: AdmissionAction;
-  /** The pinned PSS version the PSS controls mirror. @default PssVersion.V1_27 */
-  readonly pssVersion?: PssVersion;
-  /** Registries images must come from; `image-registry` is exported only with them. @default - no image-registry policy */
-  readonly allowedRegistries?: string[];
-  /**
-   * Whether images must be pinned by digest: `image-digest` then denies instead of warning (as at synthesis under
-   * an ImagePolicy that requires digests). @default false
-   */
-  readonly requireImageDigests?: boolean;
-  /**
-   * The platform the cluster runs: a control that does not apply there (OpenShift assigns uids itself, so
-   * `high-uid-gid`) is not exported, listed with the platform's reason. @default Platform.GENERIC
-   */
-  readonly platform?: Platform;
-  /** Objects exempted from a control, by identity. @default - none */
-  readonly exemptions?: AdmissionExemption[];
+/** How to build the policies: the public options, plus where errors about them come from. */
+export interface AdmissionPolicyOptions extends AdmissionOptions {
   /** Prefix of errors about the options (e.g. the construct path). @default 'policies' */
   readonly where?: string;
 }
