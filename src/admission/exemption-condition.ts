@@ -1,24 +1,18 @@
 import { AdmissionExemption } from './admission-exemption';
 import { celString, celStrings } from '../controls/core/cel';
 import { Control } from '../controls/core/control';
+import { POD_RUNNING_KINDS } from '../controls/core/pod-template';
 
 // How an in-cluster exemption is checked and written as CEL (not part of the public API).
 
 /** API groups of the kinds an exemption may name without `apiGroup`. */
 const BUILT_IN_GROUPS: Record<string, string> = {
-  Pod: '',
-  ReplicationController: '',
+  ...POD_RUNNING_KINDS,
   Service: '',
   ServiceAccount: '',
   Namespace: '',
   Secret: '',
   ConfigMap: '',
-  Deployment: 'apps',
-  ReplicaSet: 'apps',
-  StatefulSet: 'apps',
-  DaemonSet: 'apps',
-  Job: 'batch',
-  CronJob: 'batch',
   Role: 'rbac.authorization.k8s.io',
   ClusterRole: 'rbac.authorization.k8s.io',
   RoleBinding: 'rbac.authorization.k8s.io',

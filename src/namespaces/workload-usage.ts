@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { IConstruct } from 'constructs';
 import { Amounts, formatAmount, parseAmount, RESOURCES, zeroAmounts } from './quantity';
 import { apiGroupOf, namespaceOf } from '../controls/core/manifest-index';
-import { isObject, podOf } from '../controls/core/pod-template';
+import { isObject, POD_RUNNING_KINDS, podOf } from '../controls/core/pod-template';
 import { Guard } from '../guard/guard';
 
 /**
@@ -66,16 +66,7 @@ export interface UsageOptions {
 }
 
 /** Pod-creating kinds, with their API group. */
-const WORKLOAD_KINDS: Record<string, string> = {
-  Pod: '',
-  ReplicationController: '',
-  Deployment: 'apps',
-  ReplicaSet: 'apps',
-  StatefulSet: 'apps',
-  DaemonSet: 'apps',
-  Job: 'batch',
-  CronJob: 'batch',
-};
+const WORKLOAD_KINDS = POD_RUNNING_KINDS;
 const AUTOSCALER = 'HorizontalPodAutoscaler';
 
 /**

@@ -39,6 +39,10 @@ const TEMPLATE_PATHS: Record<string, { groups: string[]; path: string[] }> = {
   CronJob: { groups: ['batch'], path: ['spec', 'jobTemplate', 'spec', 'template'] },
 };
 
+/** The built-in kinds that run pods (a PodTemplate only stores one), with their API group. */
+export const POD_RUNNING_KINDS: Readonly<Record<string, string>> = Object.fromEntries(Object.entries(TEMPLATE_PATHS)
+  .filter(([kind]) => kind !== 'PodTemplate').map(([kind, { groups }]) => [kind, groups[0]]));
+
 /** Fields a pod spec has and a controller's own spec has not: an object holding one of these as a list is a pod spec. */
 const CONTAINER_LISTS = ['containers', 'initContainers', 'ephemeralContainers'];
 
