@@ -53,11 +53,7 @@ export class HighUidGid extends PodControl {
     return { rule: podRule(validations) };
   }
 
-  protected checkPod(pod: PodView, context: ControlContext): Violation[] {
-    // A platform that assigns ids itself (OpenShift's SCC) leaves them unset on purpose (Platform.reasonNotApplicable).
-    if (context.platform?.reasonNotApplicable(this.id) !== undefined) {
-      return [];
-    }
+  protected checkPod(pod: PodView, _context: ControlContext): Violation[] {
     // Windows pods cannot set runAsUser/runAsGroup (they use windowsOptions.runAsUserName).
     if (isWindowsPod(pod)) {
       return [];

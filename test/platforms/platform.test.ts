@@ -8,6 +8,7 @@ import {
   Controls, Guard, HardenedCronJob, HardenedDaemonSet, HardenedDefaults, HardenedDeployment, HardenedJob, HardenedStatefulSet, Platform, PssVersion,
 } from '../../src';
 import { runCli } from '../../src/cli/program';
+import { evaluateManifest } from '../../src/guard/evaluate';
 import { DIGEST_IMAGE, expiresIn, podSpec, REASON, synth, synthError } from '../helpers/synth';
 
 type Kind = 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'Job' | 'CronJob';
@@ -55,9 +56,15 @@ describe('Platform.OPENSHIFT (restricted-v2 SCC)', () => {
     const chart = chartOn(Platform.OPENSHIFT);
     workload(chart, 'Deployment');
     const manifest = synth(chart).find(m => m.kind === 'Deployment');
-    expect(Controls.HIGH_UID_GID.check(manifest, { pssVersion: PssVersion.V1_27, platform: Platform.OPENSHIFT })).toEqual([]);
+    // The evaluation (guard and check alike) skips a control the platform makes moot, and reports it as not applicable.
+    const evaluated = (platform?: Platform) => evaluateManifest(manifest, { pssVersion: PssVersion.V1_27, platform }, [], { constructPath: 'openshift' }).evaluation;
+    expect(evaluated(Platform.OPENSHIFT).applicableControls).not.toContain('high-uid-gid');
+    expect(evaluated(Platform.OPENSHIFT).findings.filter(f => f.controlId === 'high-uid-gid')).toEqual([]);
+    for (const platform of [undefined, Platform.GENERIC]) {
+      expect(evaluated(platform).applicableControls).toContain('high-uid-gid');
+      expect(evaluated(platform).findings.filter(f => f.controlId === 'high-uid-gid').length).toBeGreaterThan(0);
+    }
     expect(Controls.HIGH_UID_GID.check(manifest, { pssVersion: PssVersion.V1_27 }).length).toBeGreaterThan(0);
-    expect(Controls.HIGH_UID_GID.check(manifest, { pssVersion: PssVersion.V1_27, platform: Platform.GENERIC }).length).toBeGreaterThan(0);
     expect(Platform.OPENSHIFT.reasonNotApplicable('high-uid-gid')).toMatch(/assigns every pod a uid .* from its namespace's range/);
     expect(Platform.OPENSHIFT.reasonNotApplicable('run-as-non-root')).toBeUndefined();
     // runAsNonRoot still guards uid 0 there.

@@ -101,7 +101,7 @@ export interface ControlContext {
   readonly synthesis?: boolean;
   /**
    * The platform the manifests run on (`HardenedDefaults.set(scope, { platform })`, `check --platform`): some controls
-   * do not apply on some platforms, and say why (`Platform.reasonNotApplicable`).
+   * do not apply on some platforms, and say why (`Platform.reasonNotApplicable`): the evaluation skips them there.
    * @default Platform.GENERIC
    */
   readonly platform?: Platform;
