@@ -1,14 +1,12 @@
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
 import { isObject, podsOf } from '../controls/core/pod-template';
-import { jsonByNamespace } from '../namespaces/workload-usage';
+import { allJsonByNamespace } from '../namespaces/workload-usage';
 
 /** Velero's pod annotation naming the volumes its file-system backup must not copy. */
 export const CACHE_EXCLUDES_ANNOTATION = 'backup.velero.io/backup-volumes-excludes';
 /** Volume types Velero's file-system backup never copies (their contents come from the API or the node). */
 const NOT_COPIED = ['secret', 'configMap', 'projected', 'downwardAPI', 'hostPath'];
-const NAMESPACE_JSON = Symbol('cdk8s-hardened.backup-json');
-
 /**
  * The volume names an excludes annotation value names, as Velero reads it: split on ',' and nothing else (no
  * trimming), so `'tmp, cache'` names `tmp` and ` cache`, and a volume `cache` is still copied.
@@ -51,7 +49,7 @@ export function excludedCaches(pod: kplus.AbstractPod, declared: string | undefi
 
 /** Every pod template of the namespace's final JSON with its object. */
 function podTemplates(root: IConstruct, namespace: string) {
-  const objects = jsonByNamespace(root, NAMESPACE_JSON, () => true).get(namespace) ?? [];
+  const objects = allJsonByNamespace(root).get(namespace) ?? [];
   return objects.flatMap(({ object, json }) => podsOf(json).map(pod => ({ object, json, pod })));
 }
 
@@ -76,7 +74,7 @@ export function cacheExclusionErrors(root: IConstruct, namespace: string): strin
 /** What the namespace has to back up besides caches: claims of StatefulSets, PersistentVolumeClaims, pod volumes with contents of their own. */
 export function volumesToBackUp(root: IConstruct, namespace: string): string[] {
   const found: string[] = [];
-  const objects = jsonByNamespace(root, NAMESPACE_JSON, () => true).get(namespace) ?? [];
+  const objects = allJsonByNamespace(root).get(namespace) ?? [];
   for (const { json } of objects) {
     if (json.kind === 'PersistentVolumeClaim') found.push(`PersistentVolumeClaim '${json.metadata?.name}'`);
     const templates = json.kind === 'StatefulSet' && Array.isArray(json.spec?.volumeClaimTemplates) ? json.spec.volumeClaimTemplates : [];

@@ -5,12 +5,10 @@ import { inboundBypass } from './capture-bypass';
 import { Mesh } from './mesh';
 import { TargetAuthorization } from './mesh-rules';
 import { podOf, podsOf } from '../controls/core/pod-template';
-import { jsonByNamespace } from '../namespaces/workload-usage';
+import { allJsonByNamespace } from '../namespaces/workload-usage';
 import { WorkloadConnections } from '../network/workload-connections';
 
 /* Internal: checks of a meshed namespace's targets over the app's final JSON, run at validation (not part of the jsii API). */
-
-const MESH_SOURCE_JSON = Symbol('cdk8s-hardened.mesh-source-json');
 
 /**
  * One line per declared TCP port of the target that the pod's annotations leave uncaptured: the mesh would neither
@@ -56,7 +54,7 @@ export function rawObjectsSharingSourceAccounts(target: kplus.AbstractPod): stri
     const namespace = source.metadata.namespace;
     const account = source.serviceAccount?.name;
     if (namespace === undefined || account === undefined || account === 'default') continue; // refused by compileTarget
-    for (const { object, json } of jsonByNamespace(root, MESH_SOURCE_JSON, () => true).get(namespace) ?? []) {
+    for (const { object, json } of allJsonByNamespace(root).get(namespace) ?? []) {
       if (plusObjects.has(object)) continue;
       for (const pod of podsOf(json)) {
         const runsAs = pod.spec?.serviceAccountName ?? pod.spec?.serviceAccount;

@@ -107,6 +107,13 @@ export function jsonByNamespace(
   });
 }
 
+const ALL_JSON = Symbol('cdk8s-hardened.all-json');
+
+/** Every object of the app by namespace, serialized once per `App.synth()` for all the checks that read every kind. */
+export function allJsonByNamespace(root: IConstruct): Map<string, Array<{ object: ApiObject; json: any }>> {
+  return jsonByNamespace(root, ALL_JSON, () => true);
+}
+
 /**
  * Every pod-creating object of the app whose final JSON is in `namespace`, with its pod count and resources, and the
  * ones whose pods cannot be counted (a DaemonSet without a node count, a CronJob whose runs overlap, no pod template,
