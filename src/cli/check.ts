@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Controls } from '../controls/controls';
-import { ControlContext } from '../controls/core/control';
+import { Control, ControlContext } from '../controls/core/control';
+import { PodTemplateRecord, podTemplateRecordOf, REFERENCE_KINDS, referenceSet } from '../controls/core/manifest-index';
 import { PssVersion } from '../controls/core/pss-version';
 import { Profile } from '../controls/profile';
 import { evaluateManifest, isBlocking, today } from '../guard/evaluate';
@@ -9,7 +10,7 @@ import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from '../guard/exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from '../guard/finding';
 import { InputError, LoadedManifest, readManifests } from '../guard/manifest-reader';
 import { GuardReport } from '../guard/report';
-import { positionOf, releaseSource, SourcePosition } from '../guard/source-position';
+import { detachedSource, positionOf, releaseSource, SourcePosition } from '../guard/source-position';
 import { Platform } from '../platforms/platform';
 
 // `cdk8s-hardened check`: the guard over YAML no cdk8s app produced. Not part of the jsii API.
@@ -117,79 +118,190 @@ export function displayPath(cwd: string, file: string): string {
 
 /** Runs every control of the profile over the manifests as one set, honouring exemption annotations. */
 export function check(manifests: LoadedManifest[], options: CheckOptions): CheckResult {
-  const profile = options.profile ?? Profile.HARDENED;
-  const controls = profile.controls;
-  const honourAnnotations = profile === Profile.HARDENED && (options.annotationExemptions ?? true);
-  const objects = manifests.map(m => m.json);
-  const context: ControlContext = {
-    pssVersion: options.pssVersion,
-    allowedRegistries: options.allowedRegistries,
-    requireImageDigests: options.requireImageDigests,
-    objects,
-    platform: options.platform,
-  };
-  const now = today();
-  const evaluations: ObjectEvaluation[] = [];
-  const positions = new Map<Finding, SourcePosition>();
-  const exemptionProblems: string[] = [];
-  const allExemptions: Exemption[] = [];
+  const run = new CheckRun(options);
+  const context = run.context(manifests.map(m => m.json));
   manifests.forEach((manifest, index) => {
+    run.evaluate(index, manifest, context);
+    // A file's manifests are consecutive: after its last one, its text and log are not needed any more.
+    const source = manifest.source;
+    if (source && options.releaseSources && manifests[index + 1]?.source?.document.file !== source.document.file) releaseSource(source);
+  });
+  return run.result();
+}
+
+/**
+ * One check's state: each object is evaluated on its own (`evaluate`, in any order, at its index in the input), its
+ * findings located at once, and the result built from them all.
+ */
+class CheckRun {
+  private readonly profile: Profile;
+  /** The profile's controls, read once: `Profile.controls` builds its list on each read. */
+  private readonly controls: Control[];
+  private readonly honourAnnotations: boolean;
+  private readonly now = today();
+  private readonly evaluations: ObjectEvaluation[] = [];
+  private readonly positions = new Map<Finding, SourcePosition>();
+  /** Per object: its exemption annotations' problems and its exemptions, in input order. */
+  private readonly exemptionProblems: string[][] = [];
+  private readonly exemptions: Exemption[][] = [];
+
+  constructor(private readonly options: CheckOptions) {
+    this.profile = options.profile ?? Profile.HARDENED;
+    this.controls = this.profile.controls;
+    this.honourAnnotations = this.profile === Profile.HARDENED && (options.annotationExemptions ?? true);
+  }
+
+  /** The controls' context, with `objects` as the set cross-object controls read. */
+  public context(objects: any[]): ControlContext {
+    const { options } = this;
+    return {
+      pssVersion: options.pssVersion,
+      allowedRegistries: options.allowedRegistries,
+      requireImageDigests: options.requireImageDigests,
+      objects,
+      platform: options.platform,
+    };
+  }
+
+  /** Evaluates the object at `index` of the input and locates its findings. */
+  public evaluate(index: number, manifest: LoadedManifest, context: ControlContext): void {
     const where = `${manifest.file}:${manifest.line}`;
     const exemptions: Exemption[] = [];
+    const problems: string[] = [];
+    const all: Exemption[] = [];
     for (const [key, value] of Object.entries<any>(manifest.json.metadata?.annotations ?? {})) {
-      if (!honourAnnotations || !key.startsWith(EXEMPTION_ANNOTATION_PREFIX)) continue;
+      if (!this.honourAnnotations || !key.startsWith(EXEMPTION_ANNOTATION_PREFIX)) continue;
       try {
         for (const exemption of Exemption._fromAnnotation(where, key, String(value), id => Controls.byId(id))) {
-          allExemptions.push(exemption);
-          if (exemption.isExpiredOn(now)) {
-            exemptionProblems.push(`${where}: ${exemption.control.id}: exemption expired on ${exemption.expires} (reason: ${exemption.reason}); `
+          all.push(exemption);
+          if (exemption.isExpiredOn(this.now)) {
+            problems.push(`${where}: ${exemption.control.id}: exemption expired on ${exemption.expires} (reason: ${exemption.reason}); `
               + 'fix the finding and remove the annotation, or renew it after review');
           } else {
             exemptions.push(exemption);
           }
         }
       } catch (e) {
-        exemptionProblems.push(`${(e as Error).message}`);
+        problems.push(`${(e as Error).message}`);
       }
     }
     const { evaluation } = evaluateManifest(manifest.json, context, exemptions, {
       constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
-    }, controls);
-    evaluations.push(evaluation);
+    }, this.controls);
+    this.evaluations[index] = evaluation;
+    this.exemptionProblems[index] = problems;
+    this.exemptions[index] = all;
     const source = manifest.source;
-    if (source) {
-      for (const f of evaluation.findings) positions.set(f, positionOf(source, f.pointer));
-      // A file's manifests are consecutive: after its last one, its text and log are not needed any more.
-      if (options.releaseSources && manifests[index + 1]?.source?.document.file !== source.document.file) releaseSource(source);
-    }
-  });
-  const used = new Set<Exemption | undefined>();
-  for (const e of evaluations) for (const f of e.findings) if (f.exemption) used.add(f.exemption);
-  // An exemption of a control the profile does not evaluate is not "unused": it was not asked about.
-  const inProfile = new Set(controls.map(c => c.id));
-  const unused = allExemptions.filter(e => !used.has(e) && inProfile.has(e.control.id));
-  const locate = (_e: ObjectEvaluation, f: Finding): SourcePosition | undefined => positions.get(f);
-  const report = GuardReport._fromEvaluations(evaluations, unused, profile, locate);
-  const failed = report.errorCount > 0 || exemptionProblems.length > 0;
-  const pieces = () => render(report, exemptionProblems, options.format, locate);
-  return {
-    exitCode: failed ? 1 : 0,
-    report,
-    get output() {
-      return [...pieces()].join('');
-    },
-    writeOutput(write) {
-      let buffered = '';
-      for (const piece of pieces()) {
-        buffered += piece;
-        if (buffered.length >= OUTPUT_PIECE) {
-          write(buffered);
-          buffered = '';
+    if (source) for (const f of evaluation.findings) this.positions.set(f, positionOf(source, f.pointer));
+  }
+
+  /** The result, once every object of the input is evaluated. */
+  public result(): CheckResult {
+    const { evaluations, positions, profile, options } = this;
+    const exemptionProblems = this.exemptionProblems.flat();
+    const allExemptions = this.exemptions.flat();
+    const used = new Set<Exemption | undefined>();
+    for (const e of evaluations) for (const f of e.findings) if (f.exemption) used.add(f.exemption);
+    // An exemption of a control the profile does not evaluate is not "unused": it was not asked about.
+    const inProfile = new Set(this.controls.map(c => c.id));
+    const unused = allExemptions.filter(e => !used.has(e) && inProfile.has(e.control.id));
+    const locate = (_e: ObjectEvaluation, f: Finding): SourcePosition | undefined => positions.get(f);
+    const report = GuardReport._fromEvaluations(evaluations, unused, profile, locate);
+    const failed = report.errorCount > 0 || exemptionProblems.length > 0;
+    const pieces = () => render(report, exemptionProblems, options.format, locate);
+    return {
+      exitCode: failed ? 1 : 0,
+      report,
+      get output() {
+        return [...pieces()].join('');
+      },
+      writeOutput(write) {
+        let buffered = '';
+        for (const piece of pieces()) {
+          buffered += piece;
+          if (buffered.length >= OUTPUT_PIECE) {
+            write(buffered);
+            buffered = '';
+          }
         }
+        if (buffered !== '') write(buffered);
+      },
+    };
+  }
+}
+
+/**
+ * `check` over files, read one at a time: what the CLI runs. The objects cross-object controls read of others
+ * (REFERENCE_KINDS) are collected first, from the documents that can hold them; then each file is read with positions,
+ * its objects evaluated against those and located, and it is let go. Objects judged against every pod template of
+ * the input (NetworkPolicies) are evaluated last. Same result as `check(loadManifests(files))`, without holding every
+ * object and every file's positions at once.
+ */
+export function checkFiles(files: string[], options: CheckOptions): CheckResult {
+  const run = new CheckRun(options);
+  // A file that cannot be read fails the check where the file-by-file read reaches it (after any error before it).
+  const texts = files.map(file => readText(file, options.cwd));
+  const references = referencesOf(files, texts, options.cwd);
+  const context = run.context(referenceSet(references));
+  const podTemplates: PodTemplateRecord[] = [];
+  const deferred: Array<{ index: number; manifest: LoadedManifest }> = [];
+  let index = 0;
+  files.forEach((file, f) => {
+    const text = texts[f];
+    if (text instanceof InputError) throw text;
+    const manifests = readManifests(text, displayPath(options.cwd, file), { locate: true });
+    texts[f] = '';
+    for (const manifest of manifests) {
+      const record = podTemplateRecordOf(manifest.json);
+      if (record) podTemplates.push(record);
+      if (NEEDS_EVERY_POD_TEMPLATE.some(c => c.appliesTo(manifest.json, context))) {
+        deferred.push({ index, manifest: { ...manifest, source: manifest.source && detachedSource(manifest.source) } });
+      } else {
+        run.evaluate(index, manifest, context);
       }
-      if (buffered !== '') write(buffered);
-    },
-  };
+      index++;
+    }
+    if (manifests[0]?.source) releaseSource(manifests[0].source);
+  });
+  const complete = run.context(referenceSet(references, podTemplates));
+  for (const { index: at, manifest } of deferred) run.evaluate(at, manifest, complete);
+  return run.result();
+}
+
+/** Controls that judge an object against the pod templates of the whole input: their objects are evaluated last. */
+const NEEDS_EVERY_POD_TEMPLATE = ['network-policy-targets'].map(id => Controls.byId(id));
+
+function readText(file: string, cwd: string): string | InputError {
+  try {
+    return fs.readFileSync(file, 'utf-8');
+  } catch (e) {
+    return new InputError(`${displayPath(cwd, file)}: cannot read: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * The objects of REFERENCE_KINDS in the files, in input order. Only documents whose text names one of those kinds (or
+ * holds a backslash, which a double-quoted scalar could spell a kind with) are parsed: a kind is compared as written,
+ * so an object of one of them cannot come from a document without its name. Bad YAML here is left to the full read,
+ * which reports it where it is.
+ */
+function referencesOf(files: string[], texts: Array<string | InputError>, cwd: string): any[] {
+  const names = REFERENCE_KINDS.map(r => r.kind);
+  const mayHold = (text: string) => text.includes('\\') || names.some(name => text.includes(name));
+  const references: any[] = [];
+  files.forEach((file, f) => {
+    const text = texts[f];
+    if (text instanceof InputError || !mayHold(text)) return;
+    let manifests: LoadedManifest[];
+    try {
+      manifests = readManifests(text, displayPath(cwd, file), { documents: mayHold });
+    } catch (e) {
+      if (e instanceof InputError) return;
+      throw e;
+    }
+    for (const m of manifests) if (names.includes(m.json.kind)) references.push(m.json);
+  });
+  return references;
 }
 
 type Locate = (e: ObjectEvaluation, f: Finding) => SourcePosition | undefined;

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { check, inputFiles, InputError, loadManifests, OutputFormat } from './check';
+import { checkFiles, inputFiles, InputError, OutputFormat } from './check';
 import { PinFlags, runPin } from './pin';
 import { addPoliciesCommand } from './policies';
 import { PssVersion } from '../controls/core/pss-version';
@@ -80,7 +80,7 @@ function programOf(out: CliOutput, state: { exitCode: number; async: boolean }):
         throw new InputError(`--pss-version: ${(e as Error).message}`);
       }
       const cwd = process.cwd();
-      const manifests = loadManifests(inputFiles(paths), cwd);
+      const files = inputFiles(paths);
       const profile = Profile.byName(opts.profile);
       const settings = {
         format: opts.format,
@@ -91,8 +91,7 @@ function programOf(out: CliOutput, state: { exitCode: number; async: boolean }):
         cwd,
         platform: Platform.of(opts.platform),
       };
-      // The manifests are checked once: each file's source can go as soon as its findings are located.
-      const result = check(manifests, { ...settings, annotationExemptions: opts.annotationExemptions, releaseSources: true });
+      const result = checkFiles(files, { ...settings, annotationExemptions: opts.annotationExemptions });
       result.writeOutput(text => out.stdout(text));
       out.stdout('\n');
       state.exitCode = result.exitCode;

@@ -2,6 +2,7 @@ import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from './exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from './finding';
 import { Controls } from '../controls/controls';
 import { Control, ControlContext, Severity, Violation } from '../controls/core/control';
+import type { Platform } from '../platforms/platform';
 
 // Shared by the synth-time guard and the check CLI: one manifest, every applicable control, exemptions applied.
 
@@ -36,11 +37,10 @@ export function evaluateManifest(
   json: any, context: ControlContext, exemptions: Exemption[], origin: ManifestOrigin, controls: Control[] = Controls.all(),
 ): { emitted: any; evaluation: ObjectEvaluation } {
   const findings: Finding[] = [];
-  const applicableControls: string[] = [];
-  for (const control of controls) {
-    // A platform may make a control moot (OpenShift assigns uids itself): it does not apply there, for every control alike.
-    if (context.platform?.reasonNotApplicable(control.id) !== undefined || !control.appliesTo(json, context)) continue;
-    applicableControls.push(control.id);
+  const applied: string[] = [];
+  for (const control of controlsOn(controls, context.platform)) {
+    if (!control.appliesTo(json, context)) continue;
+    applied.push(control.id);
     for (const violation of control.check(json, context)) {
       // The nearest exemption that covers this finding (exemptions come nearest scope first).
       const exemption = exemptions.find(e => e.covers(control.id, json, violation.pointer));
@@ -53,12 +53,52 @@ export function evaluateManifest(
     apiVersion: String(json?.apiVersion),
     objectNamespace: json?.metadata?.namespace,
     name: String(json?.metadata?.name),
-    applicableControls,
+    applicableControls: interned(applied),
     findings,
     sourceFile: origin.sourceFile,
     sourceLine: origin.sourceLine,
   };
   return { emitted: annotateExemptions(json, findings), evaluation };
+}
+
+/**
+ * The controls that apply on `platform`: a platform may make a control moot (OpenShift assigns uids itself), and then
+ * it does not apply there, for every control alike. Filtered once per list and platform, not once per object.
+ */
+function controlsOn(controls: Control[], platform: Platform | undefined): Control[] {
+  if (platform === undefined) return controls;
+  let byPlatform = ON_PLATFORM.get(controls);
+  if (!byPlatform) ON_PLATFORM.set(controls, byPlatform = new Map());
+  let applicable = byPlatform.get(platform);
+  if (!applicable) byPlatform.set(platform, applicable = controls.filter(c => platform.reasonNotApplicable(c.id) === undefined));
+  return applicable;
+}
+const ON_PLATFORM = new WeakMap<Control[], Map<Platform, Control[]>>();
+
+/**
+ * One shared array per distinct list of applicable controls: most objects of an input share a few such lists, and a
+ * list per object was a fifth of the check CLI's memory on a pipeline's input. Shared arrays are frozen.
+ */
+function interned(ids: string[]): string[] {
+  const key = ids.join(' ');
+  let shared = APPLIED_LISTS.get(key);
+  if (!shared) {
+    if (APPLIED_LISTS.size >= MAX_INTERNED) return ids;
+    APPLIED_LISTS.set(key, shared = Object.freeze(ids) as string[]);
+  }
+  return shared;
+}
+const APPLIED_LISTS = new Map<string, string[]>();
+/** Distinct lists are few (one per combination of kinds and features); a bound keeps an odd input from growing it. */
+const MAX_INTERNED = 10_000;
+
+/**
+ * A flat copy of a built string. A message built from the object's values is a tree of the parts it was built from,
+ * and a part that is a slice of the YAML text keeps that whole text alive: findings are kept until the report is
+ * written, so a pipeline's input would be held twice (as text and as findings).
+ */
+function flat(text: string): string {
+  return ` ${text}`.slice(1);
 }
 
 function findingOf(
@@ -72,9 +112,9 @@ function findingOf(
     kind: String(json?.kind),
     objectNamespace: json?.metadata?.namespace,
     name: String(json?.metadata?.name),
-    pointer,
-    message,
-    fix: fix ?? control.remediation,
+    pointer: flat(pointer),
+    message: flat(message),
+    fix: fix === undefined ? control.remediation : flat(fix),
     exemption,
   };
 }

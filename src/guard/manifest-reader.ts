@@ -96,16 +96,20 @@ const YAML11_ONLY_BREAKS = /[\u0085\u2028\u2029]/;
  * The Kubernetes objects of one YAML text (multi-document, Lists flattened), as kubectl reads them.
  * @param text the file's content
  * @param shown the name used in messages and in each LoadedManifest (e.g. a path relative to the working directory)
- * @param options `locate`: record where each node is, so that each LoadedManifest has a `source` (positionOf)
+ * @param options `locate`: record where each node is, so that each LoadedManifest has a `source` (positionOf);
+ *   `documents`: read only the documents whose text it accepts (the others are not parsed at all)
  * @throws InputError naming `shown:line` for text kubectl would read differently, bad YAML, or a non-object
  */
-export function readManifests(text: string, shown: string, options: { locate?: boolean } = {}): LoadedManifest[] {
+export function readManifests(
+  text: string, shown: string, options: { locate?: boolean; documents?: (text: string) => boolean } = {},
+): LoadedManifest[] {
   refuseDivergentBreaks(text, shown);
   const manifests: LoadedManifest[] = [];
   // One log and one copy of the text per file, shared by its documents.
   const recorder = options.locate ? new ComposedNodeRecorder() : undefined;
   const file: DocumentText['file'] = { text };
   for (const chunk of documentChunks(text)) {
+    if (options.documents && !options.documents(chunk.text)) continue;
     let documents: unknown[];
     const firstNode = recorder?.count ?? 0;
     try {

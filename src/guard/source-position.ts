@@ -14,14 +14,27 @@ export interface SourcePosition {
 /**
  * The nodes js-yaml composed for one text, in the order it opened them (keys included, nested as the nodes are):
  * node i spans offsets `starts[i]` to `stops[i]` of the text, and its descendants are the nodes i+1 .. `ends[i]`-1.
- * `objects[i]` is its value when that is an object (or null); scalars are not kept: a key's text is read back from
- * the source (see keyIs). About 20 bytes a node, for every node of the input until its findings are located.
+ * `kinds[i]` says what its value is (NodeKind); `wraps[i]` is 1 when node i only wraps node i+1 (the same mapping or
+ * sequence, composed inside it). Values are not kept: a key's text is read back from the source (see keyIs). Typed
+ * arrays only, 14 bytes a node, for every node of the input until its findings are located.
  */
 export interface ComposedLog {
   readonly starts: Int32Array;
   readonly stops: Int32Array;
   readonly ends: Int32Array;
-  readonly objects: unknown[];
+  readonly kinds: Uint8Array;
+  readonly wraps: Uint8Array;
+  /** Every node's value, scalars included: only in the log of a second parse (see parsedAgain). */
+  readonly values?: unknown[];
+}
+
+/** What a composed node's value is. */
+const enum NodeKind { SCALAR = 0, MAPPING = 1, SEQUENCE = 2, NULL = 3 }
+
+function kindOf(value: unknown): NodeKind {
+  if (value === null) return NodeKind.NULL;
+  if (Array.isArray(value)) return NodeKind.SEQUENCE;
+  return typeof value === 'object' ? NodeKind.MAPPING : NodeKind.SCALAR;
 }
 
 /**
@@ -64,6 +77,38 @@ export function releaseSource(source: ObjectSource): void {
   file.released = true;
 }
 
+/**
+ * The same object's source, holding only its document (its text and its nodes), not the whole file: for an object
+ * whose findings are located after its file was released.
+ */
+export function detachedSource(source: ObjectSource): ObjectSource {
+  const { document } = source;
+  const { file } = document;
+  if (file.released) throw new Error('detachedSource: the source of this object was released (releaseSource)');
+  const log = file.log!;
+  const [from, to] = [document.firstNode, document.endNode];
+  const ends = log.ends.slice(from, to);
+  for (let i = 0; i < ends.length; i++) ends[i] -= from;
+  const detached: DocumentText = {
+    ...document,
+    file: {
+      // A copy: a plain slice of a long string is a view that keeps the whole file's text alive.
+      text: ` ${file.text.slice(document.offset, document.offset + document.length)}`.slice(1),
+      log: {
+        starts: log.starts.slice(from, to),
+        stops: log.stops.slice(from, to),
+        ends,
+        kinds: log.kinds.slice(from, to),
+        wraps: log.wraps.slice(from, to),
+      },
+    },
+    offset: 0,
+    firstNode: 0,
+    endNode: to - from,
+  };
+  return { ...source, document: detached };
+}
+
 /** The document's text as it was parsed. */
 export function documentText(document: DocumentText): string {
   const { text } = document.file;
@@ -89,10 +134,14 @@ export class ComposedNodeRecorder {
   private starts: Int32Array = new Int32Array(1024);
   private stops: Int32Array = new Int32Array(1024);
   private ends: Int32Array = new Int32Array(1024);
-  private objects: unknown[] = [];
+  private kinds: Uint8Array = new Uint8Array(1024);
+  private wraps: Uint8Array = new Uint8Array(1024);
   private size = 0;
   private open: Int32Array = new Int32Array(64);
   private depth = 0;
+  /** The node that closed last, and its value: a node that wraps another closes right after it, on the same value. */
+  private lastClosed = -1;
+  private lastValue: unknown = undefined;
 
   public readonly listener = (event: 'open' | 'close', state: { position: number; result: unknown }): void => {
     if (event === 'open') {
@@ -103,12 +152,19 @@ export class ComposedNodeRecorder {
       this.starts[node] = state.position;
       this.stops[node] = 0;
       this.ends[node] = 0;
-      this.objects.push(undefined);
+      this.kinds[node] = NodeKind.SCALAR;
+      this.wraps[node] = 0;
     } else {
       const node = this.open[--this.depth];
+      const value = state.result;
       this.stops[node] = state.position;
       this.ends[node] = this.size;
-      if (typeof state.result === 'object') this.objects[node] = state.result;
+      this.kinds[node] = kindOf(value);
+      // Exactly one child (it starts right after the node and its descendants end where the node's do), same value.
+      if (this.lastClosed === node + 1 && node + 1 < this.size && this.ends[node + 1] === this.size
+        && this.lastValue === value && typeof value === 'object') this.wraps[node] = 1;
+      this.lastClosed = node;
+      this.lastValue = value;
     }
   };
 
@@ -120,14 +176,21 @@ export class ComposedNodeRecorder {
   /** The log of the nodes recorded so far, compacted; the recorder starts over. */
   public take(): ComposedLog {
     const log: ComposedLog = {
-      starts: this.starts.slice(0, this.size), stops: this.stops.slice(0, this.size), ends: this.ends.slice(0, this.size), objects: this.objects,
+      starts: this.starts.slice(0, this.size),
+      stops: this.stops.slice(0, this.size),
+      ends: this.ends.slice(0, this.size),
+      kinds: this.kinds.slice(0, this.size),
+      wraps: this.wraps.slice(0, this.size),
     };
     this.starts = new Int32Array(1024);
     this.stops = new Int32Array(1024);
     this.ends = new Int32Array(1024);
-    this.objects = [];
+    this.kinds = new Uint8Array(1024);
+    this.wraps = new Uint8Array(1024);
     this.size = 0;
     this.depth = 0;
+    this.lastClosed = -1;
+    this.lastValue = undefined;
     return log;
   }
 
@@ -135,12 +198,14 @@ export class ComposedNodeRecorder {
     this.starts = grown(this.starts, this.size);
     this.stops = grown(this.stops, this.size);
     this.ends = grown(this.ends, this.size);
+    this.kinds = grown(this.kinds, this.size);
+    this.wraps = grown(this.wraps, this.size);
   }
 }
 
 /** A copy of the first `length` items of `array` in an array twice its size. */
-function grown(array: Int32Array, length: number): Int32Array {
-  const bigger = new Int32Array(array.length * 2);
+function grown<T extends Int32Array | Uint8Array>(array: T, length: number): T {
+  const bigger = new (array.constructor as new (size: number) => T)(array.length * 2);
   bigger.set(array.subarray(0, length));
   return bigger;
 }
@@ -184,7 +249,7 @@ function locate(
   return at;
 }
 
-/** The log of a second parse of the text, with every node's value (scalars included) in `objects`. */
+/** The log of a second parse of the text, with every node's value (scalars included) in `values`. */
 function parsedAgain(document: DocumentText): ComposedLog {
   const recorder = new ComposedNodeRecorder();
   // The recorder numbers the nodes in the order they open, as this does.
@@ -202,15 +267,14 @@ function parsedAgain(document: DocumentText): ComposedLog {
       }
     },
   });
-  return { ...recorder.take(), objects: values };
+  return { ...recorder.take(), values };
 }
 
 /** A node that only wraps the node composed inside it (a sequence item, a key candidate) is that node. */
 function unwrap(log: ComposedLog, node: number): number {
   let inner = node;
   // Exactly one child (it starts right after the node, and its descendants end where the node's do), same value.
-  while (inner + 1 < log.ends[inner] && log.ends[inner + 1] === log.ends[inner]
-    && log.objects[inner + 1] === log.objects[inner] && typeof log.objects[inner] === 'object') inner++;
+  while (log.wraps[inner] === 1) inner++;
   return inner;
 }
 
@@ -219,21 +283,21 @@ function unwrap(log: ComposedLog, node: number): number {
  * not say which key it is (see keyIs).
  */
 function childAt(log: ComposedLog, node: number, segment: string, text?: DocumentText): { node: number; at: number } | 'unknown' | undefined {
-  const value = log.objects[node];
+  const kind = log.kinds[node];
   const end = log.ends[node];
-  if (Array.isArray(value)) {
+  if (kind === NodeKind.SEQUENCE) {
     if (!/^(0|[1-9][0-9]*)$/.test(segment)) return undefined;
     const index = Number(segment);
     let item = node + 1;
     for (let i = 0; i < index && item < end; i++) item = log.ends[item];
     return item < end ? { node: item, at: log.starts[item] } : undefined;
   }
-  if (value === null || typeof value !== 'object') return undefined;
+  if (kind !== NodeKind.MAPPING) return undefined;
   // A mapping's nodes are its keys and values, in turn.
   for (let key = node + 1; key < end;) {
     const child = log.ends[key];
     if (child >= end) break;
-    const matches = text === undefined ? String(log.objects[key]) === segment : keyIs(log, key, text, segment);
+    const matches = text === undefined ? String(log.values![key]) === segment : keyIs(log, key, text, segment);
     if (matches === undefined) return 'unknown';
     if (matches) return { node: child, at: log.starts[key] };
     key = log.ends[child];
@@ -252,7 +316,7 @@ const NOT_STRINGS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'true', 'True', 'TRU
  * again for the key's value. Reads the text in place: every key before the one sought is read.
  */
 function keyIs(log: ComposedLog, key: number, document: DocumentText, segment: string): boolean | undefined {
-  if (typeof log.objects[key] === 'object') return undefined;
+  if (log.kinds[key] !== NodeKind.SCALAR) return undefined;
   const text = document.file.text;
   // The blanked marker is spaces to the parse, and skipped here.
   let from = document.offset + Math.max(log.starts[key], document.blanked);

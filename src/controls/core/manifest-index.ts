@@ -14,8 +14,50 @@ const BY_KIND_GROUP_NAMESPACE = new WeakMap<any[], Map<string, Map<string, any[]
 const POD_TEMPLATES = new WeakMap<any[], Map<string, LabelIndex>>();
 const SELECTORS = new WeakMap<any[], Map<string, SelectorIndex>>();
 
+/**
+ * The kinds cross-object controls read from objects other than the one they judge (kind and API group). The check
+ * CLI reads its input file by file: it collects these objects first, and evaluates each object against them alone.
+ */
+export const REFERENCE_KINDS: ReadonlyArray<{ readonly kind: string; readonly group: string }> = [
+  { kind: 'NetworkPolicy', group: 'networking.k8s.io' },
+  { kind: 'LimitRange', group: '' },
+  { kind: 'ResourceQuota', group: '' },
+  { kind: 'HorizontalPodAutoscaler', group: 'autoscaling' },
+  { kind: 'PodDisruptionBudget', group: 'policy' },
+  { kind: 'CustomResourceDefinition', group: 'apiextensions.k8s.io' },
+];
+
+/** A pod template as selectsSomePodTemplate sees it: the namespace its pods land in, and their labels. */
+export interface PodTemplateRecord {
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+}
+
+/** The record of a manifest's pod template, or undefined when it has none. */
+export function podTemplateRecordOf(manifest: any): PodTemplateRecord | undefined {
+  const labels = podLabelsOf(manifest);
+  return labels === undefined ? undefined : { namespace: namespaceOf(manifest) ?? 'default', labels };
+}
+
+/** Sets of objects that hold the REFERENCE_KINDS only, with the pod templates of the whole input when known. */
+const REFERENCE_SETS = new WeakMap<any[], { readonly podTemplates?: PodTemplateRecord[] }>();
+
+/**
+ * Marks `objects` as the REFERENCE_KINDS objects of an input (not all of its objects), and gives the records of all of
+ * its pod templates when they are known. Looking up any other kind in such a set, or pod templates it was not given,
+ * throws: a control that reads more than the set holds must not be judged on a part of the input.
+ */
+export function referenceSet(objects: any[], podTemplates?: PodTemplateRecord[]): any[] {
+  REFERENCE_SETS.set(objects, { podTemplates });
+  return objects;
+}
+
 /** Manifests of one kind (optionally of one API group: '' for core), indexed once per set, in set order. */
 export function ofKind(objects: any[], kind: string, group?: string): any[] {
+  if (REFERENCE_SETS.has(objects) && !REFERENCE_KINDS.some(r => r.kind === kind && (group === undefined || r.group === group))) {
+    throw new Error(`internal: a control looked up ${kind} (group '${group ?? '*'}') in a set of reference objects, which holds `
+      + `only ${REFERENCE_KINDS.map(r => r.kind).join(', ')}: add it to REFERENCE_KINDS`);
+  }
   let index = BY_KIND.get(objects);
   if (!index) {
     index = new Map();
@@ -53,17 +95,27 @@ export function selectsSomePodTemplate(objects: any[], namespace: string, select
   let byNamespace = POD_TEMPLATES.get(objects);
   if (!byNamespace) {
     const grouped = new Map<string, Array<Record<string, string>>>();
-    for (const o of objects) {
-      const labels = podLabelsOf(o);
-      if (labels === undefined) continue;
-      const ns = namespaceOf(o) ?? 'default';
-      const list = grouped.get(ns);
-      if (list) list.push(labels); else grouped.set(ns, [labels]);
+    for (const record of podTemplateRecords(objects)) {
+      const list = grouped.get(record.namespace);
+      if (list) list.push(record.labels); else grouped.set(record.namespace, [record.labels]);
     }
     byNamespace = new Map([...grouped].map(([ns, labelSets]) => [ns, new LabelIndex(labelSets)]));
     POD_TEMPLATES.set(objects, byNamespace);
   }
   return byNamespace.get(namespace)?.someSelectedBy(selector) ?? false;
+}
+
+function* podTemplateRecords(objects: any[]): Iterable<PodTemplateRecord> {
+  const references = REFERENCE_SETS.get(objects);
+  if (references) {
+    if (!references.podTemplates) throw new Error('internal: a control looked up pod templates in a set of reference objects given none');
+    yield* references.podTemplates;
+    return;
+  }
+  for (const o of objects) {
+    const record = podTemplateRecordOf(o);
+    if (record) yield record;
+  }
 }
 
 /**
