@@ -8,7 +8,7 @@ import * as os from 'os';
 import * as path from 'path';
 
 /** Paths every tarball must contain (relative to the package root). */
-export const REQUIRED_FILES = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js', 'docs/controls.md'];
+export const REQUIRED_FILES = ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE', '.jsii', 'lib/index.js', 'lib/index.d.ts', 'lib/cli/main.js', 'lib/cli/bundle/main.js', 'docs/controls.md'];
 /** Folders that must not ship: sources, tests and the tools that build, test or benchmark the library. */
 export const FORBIDDEN_DIRS = ['build-tools/', 'test/', 'src/', 'examples/', 'bench/', '.ci/', 'projenrc/', 'coverage/'];
 
