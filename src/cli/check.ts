@@ -129,6 +129,11 @@ export function check(manifests: LoadedManifest[], options: CheckOptions): Check
   return run.result();
 }
 
+/** What an object without exemption annotations has (shared: most objects). */
+const NO_EXEMPTIONS = Object.freeze({
+  exemptions: Object.freeze([]), problems: Object.freeze([]), all: Object.freeze([]),
+}) as unknown as { exemptions: Exemption[]; problems: string[]; all: Exemption[] };
+
 /**
  * One check's state: each object is evaluated on its own (`evaluate`, in any order, at its index in the input), its
  * findings located at once, and the result built from them all.
@@ -166,13 +171,29 @@ class CheckRun {
   /** Evaluates the object at `index` of the input and locates its findings. */
   public evaluate(index: number, manifest: LoadedManifest, context: ControlContext): void {
     const where = `${manifest.file}:${manifest.line}`;
+    const { exemptions, problems, all } = this.honourAnnotations ? this.exemptionsOf(manifest.json, where) : NO_EXEMPTIONS;
+    const { evaluation } = evaluateManifest(manifest.json, context, exemptions, {
+      constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
+    }, this.controls);
+    this.evaluations[index] = evaluation;
+    this.exemptionProblems[index] = problems;
+    this.exemptions[index] = all;
+    const source = manifest.source;
+    if (source) for (const f of evaluation.findings) this.positions.set(f, positionOf(source, f.pointer));
+  }
+
+  /** The object's exemption annotations: those in force, the problems of the others, and all of them. */
+  private exemptionsOf(json: any, where: string): { exemptions: Exemption[]; problems: string[]; all: Exemption[] } {
+    const annotations = json.metadata?.annotations;
+    if (annotations === null || typeof annotations !== 'object') return NO_EXEMPTIONS;
+    const keys = Object.keys(annotations).filter(key => key.startsWith(EXEMPTION_ANNOTATION_PREFIX));
+    if (keys.length === 0) return NO_EXEMPTIONS;
     const exemptions: Exemption[] = [];
     const problems: string[] = [];
     const all: Exemption[] = [];
-    for (const [key, value] of Object.entries<any>(manifest.json.metadata?.annotations ?? {})) {
-      if (!this.honourAnnotations || !key.startsWith(EXEMPTION_ANNOTATION_PREFIX)) continue;
+    for (const key of keys) {
       try {
-        for (const exemption of Exemption._fromAnnotation(where, key, String(value), id => Controls.byId(id))) {
+        for (const exemption of Exemption._fromAnnotation(where, key, String(annotations[key]), id => Controls.byId(id))) {
           all.push(exemption);
           if (exemption.isExpiredOn(this.now)) {
             problems.push(`${where}: ${exemption.control.id}: exemption expired on ${exemption.expires} (reason: ${exemption.reason}); `
@@ -185,14 +206,7 @@ class CheckRun {
         problems.push(`${(e as Error).message}`);
       }
     }
-    const { evaluation } = evaluateManifest(manifest.json, context, exemptions, {
-      constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
-    }, this.controls);
-    this.evaluations[index] = evaluation;
-    this.exemptionProblems[index] = problems;
-    this.exemptions[index] = all;
-    const source = manifest.source;
-    if (source) for (const f of evaluation.findings) this.positions.set(f, positionOf(source, f.pointer));
+    return { exemptions, problems, all };
   }
 
   /** The result, once every object of the input is evaluated. */

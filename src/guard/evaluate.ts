@@ -80,15 +80,28 @@ const ON_PLATFORM = new WeakMap<Control[], Map<Platform, Control[]>>();
  * list per object was a fifth of the check CLI's memory on a pipeline's input. Shared arrays are frozen.
  */
 function interned(ids: string[]): string[] {
-  const key = ids.join(' ');
-  let shared = APPLIED_LISTS.get(key);
-  if (!shared) {
-    if (APPLIED_LISTS.size >= MAX_INTERNED) return ids;
-    APPLIED_LISTS.set(key, shared = Object.freeze(ids) as string[]);
-  }
-  return shared;
+  // Looked up by a hash of the ids (no key string built per object), compared in full.
+  let hash = ids.length;
+  for (const id of ids) hash = (Math.imul(hash, 31) + (ID_HASHES.get(id) ?? idHash(id))) | 0;
+  const bucket = APPLIED_LISTS.get(hash);
+  const shared = bucket?.find(list => list.length === ids.length && list.every((id, i) => id === ids[i]));
+  if (shared) return shared;
+  if (interning >= MAX_INTERNED) return ids;
+  interning++;
+  const frozen = Object.freeze(ids) as string[];
+  if (bucket) bucket.push(frozen); else APPLIED_LISTS.set(hash, [frozen]);
+  return frozen;
 }
-const APPLIED_LISTS = new Map<string, string[]>();
+const APPLIED_LISTS = new Map<number, string[][]>();
+const ID_HASHES = new Map<string, number>();
+let interning = 0;
+
+function idHash(id: string): number {
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) | 0;
+  ID_HASHES.set(id, hash);
+  return hash;
+}
 /** Distinct lists are few (one per combination of kinds and features); a bound keeps an odd input from growing it. */
 const MAX_INTERNED = 10_000;
 

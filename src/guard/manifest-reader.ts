@@ -55,11 +55,12 @@ function goInt(text: string): number {
 
 const KUBECTL_TYPES = [
   new jsYaml.Type('tag:yaml.org,2002:null', {
-    kind: 'scalar', resolve: (d: string) => NULLS.has(d), construct: () => null, predicate: (v: unknown) => v === null,
+    // Length first: js-yaml asks about every plain scalar, keys included, and the words are short.
+    kind: 'scalar', resolve: (d: string) => d.length <= 4 && NULLS.has(d), construct: () => null, predicate: (v: unknown) => v === null,
   }),
   new jsYaml.Type('tag:yaml.org,2002:bool', {
     kind: 'scalar',
-    resolve: (d: string) => BOOL_TRUE.has(d) || BOOL_FALSE.has(d),
+    resolve: (d: string) => d.length <= 5 && (BOOL_TRUE.has(d) || BOOL_FALSE.has(d)),
     construct: (d: string) => BOOL_TRUE.has(d),
     predicate: (v: unknown) => typeof v === 'boolean',
   }),

@@ -238,16 +238,42 @@ function locate(
   let node = count > firstNode ? firstNode : -1;
   for (let k = 0; k < source.documentIndex && node >= 0; k++) node = log.ends[node] < count ? log.ends[node] : -1;
   let at = node >= 0 ? log.starts[node] : 0;
-  for (const segment of segments(source.pointer + pointer)) {
+  const path = segments(source.pointer + pointer);
+  // The findings of one object are located one after another and share most of their paths: resume the last walk
+  // where the paths part.
+  const last = text !== undefined && lastWalk?.log === log && lastWalk.root === node ? lastWalk : undefined;
+  const walk: Walk = { log, root: node, segments: path, nodes: [], ats: [] };
+  let from = 0;
+  if (last) {
+    while (from < last.nodes.length && from < path.length && last.segments[from] === path[from]) {
+      walk.nodes.push(node = last.nodes[from]);
+      walk.ats.push(at = last.ats[from]);
+      from++;
+    }
+  }
+  for (let i = from; i < path.length; i++) {
     if (node < 0) break;
-    const child = childAt(log, unwrap(log, node), segment, text);
+    const child = childAt(log, unwrap(log, node), path[i], text);
     if (child === 'unknown') return undefined;
     if (!child) break;
     at = child.at;
     node = child.node;
+    walk.nodes.push(node);
+    walk.ats.push(at);
   }
+  if (text !== undefined) lastWalk = walk;
   return at;
 }
+
+/** A located path: the node and offset reached by each of its first segments (as far as it went). */
+interface Walk {
+  readonly log: ComposedLog;
+  readonly root: number;
+  readonly segments: string[];
+  readonly nodes: number[];
+  readonly ats: number[];
+}
+let lastWalk: Walk | undefined;
 
 /** The log of a second parse of the text, with every node's value (scalars included) in `values`. */
 function parsedAgain(document: DocumentText): ComposedLog {
@@ -356,13 +382,13 @@ function toPosition(document: DocumentText, offset: number): SourcePosition {
   const { text } = document.file;
   const base = document.offset;
   const length = document.length;
-  // The document's character at `at`, its blanked marker read as spaces.
-  const charAt = (at: number) => (at >= length ? undefined : at < document.blanked ? ' ' : text[base + at]);
+  // The document's character code at `at`, its blanked marker read as spaces (-1 past its end).
+  const codeAt = (at: number) => (at >= length ? -1 : at < document.blanked ? 0x20 : text.charCodeAt(base + at));
   let at = offset;
   for (;;) {
-    while (at < length && /[ \t\r\n]/.test(charAt(at)!)) at++;
-    if (charAt(at) !== '#') break;
-    while (at < length && charAt(at) !== '\n') at++;
+    while (at < length && isBlank(codeAt(at))) at++;
+    if (codeAt(at) !== 0x23) break; // #
+    while (at < length && codeAt(at) !== 0x0a) at++;
   }
   if (at >= length) at = offset;
   // The line breaks from the document's start to `at`, counted in the file's line break offsets.

@@ -32,13 +32,15 @@ describe('checkFiles reports what check reports on the whole set', () => {
   const files = inputFiles([FIXTURES_DIR]);
 
   test.each([
-    ['text', Profile.HARDENED, Platform.GENERIC],
-    ['json', Profile.HARDENED, Platform.GENERIC],
-    ['sarif', Profile.HARDENED, Platform.GENERIC],
-    ['text', Profile.RESTRICTED, Platform.GENERIC],
-    ['text', Profile.HARDENED, Platform.OPENSHIFT],
-    ['text', Profile.HARDENED, Platform.GKE_AUTOPILOT],
-  ] as const)('every fixture: --format %s, profile %s, platform %s', (format, profile, platform) => {
+    ['text', 'hardened', 'generic'],
+    ['json', 'hardened', 'generic'],
+    ['sarif', 'hardened', 'generic'],
+    ['text', 'restricted', 'generic'],
+    ['sarif', 'baseline', 'generic'],
+    ['text', 'hardened', 'openshift'],
+    ['text', 'hardened', 'gke-autopilot'],
+  ] as const)('every fixture: --format %s --profile %s --platform %s', (format, profileName, platformName) => {
+    const [profile, platform] = [Profile.byName(profileName), Platform.of(platformName)];
     const { whole, byFile, wholeCode, byFileCode } = bothWays(files, { ...OPTIONS, format, profile, platform });
     expect(whole.length).toBeGreaterThan(10_000);
     expect(byFile).toBe(whole);

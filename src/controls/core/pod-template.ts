@@ -75,14 +75,20 @@ const VIEWS = new WeakMap<object, PodView[]>();
  * Used by the guard and the CLI alike (through the controls), so both see the same pods.
  */
 export function podsOf(manifest: any): PodView[] {
+  // The controls of one object ask one after another: the last answer saves most lookups.
+  if (manifest === lastManifest && lastViews !== undefined) return lastViews;
   if (!isObject(manifest)) return [];
   let views = VIEWS.get(manifest);
   if (views === undefined) {
     views = viewsOf(manifest);
     VIEWS.set(manifest, views);
   }
+  lastManifest = manifest;
+  lastViews = views;
   return views;
 }
+let lastManifest: unknown;
+let lastViews: PodView[] | undefined;
 
 /** The workload's pod template (the first of podsOf), or undefined for a kind that has none. */
 export function podOf(manifest: any): PodView | undefined {
