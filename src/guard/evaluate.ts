@@ -82,7 +82,7 @@ const ON_PLATFORM = new WeakMap<Control[], Map<Platform, Control[]>>();
 function interned(ids: string[]): string[] {
   // Looked up by a hash of the ids (no key string built per object), compared in full.
   let hash = ids.length;
-  for (const id of ids) hash = (Math.imul(hash, 31) + (ID_HASHES.get(id) ?? idHash(id))) | 0;
+  for (const id of ids) hash = (hash * 31 + (ID_HASHES.get(id) ?? idHash(id))) % HASH_MODULUS;
   const bucket = APPLIED_LISTS.get(hash);
   const shared = bucket?.find(list => list.length === ids.length && list.every((id, i) => id === ids[i]));
   if (shared) return shared;
@@ -95,10 +95,12 @@ function interned(ids: string[]): string[] {
 const APPLIED_LISTS = new Map<number, string[][]>();
 const ID_HASHES = new Map<string, number>();
 let interning = 0;
+/** A prime: hashes stay exact integers (31 x it is far below 2^53). */
+const HASH_MODULUS = 1_000_000_007;
 
 function idHash(id: string): number {
   let hash = 0;
-  for (let i = 0; i < id.length; i++) hash = (Math.imul(hash, 31) + id.charCodeAt(i)) | 0;
+  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) % HASH_MODULUS;
   ID_HASHES.set(id, hash);
   return hash;
 }
