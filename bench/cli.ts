@@ -1,7 +1,7 @@
 // Benchmark of `cdk8s-hardened check` as a pipeline runs it: a whole process per run, wall time and peak RSS, side by
 // side with `node -e 0` (the startup floor) and js-yaml's loadAll of the same files (the parse floor), in one run.
-// Runs the package's bin (lib/cli/bundle/main.js) when lib/ is built, else src/cli/main.ts through ts-node (slower
-// startup: build first).
+// Runs the package's bin (lib/cli/bundle/main.js: `npx projen compile && npx projen bundle:cli`), else the unbundled
+// lib/cli/main.js, else src/cli/main.ts through ts-node; the first line says which (only the bin's startup counts).
 // Asserts nothing. Usage: ts-node bench/cli.ts [--objects 50000] [--files 50] [--rounds 3]
 // `--inputs-only` writes the inputs, prints their directory and exits (to profile the CLI on them: --cpu-prof).
 import { spawnSync } from 'child_process';
@@ -141,7 +141,8 @@ function main() {
     return;
   }
   const small = writeInputs(4, 1);
-  const compiled = path.join(ROOT, JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')).bin['cdk8s-hardened']);
+  const bin = path.join(ROOT, JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf-8')).bin['cdk8s-hardened']);
+  const compiled = [bin, path.join(ROOT, 'lib', 'cli', 'main.js')].find(f => fs.existsSync(f)) ?? bin;
   const useLib = fs.existsSync(compiled);
   const cli = useLib ? [compiled] : ['-r', 'ts-node/register', path.join(ROOT, 'src', 'cli', 'main.ts')];
   const env = useLib ? process.env : { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(ROOT, 'test', 'tsconfig.json') };
@@ -164,7 +165,9 @@ function main() {
   const perSecond = (r: Run) => Math.round(objects / (r.ms / 1000));
   const row = (label: string, r: Run, extra: string) =>
     `${label.padEnd(34)} ${r.ms.toFixed(0).padStart(7)} ms wall ${r.cpuMs.toFixed(0).padStart(7)} ms cpu ${r.rssMiB.toFixed(0).padStart(5)} MiB  ${extra}`;
-  console.log(`cdk8s-hardened check, ${useLib ? path.relative(ROOT, compiled) : 'src via ts-node'}, node ${process.version}, best of ${rounds} (small: ${rounds * 3}), `
+  const runs = !useLib ? 'src via ts-node (build first)' : compiled === bin ? `${path.relative(ROOT, bin)} (the bin)`
+    : `${path.relative(ROOT, compiled)} (unbundled: \`npx projen bundle:cli\` for the bin)`;
+  console.log(`cdk8s-hardened check, ${runs}, node ${process.version}, best of ${rounds} (small: ${rounds * 3}), `
     + `${objects} objects in ${option('files', 50)} files`);
   console.log(row('node -e 0', nodeFloor, '(startup floor)'));
   const startup = smallRun.ms / nodeFloor.ms;

@@ -60,7 +60,7 @@ export class KubernetesSchema extends Control {
     const definitions = schema().definitions;
     if (!Object.prototype.hasOwnProperty.call(schema().kinds, key)) return [notServed(manifest)];
     const found: Violation[] = [];
-    validate(manifest, { $ref: `#/definitions/${schema().kinds[key]}` },
+    validatorOf(resolve(`${REF_PREFIX}${schema().kinds[key]}`, definitions), definitions)(manifest,
       { path: [], definitions, subject: describeObject(manifest), version: schemaVersionOf(key), found });
     if (found.length === 0) return found;
     // Deterministic: sorted by pointer, then message; one violation per pointer and message.
@@ -130,18 +130,43 @@ function resolve(ref: string, definitions: Record<string, unknown>): Schema {
   return definition;
 }
 
-/** Appends the violations of `value` (at the walk's path) against `node` to the walk's `found`. */
-function validate(value: any, node: Schema, walk: Walk): void {
-  if (node.$ref !== undefined) validate(value, resolve(node.$ref, walk.definitions), walk);
-  // A null field is an unset field to the API server, and an undefined one is not serialized at all: nothing to
-  // check (a required one is reported by its parent).
-  if (value === null || value === undefined) return;
-  const { subject, found } = walk;
-  if (node.oneOf !== undefined) {
-    const alternatives = node.oneOf.filter(alternative => isType(value, alternative.type));
-    if (alternatives.length === 0) {
+/** Appends the violations of a value (at the walk's path) to the walk's `found`. */
+type Validator = (value: any, walk: Walk) => void;
+
+/**
+ * Each schema node's validator, built once from the node (its keywords read once, its properties in a Map): the
+ * schema is walked for every node of every object of an input, and reading the keywords on each visit cost as much as
+ * the checks.
+ */
+const VALIDATORS = new WeakMap<Schema, Validator>();
+
+function validatorOf(node: Schema, definitions: Record<string, unknown>): Validator {
+  let validator = VALIDATORS.get(node);
+  if (validator === undefined) {
+    // Built on first use: definitions refer to one another (and to themselves), and most are never reached.
+    let built: Validator | undefined;
+    validator = (value, walk) => (built ??= buildValidator(node, definitions))(value, walk);
+    VALIDATORS.set(node, validator);
+  }
+  return validator;
+}
+
+function buildValidator(node: Schema, definitions: Record<string, unknown>): Validator {
+  const ref = node.$ref !== undefined ? validatorOf(resolve(node.$ref, definitions), definitions) : undefined;
+  const { oneOf, type, enum: values, required } = node;
+  const items = node.items !== undefined ? validatorOf(node.items, definitions) : undefined;
+  const properties = node.properties !== undefined
+    ? new Map(Object.entries(node.properties).map(([key, property]) => [key, validatorOf(property, definitions)])) : undefined;
+  const additional = node.additionalProperties !== undefined ? validatorOf(node.additionalProperties, definitions) : undefined;
+  return (value, walk) => {
+    if (ref !== undefined) ref(value, walk);
+    // A null field is an unset field to the API server, and an undefined one is not serialized at all: nothing to
+    // check (a required one is reported by its parent).
+    if (value === null || value === undefined) return;
+    const { subject, found } = walk;
+    if (oneOf !== undefined && !oneOf.some(alternative => isType(value, alternative.type))) {
       const pointer = pointerOf(walk);
-      const wanted = node.oneOf.map(a => typeName(a.type)).sort().join(' or ');
+      const wanted = oneOf.map(a => typeName(a.type)).sort().join(' or ');
       found.push({
         pointer,
         message: `${subject}: ${fieldOf(pointer)} is ${describeValue(value)}, not ${wanted}`,
@@ -149,59 +174,58 @@ function validate(value: any, node: Schema, walk: Walk): void {
       });
       return;
     }
-  }
-  if (node.type !== undefined && !isType(value, node.type)) {
-    const pointer = pointerOf(walk);
-    const quotes = node.type === 'integer' || node.type === 'number' || node.type === 'boolean' ? ' (without quotes)' : '';
-    found.push({
-      pointer,
-      message: `${subject}: ${fieldOf(pointer)} is ${describeValue(value)}, not ${typeName(node.type)}`,
-      fix: `Give ${pointer} ${typeName(node.type)} value${quotes}.`,
-    });
-    return;
-  }
-  if (node.enum !== undefined && !node.enum.includes(value)) {
-    const pointer = pointerOf(walk);
-    found.push({
-      pointer,
-      message: `${subject}: ${fieldOf(pointer)} is ${describeValue(value)}, not one of ${node.enum.join(', ')}`,
-      fix: `Set ${pointer} to one of ${node.enum.join(', ')}.`,
-    });
-  }
-  const path = walk.path;
-  if (Array.isArray(value)) {
-    if (node.items !== undefined) {
-      for (let i = 0; i < value.length; i++) {
-        path.push(i);
-        validate(value[i], node.items, walk);
-        path.pop();
+    if (type !== undefined && !isType(value, type)) {
+      const pointer = pointerOf(walk);
+      const quotes = type === 'integer' || type === 'number' || type === 'boolean' ? ' (without quotes)' : '';
+      found.push({
+        pointer,
+        message: `${subject}: ${fieldOf(pointer)} is ${describeValue(value)}, not ${typeName(type)}`,
+        fix: `Give ${pointer} ${typeName(type)} value${quotes}.`,
+      });
+      return;
+    }
+    if (values !== undefined && !values.includes(value)) {
+      const pointer = pointerOf(walk);
+      found.push({
+        pointer,
+        message: `${subject}: ${fieldOf(pointer)} is ${describeValue(value)}, not one of ${values.join(', ')}`,
+        fix: `Set ${pointer} to one of ${values.join(', ')}.`,
+      });
+    }
+    const path = walk.path;
+    if (Array.isArray(value)) {
+      if (items !== undefined) {
+        for (let i = 0; i < value.length; i++) {
+          path.push(i);
+          items(value[i], walk);
+          path.pop();
+        }
+      }
+      return;
+    }
+    if (typeof value !== 'object') return;
+    if (required !== undefined) {
+      for (const field of required) {
+        if (value[field] === null || value[field] === undefined || !Object.prototype.hasOwnProperty.call(value, field)) {
+          const pointer = pointerOf(walk);
+          found.push({
+            pointer: `${pointer}/${escapePointerSegment(field)}`,
+            message: `${subject}: required property '${field}' missing`,
+            fix: `Set ${field} at ${pointer || '/'}: Kubernetes ${walk.version} rejects the object without it.`,
+          });
+        }
       }
     }
-    return;
-  }
-  if (typeof value !== 'object') return;
-  if (node.required !== undefined) {
-    for (const field of node.required) {
-      if (value[field] === null || value[field] === undefined || !Object.prototype.hasOwnProperty.call(value, field)) {
-        const pointer = pointerOf(walk);
-        found.push({
-          pointer: `${pointer}/${escapePointerSegment(field)}`,
-          message: `${subject}: required property '${field}' missing`,
-          fix: `Set ${field} at ${pointer || '/'}: Kubernetes ${walk.version} rejects the object without it.`,
-        });
-      }
+    // Unknown fields are not violations: the OpenAPI schema allows them (the API server drops them).
+    if (properties === undefined && additional === undefined) return;
+    for (const key of Object.keys(value)) {
+      const property = properties?.get(key) ?? additional;
+      if (property === undefined) continue;
+      path.push(key);
+      property(value[key], walk);
+      path.pop();
     }
-  }
-  // Unknown fields are not violations: the OpenAPI schema allows them (the API server drops them).
-  const { properties, additionalProperties } = node;
-  if (properties === undefined && additionalProperties === undefined) return;
-  for (const key of Object.keys(value)) {
-    const property = properties !== undefined && Object.prototype.hasOwnProperty.call(properties, key) ? properties[key] : additionalProperties;
-    if (property === undefined) continue;
-    path.push(key);
-    validate(value[key], property, walk);
-    path.pop();
-  }
+  };
 }
 
 function isType(value: unknown, type: string | undefined): boolean {

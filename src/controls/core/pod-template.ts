@@ -178,7 +178,9 @@ export abstract class PodControl extends Control {
 
   /** Every pod template of the manifest (a custom resource may hold several). */
   public check(manifest: any, context: ControlContext): Violation[] {
-    return podsOf(manifest).flatMap(pod => this.checkPod(pod, context, manifest));
+    const pods = podsOf(manifest);
+    // Nearly every manifest has one pod template: no list of lists for it (every pod control, on every object).
+    return pods.length === 1 ? this.checkPod(pods[0], context, manifest) : pods.flatMap(pod => this.checkPod(pod, context, manifest));
   }
 
   /** The violations in one pod template. */
