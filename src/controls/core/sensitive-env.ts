@@ -75,6 +75,19 @@ export function wordsOf(name: string): string[] {
 
 /** Whether an environment variable name looks like it holds a secret (see the module comment). */
 export function isSensitiveEnvName(name: string): boolean {
+  // Names repeat across the workloads of an input (every object, every container): judged once each.
+  let sensitive = JUDGED_NAMES.get(name);
+  if (sensitive === undefined) {
+    sensitive = judgeEnvName(name);
+    // A copy of the name: a slice of a YAML text would keep that whole text alive.
+    if (JUDGED_NAMES.size < MAX_JUDGED_NAMES) JUDGED_NAMES.set(` ${name}`.slice(1), sensitive);
+  }
+  return sensitive;
+}
+const JUDGED_NAMES = new Map<string, boolean>();
+const MAX_JUDGED_NAMES = 10_000;
+
+function judgeEnvName(name: string): boolean {
   const words = wordsOf(name);
   if (words.length === 0) return false;
   const last = words[words.length - 1];
