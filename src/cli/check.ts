@@ -10,7 +10,7 @@ import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from '../guard/exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from '../guard/finding';
 import { InputError, LoadedManifest, readManifests } from '../guard/manifest-reader';
 import { GuardReport } from '../guard/report';
-import { detachedSource, positionOf, releaseSource, SourcePosition } from '../guard/source-position';
+import { detachedSource, ObjectSource, positionOf, releaseSource, SourcePosition } from '../guard/source-position';
 import { Platform } from '../platforms/platform';
 
 // `cdk8s-hardened check`: the guard over YAML no cdk8s app produced. Not part of the jsii API.
@@ -175,7 +175,7 @@ class CheckRun {
     const { evaluation } = evaluateManifest(manifest.json, context, exemptions, {
       constructPath: where, sourceFile: manifest.file, sourceLine: manifest.line,
     }, this.controls);
-    this.evaluations[index] = evaluation;
+    this.evaluations[index] = { ...evaluation, applicableControls: interned(evaluation.applicableControls) };
     this.exemptionProblems[index] = problems;
     this.exemptions[index] = all;
     const source = manifest.source;
@@ -253,33 +253,54 @@ class CheckRun {
  */
 export function checkFiles(files: string[], options: CheckOptions): CheckResult {
   const run = new CheckRun(options);
-  // A file that cannot be read fails the check where the file-by-file read reaches it (after any error before it).
+  // Each file is read once, up front: the references and the objects judged against them come from one reading of it
+  // (a file rewritten during the check cannot show one text to each pass). A file that cannot be read fails the
+  // check where the file-by-file read reaches it, after any error before it.
   const texts = files.map(file => readText(file, options.cwd));
-  const references = referencesOf(files, texts, options.cwd);
+  const { references, failure: referenceFailure } = referencesOf(files, texts, options.cwd);
   const context = run.context(referenceSet(references));
   const podTemplates: PodTemplateRecord[] = [];
   const deferred: Array<{ index: number; manifest: LoadedManifest }> = [];
+  // An internal error while evaluating is thrown once every file is read, so bad input anywhere is reported first,
+  // as when every file was read before any object was evaluated.
+  let failure: unknown = undefined;
   let index = 0;
   files.forEach((file, f) => {
     const text = texts[f];
     if (text instanceof InputError) throw text;
     const manifests = readManifests(text, displayPath(options.cwd, file), { locate: true });
     texts[f] = '';
+    // The deferred objects of a document share one copy of it (a List of many NetworkPolicies is one document).
+    const detached = new Map<unknown, ObjectSource>();
     for (const manifest of manifests) {
       const record = podTemplateRecordOf(manifest.json);
       if (record) podTemplates.push(record);
       if (NEEDS_EVERY_POD_TEMPLATE.some(c => c.appliesTo(manifest.json, context))) {
-        deferred.push({ index, manifest: { ...manifest, source: manifest.source && detachedSource(manifest.source) } });
-      } else {
-        run.evaluate(index, manifest, context);
+        deferred.push({ index, manifest: { ...manifest, source: manifest.source && detachedOnce(manifest.source, detached) } });
+      } else if (failure === undefined) {
+        try {
+          run.evaluate(index, manifest, context);
+        } catch (e) {
+          failure = e;
+        }
       }
       index++;
     }
     if (manifests[0]?.source) releaseSource(manifests[0].source);
   });
+  // The full read raises what the reference pass met, where it is; anything else it met is raised now.
+  if (failure === undefined) failure = referenceFailure;
+  if (failure !== undefined) throw failure;
   const complete = run.context(referenceSet(references, podTemplates));
   for (const { index: at, manifest } of deferred) run.evaluate(at, manifest, complete);
   return run.result();
+}
+
+/** `source` with its document detached (detachedSource), one copy per document: `copies` maps documents to theirs. */
+export function detachedOnce(source: ObjectSource, copies: Map<unknown, ObjectSource>): ObjectSource {
+  let copy = copies.get(source.document);
+  if (copy === undefined) copies.set(source.document, copy = detachedSource(source));
+  return { ...source, document: copy.document };
 }
 
 /** Controls that judge an object against the pod templates of the whole input: their objects are evaluated last. */
@@ -296,27 +317,60 @@ function readText(file: string, cwd: string): string | InputError {
 /**
  * The objects of REFERENCE_KINDS in the files, in input order. Only documents whose text names one of those kinds (or
  * holds a backslash, which a double-quoted scalar could spell a kind with) are parsed: a kind is compared as written,
- * so an object of one of them cannot come from a document without its name. Bad YAML here is left to the full read,
- * which reports it where it is.
+ * so an object of one of them cannot come from a document without its name. What fails here (bad YAML) is left to
+ * the full read, which reports it where it is, in input order.
  */
-function referencesOf(files: string[], texts: Array<string | InputError>, cwd: string): any[] {
+function referencesOf(files: string[], texts: Array<string | InputError>, cwd: string): { references: any[]; failure?: unknown } {
   const names = REFERENCE_KINDS.map(r => r.kind);
   const mayHold = (text: string) => text.includes('\\') || names.some(name => text.includes(name));
   const references: any[] = [];
+  let failure: unknown = undefined;
   files.forEach((file, f) => {
     const text = texts[f];
-    if (text instanceof InputError || !mayHold(text)) return;
-    let manifests: LoadedManifest[];
+    if (failure !== undefined || text instanceof InputError || !mayHold(text)) return;
     try {
-      manifests = readManifests(text, displayPath(cwd, file), { documents: mayHold });
+      for (const m of readManifests(text, displayPath(cwd, file), { documents: mayHold })) {
+        if (names.includes(m.json.kind)) references.push(m.json);
+      }
     } catch (e) {
-      if (e instanceof InputError) return;
-      throw e;
+      failure = e;
     }
-    for (const m of manifests) if (names.includes(m.json.kind)) references.push(m.json);
   });
-  return references;
+  return { references, failure };
 }
+
+/**
+ * One shared array per distinct list of applicable controls: most objects of an input share a few such lists, and a
+ * list per object was a fifth of the check CLI's memory on a pipeline's input. Shared arrays are frozen. The CLI's
+ * own evaluations only: the guard's are the API's (GuardReport), each with its own list.
+ */
+function interned(ids: string[]): string[] {
+  // Looked up by a hash of the ids (no key string built per object), compared in full.
+  let hash = ids.length;
+  for (const id of ids) hash = (hash * 31 + (ID_HASHES.get(id) ?? idHash(id))) % HASH_MODULUS;
+  const bucket = APPLIED_LISTS.get(hash);
+  const shared = bucket?.find(list => list.length === ids.length && list.every((id, i) => id === ids[i]));
+  if (shared) return shared;
+  if (interning >= MAX_INTERNED) return ids;
+  interning++;
+  const frozen = Object.freeze(ids) as string[];
+  if (bucket) bucket.push(frozen); else APPLIED_LISTS.set(hash, [frozen]);
+  return frozen;
+}
+const APPLIED_LISTS = new Map<number, string[][]>();
+const ID_HASHES = new Map<string, number>();
+let interning = 0;
+/** A prime: hashes stay exact integers (31 x it is far below 2^53). */
+const HASH_MODULUS = 1_000_000_007;
+
+function idHash(id: string): number {
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) % HASH_MODULUS;
+  ID_HASHES.set(id, hash);
+  return hash;
+}
+/** Distinct lists are few (one per combination of kinds and features); a bound keeps an odd input from growing it. */
+const MAX_INTERNED = 10_000;
 
 type Locate = (e: ObjectEvaluation, f: Finding) => SourcePosition | undefined;
 

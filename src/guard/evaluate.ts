@@ -53,7 +53,7 @@ export function evaluateManifest(
     apiVersion: String(json?.apiVersion),
     objectNamespace: json?.metadata?.namespace,
     name: String(json?.metadata?.name),
-    applicableControls: interned(applied),
+    applicableControls: applied,
     findings,
     sourceFile: origin.sourceFile,
     sourceLine: origin.sourceLine,
@@ -74,38 +74,6 @@ function controlsOn(controls: Control[], platform: Platform | undefined): Contro
   return applicable;
 }
 const ON_PLATFORM = new WeakMap<Control[], Map<Platform, Control[]>>();
-
-/**
- * One shared array per distinct list of applicable controls: most objects of an input share a few such lists, and a
- * list per object was a fifth of the check CLI's memory on a pipeline's input. Shared arrays are frozen.
- */
-function interned(ids: string[]): string[] {
-  // Looked up by a hash of the ids (no key string built per object), compared in full.
-  let hash = ids.length;
-  for (const id of ids) hash = (hash * 31 + (ID_HASHES.get(id) ?? idHash(id))) % HASH_MODULUS;
-  const bucket = APPLIED_LISTS.get(hash);
-  const shared = bucket?.find(list => list.length === ids.length && list.every((id, i) => id === ids[i]));
-  if (shared) return shared;
-  if (interning >= MAX_INTERNED) return ids;
-  interning++;
-  const frozen = Object.freeze(ids) as string[];
-  if (bucket) bucket.push(frozen); else APPLIED_LISTS.set(hash, [frozen]);
-  return frozen;
-}
-const APPLIED_LISTS = new Map<number, string[][]>();
-const ID_HASHES = new Map<string, number>();
-let interning = 0;
-/** A prime: hashes stay exact integers (31 x it is far below 2^53). */
-const HASH_MODULUS = 1_000_000_007;
-
-function idHash(id: string): number {
-  let hash = 0;
-  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) % HASH_MODULUS;
-  ID_HASHES.set(id, hash);
-  return hash;
-}
-/** Distinct lists are few (one per combination of kinds and features); a bound keeps an odd input from growing it. */
-const MAX_INTERNED = 10_000;
 
 /**
  * A flat copy of a built string. A message built from the object's values is a tree of the parts it was built from,

@@ -90,6 +90,11 @@ const KUBECTL_SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({
 const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/;
 /** Aliases may not expand a document beyond this many nodes (a "billion laughs" file would exhaust the checker). */
 const MAX_EXPANDED_NODES = 1_000_000;
+/**
+ * Nor nest it deeper than its text may (js-yaml's limit, 100 levels): every reader of the objects walks them
+ * recursively, and aliases chained thousands of levels deep would exhaust the stack (a crash, not a finding).
+ */
+const MAX_EXPANDED_DEPTH = 100;
 /** Line breaks in YAML 1.1 (so for kubectl) that are ordinary characters in YAML 1.2: NEL, LS, PS. */
 const YAML11_ONLY_BREAKS = /[\u0085\u2028\u2029]/;
 
@@ -208,26 +213,38 @@ function countNewlines(text: string, end: number): number {
  * contains itself through an alias (no Kubernetes object can).
  */
 function checkExpandedSize(json: unknown, where: string): void {
-  const sizes = new Map<object, number>();
+  const measured = new Map<object, { size: number; height: number }>();
   const open = new Set<object>();
-  const sizeOf = (node: unknown): number => {
-    if (node === null || typeof node !== 'object') return 1;
-    const known = sizes.get(node);
-    if (known !== undefined) return known;
-    if (open.has(node)) throw new InputError(`${where}: the document contains itself through a YAML alias; expand the alias`);
-    open.add(node);
-    let size = 1;
-    for (const child of Object.values(node)) size += sizeOf(child);
-    open.delete(node);
-    sizes.set(node, size);
-    return size;
+  const tooDeep = () => new InputError(`${where}: YAML aliases nest this document deeper than ${MAX_EXPANDED_DEPTH} levels (the `
+    + 'most its text may nest); expand the aliases');
+  // `depth` is how deep `node` sits: checked before going deeper, so no nesting can exhaust the stack.
+  const measure = (node: unknown, depth: number): { size: number; height: number } => {
+    if (node === null || typeof node !== 'object') return SCALAR;
+    if (depth > MAX_EXPANDED_DEPTH) throw tooDeep();
+    let known = measured.get(node);
+    if (known === undefined) {
+      if (open.has(node)) throw new InputError(`${where}: the document contains itself through a YAML alias; expand the alias`);
+      open.add(node);
+      known = { size: 1, height: 1 };
+      for (const child of Object.values(node)) {
+        const { size, height } = measure(child, depth + 1);
+        known.size += size;
+        known.height = Math.max(known.height, height + 1);
+      }
+      open.delete(node);
+      measured.set(node, known);
+    }
+    // A node measured where it sat higher may sit deeper here (an alias).
+    if (depth + known.height - 1 > MAX_EXPANDED_DEPTH) throw tooDeep();
+    return known;
   };
-  const total = sizeOf(json);
+  const total = measure(json, 1).size;
   if (total > MAX_EXPANDED_NODES) {
     throw new InputError(`${where}: YAML aliases expand this document to ${total} nodes (more than ${MAX_EXPANDED_NODES}); `
       + 'expand the aliases, or split the document');
   }
 }
+const SCALAR = { size: 1, height: 0 };
 
 /**
  * The objects kubectl applies from one document. kubectl decodes any object with an `items` field as a List (whatever

@@ -2,10 +2,13 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
-import { check, CheckOptions, checkFiles, inputFiles, InputError, loadManifests } from '../../src/cli/check';
+import { check, CheckOptions, checkFiles, detachedOnce, inputFiles, InputError, loadManifests } from '../../src/cli/check';
 import { ofKind, referenceSet, selectsSomePodTemplate } from '../../src/controls/core/manifest-index';
 import { PssVersion } from '../../src/controls/core/pss-version';
 import { Profile } from '../../src/controls/profile';
+import { evaluateManifest } from '../../src/guard/evaluate';
+import { readManifests } from '../../src/guard/manifest-reader';
+import { ObjectSource } from '../../src/guard/source-position';
 import { Platform } from '../../src/platforms/platform';
 import { FIXTURES_DIR } from '../helpers/fixtures';
 
@@ -188,6 +191,75 @@ describe('cross-object relations across files', () => {
     const byFile = message(() => checkFiles(files, { ...OPTIONS, cwd: dir }));
     expect(byFile).toMatch(/^b\.yaml:9: invalid YAML/);
     expect(byFile).toBe(message(() => check(loadManifests(files, dir), { ...OPTIONS, cwd: dir })));
+  });
+});
+
+/** The message of the InputError `run` throws. */
+function inputErrorOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as Error).message;
+  }
+  throw new Error('no error');
+}
+
+describe('what the review of the file-by-file read found', () => {
+  /** A List of `count` NetworkPolicies, as `kubectl get netpol -A -o yaml` writes them. */
+  const policyList = (count: number) => `apiVersion: v1\nkind: List\nitems:\n${Array.from({ length: count }, (_, i) =>
+    `  - apiVersion: networking.k8s.io/v1\n    kind: NetworkPolicy\n    metadata: { name: p${i}, namespace: shop }\n`
+    + `    spec: { podSelector: { matchLabels: { app: a${i} } }, policyTypes: [Ingress] }\n`).join('')}`;
+
+  test('the NetworkPolicies of one List share one copy of their document (it was copied once per policy)', () => {
+    const [first, second] = readManifests(policyList(2), 'list.yaml', { locate: true });
+    const copies = new Map<unknown, ObjectSource>();
+    const a = detachedOnce(first.source!, copies);
+    const b = detachedOnce(second.source!, copies);
+    expect(a.document).toBe(b.document);
+    expect(a.document).not.toBe(first.source!.document);
+    expect([a.pointer, b.pointer]).toEqual(['/items/0', '/items/1']);
+    const dir = tmpFiles({ 'list.yaml': policyList(200), 'web.yaml': DEPLOYMENT.replace(/web/g, 'a7') });
+    const { whole, byFile } = bothWays(inputFiles([dir]), { ...OPTIONS, cwd: dir });
+    expect(byFile).toBe(whole);
+    expect(byFile).toMatch(/^list\.yaml:\d+:\d+: warning network-policy-targets: NetworkPolicy shop\/p199 /m);
+    expect(byFile).not.toMatch(/NetworkPolicy shop\/p7 \/spec\/podSelector/);
+  });
+
+  /** A ConfigMap whose aliases nest `depth` levels, each a list holding the one before. */
+  const chained = (depth: number, name = 'NetworkPolicy-notes') => `apiVersion: v1\nkind: ConfigMap\nmetadata: { name: ${name} }\n`
+    + `chain:\n  a0: &a0 [x]\n${Array.from({ length: depth - 1 }, (_, i) => `  a${i + 1}: &a${i + 1} [*a${i}]\n`).join('')}`
+    + `  last: *a${depth - 1}\n`;
+
+  test('aliases nesting a document deeper than its text may are refused where they are (they exhausted the stack)', () => {
+    for (const depth of [150, 20_000]) {
+      const dir = tmpFiles({ 'deep.yaml': chained(depth) });
+      const files = inputFiles([dir]);
+      const message = inputErrorOf(() => checkFiles(files, { ...OPTIONS, cwd: dir }));
+      expect(message).toMatch(/^deep\.yaml:1: YAML aliases nest this document deeper than 100 levels/);
+      expect(inputErrorOf(() => check(loadManifests(files, dir), { ...OPTIONS, cwd: dir }))).toBe(message);
+    }
+    // Not vacuous: aliases within the limit are read.
+    expect(readManifests(chained(90), 'ok.yaml')).toHaveLength(1);
+  });
+
+  test('bad input in an earlier file is reported before whatever a later file makes the reference pass meet', () => {
+    const dir = tmpFiles({ 'a.yaml': 'kind: [unclosed\n', 'b.yaml': chained(20_000) });
+    const files = inputFiles([dir]);
+    const message = inputErrorOf(() => checkFiles(files, { ...OPTIONS, cwd: dir }));
+    expect(message).toMatch(/^a\.yaml:2: invalid YAML/);
+    expect(inputErrorOf(() => check(loadManifests(files, dir), { ...OPTIONS, cwd: dir }))).toBe(message);
+  });
+
+  test('the guard\'s evaluations keep lists of their own (the CLI shares them between its objects)', () => {
+    const pod = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' } };
+    const [a, b] = [1, 2].map(() => evaluateManifest(pod, { pssVersion: PssVersion.V1_27 }, [], { constructPath: 'x' }).evaluation);
+    expect(a.applicableControls).not.toBe(b.applicableControls);
+    expect(() => a.applicableControls.sort()).not.toThrow();
+    const dir = tmpFiles({ 'c.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c }\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: { name: d }\n' });
+    const [c, d] = checkFiles(inputFiles([dir]), { ...OPTIONS, cwd: dir }).report.evaluations;
+    expect(c.applicableControls).toBe(d.applicableControls);
+    expect(Object.isFrozen(c.applicableControls)).toBe(true);
   });
 });
 
