@@ -156,6 +156,9 @@ function main() {
   const text = best(rounds, () => measure([...cli, 'check', '.'], big, env));
   const sarif = best(rounds, () => measure([...cli, 'check', '--format', 'sarif', '.'], big, env));
   const json = best(rounds, () => measure([...cli, 'check', '--format', 'json', '.'], big, env));
+  // The same input through the PSS baseline profile (11 controls, no finding here): the cost of reading the YAML as
+  // kubectl does, with positions, and starting up, apart from the catalog's work and the findings' output.
+  const reader = best(rounds, () => measure([...cli, 'check', '--profile', 'baseline', '.'], big, env));
   fs.rmSync(big, { recursive: true, force: true });
   fs.rmSync(small, { recursive: true, force: true });
 
@@ -173,6 +176,9 @@ function main() {
   const startup = smallRun.ms / nodeFloor.ms;
   console.log(row('check, 1 file, 4 objects', smallRun, `${startup.toFixed(2)}x node -e 0 (target <= ${TARGETS.startup}x) ${mark(startup <= TARGETS.startup)}`));
   console.log(row(`js-yaml loadAll, ${objects} objects`, parse, `${perSecond(parse).toLocaleString('en-US')} objects/s (parse floor)`));
+  const readerRatio = reader.ms / parse.ms;
+  console.log(row('check --profile baseline', reader, `${perSecond(reader).toLocaleString('en-US').padStart(6)} objects/s, `
+    + `${readerRatio.toFixed(2)}x parse floor (reading with positions, 11 controls, no finding: the floor of check)`));
   for (const [label, r] of [['text', text], ['sarif', sarif], ['json', json]] as const) {
     const rate = perSecond(r);
     const ratio = r.ms / parse.ms;
