@@ -1,7 +1,7 @@
 // Benchmark of `cdk8s-hardened check` as a pipeline runs it: a whole process per run, wall time and peak RSS, side by
 // side with `node -e 0` (the startup floor) and js-yaml's loadAll of the same files (the parse floor), in one run.
 // Runs the package's bin (lib/cli/bundle/main.js: `npx projen compile && npx projen bundle:cli`), else the unbundled
-// lib/cli/main.js, else src/cli/main.ts through ts-node; the first line says which (only the bin's startup counts).
+// lib/cli/main.js, else src/cli/main.ts through ts-node; the first line says which (the startup target applies to the bundled bin only).
 // Asserts nothing. Usage: ts-node bench/cli.ts [--objects 50000] [--files 50] [--rounds 3]
 // `--inputs-only` writes the inputs, prints their directory and exits (to profile the CLI on them: --cpu-prof).
 import { spawnSync } from 'child_process';
