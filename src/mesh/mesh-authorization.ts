@@ -1,6 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { ambientProbeRules } from './ambient-probes';
 import { Mesh, MeshMode } from './mesh';
 import { compileTarget, TargetAuthorization, unrewrittenProbes } from './mesh-rules';
 import { bypassedTargetPorts, rawObjectsSharingSourceAccounts } from './mesh-target-checks';
@@ -36,7 +37,8 @@ export const AMBIENT_PROBE_SOURCE = '169.254.7.127/32';
  * namespace the app does not mesh, addresses outside the cluster) are admitted in plain text (no principal) on their
  * declared ports only, which a workload-level PeerAuthentication makes PERMISSIVE (`portLevelMtls`); the NetworkPolicy
  * still narrows who reaches those ports. In ambient mode, NetworkPolicies between meshed workloads also admit HBONE
- * (TCP 15008), and a NetworkPolicy admits kubelet probes from the address ambient mode gives them.
+ * (TCP 15008), and a NetworkPolicy admits kubelet probes from the address ambient mode gives them, on the ports the
+ * namespace's probes use.
  *
  * Created by an IsolatedNamespace with the `mesh` prop; the scope must be a Chart with a namespace whose Namespace
  * object it holds. See docs/mesh.md.
@@ -50,7 +52,10 @@ export class MeshAuthorization extends Construct {
   public readonly peerAuthentication: ApiObject;
   /** AuthorizationPolicy `allow-nothing`: what no ALLOW rule admits is refused. */
   public readonly allowNothingPolicy: ApiObject;
-  /** Ambient mode: the NetworkPolicy admitting kubelet probes from their SNAT address (undefined in sidecar mode). */
+  /**
+   * Ambient mode: the NetworkPolicy admitting kubelet probes from their SNAT address, on the ports the namespace's
+   * probes use (undefined in sidecar mode).
+   */
   public readonly ambientProbePolicy?: kplus.k8s.KubeNetworkPolicy;
 
   private readonly targets = new Map<kplus.AbstractPod, { permissive?: ApiObject }>();
@@ -102,9 +107,14 @@ export class MeshAuthorization extends Construct {
     });
     if (mesh.mode.value === 'ambient') {
       // Ambient mode sends kubelet probes from this link-local address (SNAT); without this rule every probe fails.
+      // Admitted on the ports the namespace's probes use, read at synthesis (workloads added later included).
       this.ambientProbePolicy = new kplus.k8s.KubeNetworkPolicy(this, 'AllowAmbientProbes', {
         metadata: { name: 'allow-ambient-health-probes', labels },
-        spec: { podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: AMBIENT_PROBE_SOURCE } }] }] },
+        spec: {
+          podSelector: {},
+          policyTypes: ['Ingress'],
+          ingress: Lazy.any({ produce: () => ambientProbeRules(root, namespace, AMBIENT_PROBE_SOURCE) }) as any,
+        },
       });
     }
 

@@ -1,5 +1,9 @@
-import { App, Chart, Testing } from 'cdk8s';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as yaml from 'js-yaml';
 import {
   Controls, Endpoint, Guard, HardenedDeployment, IsolatedNamespace, Mesh, MeshAuthorization, MeshMode, MeshReachability, NetworkPeer,
   WorkloadConnections,
@@ -166,7 +170,7 @@ describe('ambient mode', () => {
     expectCrdCelValid(istio(manifests));
     expect(manifests.find(m => m.kind === 'Namespace').metadata.labels).toMatchObject({ 'istio.io/dataplane-mode': 'ambient' });
     expect(manifests.find(m => m.kind === 'Namespace').metadata.labels['istio-injection']).toBeUndefined();
-    const port = (p: number) => ({ protocol: 'TCP', port: p });
+    const port = (p: number | string) => ({ protocol: 'TCP', port: p });
     expect(networkPolicyOf(manifests, api).spec.ingress)
       .toEqual([{ from: [{ podSelector: { matchLabels: web.matchLabels } }], ports: [port(9000), port(15008)] }]);
     expect(networkPolicyOf(manifests, web).spec.egress.slice(1))
@@ -174,12 +178,63 @@ describe('ambient mode', () => {
     // A peer outside the mesh gets no HBONE port.
     expect(networkPolicyOf(manifests, web).spec.ingress[0].ports).toEqual([port(8080)]);
     expect(ns.meshAuthorization!.ambientProbePolicy).toBeDefined();
-    expect(manifests.find(m => m.metadata.name === 'allow-ambient-health-probes').spec)
-      .toEqual({ podSelector: {}, policyTypes: ['Ingress'], ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }] }] });
+    // Probes only, on the ports the namespace's probes use (web's 8080 and api's 9000, by number and by name).
+    expect(manifests.find(m => m.metadata.name === 'allow-ambient-health-probes').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }], ports: [port(8080), port(9000), port('tcp-8080'), port('tcp-9000')] }],
+    });
     expect(Guard.findings(ns)).toEqual([]);
     const reach = MeshReachability.of(manifests);
     expect(reach.disagreements([Endpoint.workload('Deployment', web.name), Endpoint.workload('Deployment', api.name)])).toEqual([]);
     expect(reach.canConnect(Endpoint.workload('Deployment', web.name), Endpoint.workload('Deployment', api.name), 9000)).toMatchObject({ allowed: true, inMesh: true });
+  });
+
+  test('ambient: probes are admitted on the ports every pod template of the namespace probes (raw objects too), as written to YAML', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ambient-probes-'));
+    const app = new App({ outdir: dir });
+    const ns = new IsolatedNamespace(app, 'team', { mesh: Mesh.istio({ mode: MeshMode.AMBIENT }) });
+    deployment(ns, 'web');
+    // A pod template the library did not make (another chart, same namespace): its probes (a named HTTP port, a TCP
+    // port, a gRPC port) keep working.
+    const container = {
+      name: 'c',
+      image: IMAGE,
+      readinessProbe: { httpGet: { path: '/ready', port: 'metrics' } },
+      livenessProbe: { tcpSocket: { port: 7070 } },
+      startupProbe: { grpc: { port: 9443 } },
+    };
+    new ApiObject(new Chart(app, 'vendor', { namespace: 'team' }), 'raw', {
+      apiVersion: 'batch/v1',
+      kind: 'CronJob',
+      metadata: { name: 'raw' },
+      spec: {
+        schedule: '0 * * * *',
+        concurrencyPolicy: 'Forbid',
+        jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } } },
+      },
+    });
+    withoutGuardSummary(() => app.synth());
+    const written = fs.readdirSync(dir).flatMap(f => yaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf-8')) as any[]);
+    const rule = written.find(m => m.metadata.name === 'allow-ambient-health-probes').spec.ingress;
+    expect(rule).toEqual([{
+      from: [{ ipBlock: { cidr: '169.254.7.127/32' } }],
+      ports: [7070, 8080, 9443, 'metrics', 'tcp-8080'].map(p => ({ protocol: 'TCP', port: p })),
+    }]);
+  });
+
+  test('ambient: a namespace whose probes name no port admits nothing from the probe address (an empty port list would admit every port)', () => {
+    const app = Testing.app();
+    const ns = new IsolatedNamespace(app, 'team', { mesh: Mesh.istio({ mode: MeshMode.AMBIENT }) });
+    new ApiObject(new Chart(app, 'vendor', { namespace: 'team' }), 'exec', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'exec' },
+      spec: { containers: [{ name: 'c', image: IMAGE, livenessProbe: { exec: { command: ['true'] } } }] },
+    });
+    const policy = Testing.synth(ns).find(m => m.metadata.name === 'allow-ambient-health-probes');
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress ?? []).toEqual([]);
   });
 
   test('ambient: between meshed pods the NetworkPolicies see only HBONE, so ports are the mesh\'s to enforce (reported as such)', () => {
