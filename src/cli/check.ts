@@ -245,11 +245,11 @@ class CheckRun {
 }
 
 /**
- * `check` over files, read one at a time: what the CLI runs. The objects cross-object controls read of others
- * (REFERENCE_KINDS) are collected first, from the documents that can hold them; then each file is read with positions,
- * its objects evaluated against those and located, and it is let go. Objects judged against every pod template of
- * the input (NetworkPolicies) are evaluated last. Same result as `check(loadManifests(files))`, without holding every
- * object and every file's positions at once.
+ * `check` over files, parsed one at a time: what the CLI runs. The objects cross-object controls read of others
+ * (REFERENCE_KINDS) are collected first, from the documents that can hold them; then each file is parsed with
+ * positions, its objects evaluated against those and located, and its parse dropped. Objects judged against every pod
+ * template of the input (NetworkPolicies) are evaluated last. Same result as `check(loadManifests(files))`, without
+ * holding every object and every file's positions at once.
  */
 export function checkFiles(files: string[], options: CheckOptions): CheckResult {
   const run = new CheckRun(options);

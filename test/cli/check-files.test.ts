@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { check, CheckOptions, checkFiles, detachedOnce, inputFiles, InputError, loadManifests } from '../../src/cli/check';
+import { Controls } from '../../src/controls/controls';
 import { ofKind, referenceSet, selectsSomePodTemplate } from '../../src/controls/core/manifest-index';
 import { PssVersion } from '../../src/controls/core/pss-version';
 import { Profile } from '../../src/controls/profile';
@@ -249,6 +250,21 @@ describe('what the review of the file-by-file read found', () => {
     const message = inputErrorOf(() => checkFiles(files, { ...OPTIONS, cwd: dir }));
     expect(message).toMatch(/^a\.yaml:2: invalid YAML/);
     expect(inputErrorOf(() => check(loadManifests(files, dir), { ...OPTIONS, cwd: dir }))).toBe(message);
+  });
+
+  test('an internal error while evaluating an earlier file does not hide bad YAML in a later one (nor is it lost)', () => {
+    const dir = tmpFiles({ 'a.yaml': DEPLOYMENT, 'b.yaml': 'kind: [unclosed\n' });
+    const files = inputFiles([dir]);
+    const failing = jest.spyOn(Controls.byId('privileged'), 'check').mockImplementation(() => {
+      throw new TypeError('a bug in a control');
+    });
+    try {
+      expect(inputErrorOf(() => checkFiles(files, { ...OPTIONS, cwd: dir }))).toMatch(/^b\.yaml:2: invalid YAML/);
+      const good = tmpFiles({ 'a.yaml': DEPLOYMENT });
+      expect(() => checkFiles(inputFiles([good]), { ...OPTIONS, cwd: good })).toThrow(/a bug in a control/);
+    } finally {
+      failing.mockRestore();
+    }
   });
 
   test('the guard\'s evaluations keep lists of their own (the CLI shares them between its objects)', () => {
