@@ -62,6 +62,8 @@ interface Session {
   options: GuardOptions;
   /** Results other checks computed during the current strong session (see Guard._perSynthesis). */
   memo: Map<unknown, unknown>;
+  /** Whether the app is being evaluated (see emit). */
+  evaluating?: boolean;
   /** Per recording validation, the lines its latest run found (see Guard._recordProblems). */
   problems: Map<unknown, string[]>;
 }
@@ -320,7 +322,17 @@ function guardObject(object: ApiObject): void {
 /** What a guarded object's toJson() returns: its checked JSON, or an error listing every blocking finding. */
 function emit(object: ApiObject, serialize: () => any): any {
   const session = sessionOf(object.node.root);
-  session.evaluation ??= evaluateApp(object.node.root);
+  // Serialized from inside the app's evaluation (a Lazy of another object reading this one): its JSON only, which the
+  // evaluation checks as it checks every object. Evaluating again from there recursed without end.
+  if (session.evaluating) return serialize();
+  if (session.evaluation === undefined) {
+    session.evaluating = true;
+    try {
+      session.evaluation = evaluateApp(object.node.root);
+    } finally {
+      session.evaluating = false;
+    }
+  }
   const evaluation = session.evaluation;
   if (evaluation.blocking.length > 0) {
     throw guardError(evaluation.blocking);

@@ -1,49 +1,55 @@
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
-import { kubernetesSchema } from '../controls/core/kubernetes-schema-data';
+import { servesKind } from '../controls/core/kubernetes-schema-data';
 import { isObject, POD_RUNNING_KINDS, podsOf } from '../controls/core/pod-template';
 import { jsonByNamespace } from '../namespaces/workload-usage';
 
 // Ambient mode gives kubelet's health probes the address 169.254.7.127 (SNAT), which the namespace's default-deny
 // NetworkPolicies would refuse. The rule admitting that address is narrowed to the ports the namespace's probes use:
 // read from the final JSON of every object that can hold a pod template (hardened or not), so no probe is cut off and
-// no other port is opened to that address.
+// no other port is opened to that address (but the rule selects every pod: a port one pod probes is open on all).
 
 /** Memo key: the serialized objects that may hold pod templates, once per `App.synth()`. */
 const POD_HOLDER_JSON = Symbol('cdk8s-hardened.pod-holder-json');
 
 const PROBES = ['readinessProbe', 'livenessProbe', 'startupProbe'];
 
-/** Kinds the API serves that hold no pod template (so not serialized here: a NetworkPolicy's own rule reads this). */
-let builtInKinds: Set<string> | undefined;
-function holdsNoPodTemplate(kind: string): boolean {
-  builtInKinds ??= new Set(Object.keys(kubernetesSchema().kinds).map(key => key.slice(key.lastIndexOf('/') + 1)));
-  return POD_RUNNING_KINDS[kind] === undefined && kind !== 'PodTemplate' && builtInKinds.has(kind);
+/**
+ * Built-in kinds that hold no pod template (not serialized here: the NetworkPolicy holding this rule is one). By
+ * apiVersion and kind, as podsOf reads them: a Knative `Service` is not a core Service.
+ */
+function holdsNoPodTemplate(kind: string, apiVersion: string): boolean {
+  return POD_RUNNING_KINDS[kind] === undefined && kind !== 'PodTemplate' && servesKind(apiVersion, kind);
 }
 
 /**
- * The ports the probes of every pod template in `namespace` name (httpGet, tcpSocket and grpc, of every container and
- * init container), numbers first, then names, each once. A named port stays a name: a NetworkPolicy resolves it on
- * each pod, as kubelet does.
+ * The port numbers the probes of every pod template in `namespace` use (httpGet, tcpSocket and grpc, of every
+ * container and init container), ascending, each once. A named port is the number its own container declares under
+ * that name, as kubelet resolves it (a NetworkPolicy would resolve the name on every pod, opening ports no probe uses);
+ * a name the container does not declare is left out, as kubelet fails that probe.
  */
-export function probePortsIn(root: IConstruct, namespace: string): Array<number | string> {
+export function probePortsIn(root: IConstruct, namespace: string): number[] {
   const numbers = new Set<number>();
-  const names = new Set<string>();
-  for (const { json } of jsonByNamespace(root, POD_HOLDER_JSON, kind => !holdsNoPodTemplate(kind)).get(namespace) ?? []) {
+  const isPort = (port: unknown): port is number => typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536;
+  for (const { json } of jsonByNamespace(root, POD_HOLDER_JSON, (kind, apiVersion) => !holdsNoPodTemplate(kind, apiVersion)).get(namespace) ?? []) {
     for (const pod of podsOf(json)) {
       for (const list of [pod.spec.containers, pod.spec.initContainers]) {
         for (const container of Array.isArray(list) ? list : []) {
           for (const probe of PROBES.map(p => (isObject(container) ? container[p] : undefined))) {
             for (const port of [probe?.httpGet?.port, probe?.tcpSocket?.port, probe?.grpc?.port]) {
-              if (typeof port === 'number' && Number.isInteger(port) && port > 0 && port < 65536) numbers.add(port);
-              else if (typeof port === 'string' && port !== '') names.add(port);
+              if (isPort(port)) {
+                numbers.add(port);
+              } else if (typeof port === 'string' && port !== '') {
+                const declared = (Array.isArray(container.ports) ? container.ports : []).find((p: any) => isObject(p) && p.name === port);
+                if (isPort(declared?.containerPort)) numbers.add(declared.containerPort);
+              }
             }
           }
         }
       }
     }
   }
-  return [...[...numbers].sort((a, b) => a - b), ...[...names].sort()];
+  return [...numbers].sort((a, b) => a - b);
 }
 
 /**
@@ -55,9 +61,6 @@ export function ambientProbeRules(root: IConstruct, namespace: string, source: s
   if (ports.length === 0) return [];
   return [{
     from: [{ ipBlock: { cidr: source } }],
-    ports: ports.map(port => ({
-      protocol: 'TCP',
-      port: typeof port === 'number' ? kplus.k8s.IntOrString.fromNumber(port) : kplus.k8s.IntOrString.fromString(port),
-    })),
+    ports: ports.map(port => ({ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(port) })),
   }];
 }

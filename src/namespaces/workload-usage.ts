@@ -86,12 +86,12 @@ const QUOTA_JSON = Symbol('cdk8s-hardened.quota-json');
  * Serialized once per synthesis however many namespaces and charts ask (cdk8s validates the app once per chart).
  */
 export function jsonByNamespace(
-  root: IConstruct, key: symbol, kinds: (kind: string) => boolean,
+  root: IConstruct, key: symbol, kinds: (kind: string, apiVersion: string) => boolean,
 ): Map<string, Array<{ object: ApiObject; json: any }>> {
   return Guard._perSynthesis(root, key, () => {
     const grouped = new Map<string, Array<{ object: ApiObject; json: any }>>();
     for (const c of root.node.findAll()) {
-      if (!(c instanceof ApiObject) || !kinds(c.kind)) continue;
+      if (!(c instanceof ApiObject) || !kinds(c.kind, c.apiVersion)) continue;
       let json: any;
       try {
         json = ownJson(c);

@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { ApiObject, App, Chart, Lazy, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
+import * as yaml from 'js-yaml';
 import { Controls, Exemptions, FindingStatus, Guard, HardenedDefaults, HardenedDeployment, PssVersion } from '../../src';
 import { expectOutdirSchemaValid } from '../helpers/schema';
 import { DIGEST_IMAGE, REASON, synth, synthError, withoutGuardSummary } from '../helpers/synth';
@@ -112,6 +113,39 @@ test('PssVersion parses pinned versions and refuses others', () => {
   expect(PssVersion.of('1.27')).toBe(PssVersion.V1_27);
   expect(() => PssVersion.of('latest')).toThrow(/PSS version 'latest' is not supported; use one of v1.25 to v1.33/);
   expect(() => PssVersion.of('v1.20')).toThrow(/not supported/);
+});
+
+describe('an object whose value is read from another object\'s JSON (a Lazy calling toJson)', () => {
+  // A ServiceMonitor-like object copying a guarded workload's pod labels: the workload's toJson, called from inside
+  // the app's evaluation, returns its JSON (the evaluation checks it) instead of evaluating the app again, which
+  // recursed until the stack gave out (and, caught and retried, seemingly forever).
+  test.each(['App.synth', 'Testing.synth'])('%s completes, with the copied value', mode => {
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'guard-'));
+    const app = mode === 'App.synth' ? new App({ outdir }) : Testing.app();
+    const chart = new Chart(app, 'shop', { namespace: 'shop' });
+    Guard.protect(chart);
+    const web = new HardenedDeployment(chart, 'web', { containers: [{ image: DIGEST_IMAGE, portNumber: 8080 }] });
+    let reads = 0;
+    new ApiObject(new Chart(app, 'monitoring', { namespace: 'shop' }), 'monitor', {
+      apiVersion: 'example.com/v1',
+      kind: 'Monitor',
+      metadata: { name: 'web' },
+      spec: { podLabels: Lazy.any({ produce: () => (reads++, ApiObject.of(web).toJson().spec.template.metadata.labels) }) },
+    });
+    let manifests: any[];
+    if (mode === 'App.synth') {
+      withoutGuardSummary(() => app.synth());
+      manifests = fs.readdirSync(outdir).flatMap(f => yaml.loadAll(fs.readFileSync(path.join(outdir, f), 'utf-8')) as any[]);
+    } else {
+      manifests = [...Testing.synth(chart), ...Testing.synth(app.node.findChild('monitoring') as Chart)];
+    }
+    const labels = manifests.find((m: any) => m.kind === 'Deployment').spec.template.metadata.labels;
+    expect(labels).toMatchObject(web.matchLabels);
+    expect(manifests.find((m: any) => m.kind === 'Monitor').spec.podLabels).toEqual(labels);
+    // Read by the one evaluation and when written (Testing.synth of two charts: once more); evaluating again from
+    // inside the evaluation read it hundreds of times.
+    expect(reads).toBeLessThanOrEqual(3);
+  });
 });
 
 describe('App.synth() evaluates the app once, however many charts it has', () => {

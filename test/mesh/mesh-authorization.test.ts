@@ -178,11 +178,11 @@ describe('ambient mode', () => {
     // A peer outside the mesh gets no HBONE port.
     expect(networkPolicyOf(manifests, web).spec.ingress[0].ports).toEqual([port(8080)]);
     expect(ns.meshAuthorization!.ambientProbePolicy).toBeDefined();
-    // Probes only, on the ports the namespace's probes use (web's 8080 and api's 9000, by number and by name).
+    // Probes only, on the ports the namespace's probes use (web's 8080 and api's 9000, named ports resolved).
     expect(manifests.find(m => m.metadata.name === 'allow-ambient-health-probes').spec).toEqual({
       podSelector: {},
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }], ports: [port(8080), port(9000), port('tcp-8080'), port('tcp-9000')] }],
+      ingress: [{ from: [{ ipBlock: { cidr: '169.254.7.127/32' } }], ports: [port(8080), port(9000)] }],
     });
     expect(Guard.findings(ns)).toEqual([]);
     const reach = MeshReachability.of(manifests);
@@ -190,7 +190,7 @@ describe('ambient mode', () => {
     expect(reach.canConnect(Endpoint.workload('Deployment', web.name), Endpoint.workload('Deployment', api.name), 9000)).toMatchObject({ allowed: true, inMesh: true });
   });
 
-  test('ambient: probes are admitted on the ports every pod template of the namespace probes (raw objects too), as written to YAML', () => {
+  test('ambient: probes are admitted on the port numbers every pod template of the namespace probes (raw and custom objects too), as written to YAML', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ambient-probes-'));
     const app = new App({ outdir: dir });
     const ns = new IsolatedNamespace(app, 'team', { mesh: Mesh.istio({ mode: MeshMode.AMBIENT }) });
@@ -200,11 +200,13 @@ describe('ambient mode', () => {
     const container = {
       name: 'c',
       image: IMAGE,
+      ports: [{ name: 'metrics', containerPort: 9100 }],
       readinessProbe: { httpGet: { path: '/ready', port: 'metrics' } },
       livenessProbe: { tcpSocket: { port: 7070 } },
       startupProbe: { grpc: { port: 9443 } },
     };
-    new ApiObject(new Chart(app, 'vendor', { namespace: 'team' }), 'raw', {
+    const vendor = new Chart(app, 'vendor', { namespace: 'team' });
+    new ApiObject(vendor, 'raw', {
       apiVersion: 'batch/v1',
       kind: 'CronJob',
       metadata: { name: 'raw' },
@@ -214,12 +216,35 @@ describe('ambient mode', () => {
         jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [container] } } } },
       },
     });
+    // A custom resource whose kind is a built-in kind's name (Knative's Service) holds a pod template too.
+    new ApiObject(vendor, 'knative', {
+      apiVersion: 'serving.knative.dev/v1',
+      kind: 'Service',
+      metadata: { name: 'knative' },
+      spec: { template: { spec: { containers: [{ name: 'k', image: IMAGE, readinessProbe: { httpGet: { path: '/', port: 7001 } } }] } } },
+    });
+    // A port name is resolved on the probe's own container, as kubelet does: db's port named metrics (9187) is probed
+    // by nobody, so it stays closed; a name its container does not declare (kubelet fails that probe) adds nothing.
+    new ApiObject(vendor, 'db', {
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'db' },
+      spec: {
+        containers: [{
+          name: 'db',
+          image: IMAGE,
+          ports: [{ name: 'sql', containerPort: 5432 }, { name: 'metrics', containerPort: 9187 }],
+          livenessProbe: { tcpSocket: { port: 'sql' } },
+          readinessProbe: { tcpSocket: { port: 'undeclared' } },
+        }],
+      },
+    });
     withoutGuardSummary(() => app.synth());
     const written = fs.readdirSync(dir).flatMap(f => yaml.loadAll(fs.readFileSync(path.join(dir, f), 'utf-8')) as any[]);
     const rule = written.find(m => m.metadata.name === 'allow-ambient-health-probes').spec.ingress;
     expect(rule).toEqual([{
       from: [{ ipBlock: { cidr: '169.254.7.127/32' } }],
-      ports: [7070, 8080, 9443, 'metrics', 'tcp-8080'].map(p => ({ protocol: 'TCP', port: p })),
+      ports: [5432, 7001, 7070, 8080, 9100, 9443].map(p => ({ protocol: 'TCP', port: p })),
     }]);
   });
 
