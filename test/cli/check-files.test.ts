@@ -26,6 +26,17 @@ function bothWays(files: string[], options: CheckOptions): { whole: string; byFi
   return { whole: whole.output, byFile: byFile.output, wholeCode: whole.exitCode, byFileCode: byFile.exitCode };
 }
 
+/** The message of the InputError `run` throws. */
+function inputErrorOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as Error).message;
+  }
+  throw new Error('no error');
+}
+
 function tmpFiles(files: Record<string, string>): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'check-files-'));
   for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(dir, name), text);
@@ -180,31 +191,11 @@ describe('cross-object relations across files', () => {
   test('bad YAML is reported where it is, as the whole-set read reports it', () => {
     const dir = tmpFiles({ 'a.yaml': DEPLOYMENT, 'b.yaml': `${POLICY_FOR_WEB}---\nkind: [unclosed\n` });
     const files = inputFiles([dir]);
-    const message = (run: () => unknown) => {
-      try {
-        run();
-      } catch (e) {
-        expect(e).toBeInstanceOf(InputError);
-        return (e as Error).message;
-      }
-      throw new Error('no error');
-    };
-    const byFile = message(() => checkFiles(files, { ...OPTIONS, cwd: dir }));
+    const byFile = inputErrorOf(() => checkFiles(files, { ...OPTIONS, cwd: dir }));
     expect(byFile).toMatch(/^b\.yaml:9: invalid YAML/);
-    expect(byFile).toBe(message(() => check(loadManifests(files, dir), { ...OPTIONS, cwd: dir })));
+    expect(byFile).toBe(inputErrorOf(() => check(loadManifests(files, dir), { ...OPTIONS, cwd: dir })));
   });
 });
-
-/** The message of the InputError `run` throws. */
-function inputErrorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(InputError);
-    return (e as Error).message;
-  }
-  throw new Error('no error');
-}
 
 describe('what the review of the file-by-file read found', () => {
   /** A List of `count` NetworkPolicies, as `kubectl get netpol -A -o yaml` writes them. */
