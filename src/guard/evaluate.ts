@@ -2,6 +2,7 @@ import { Exemption, EXEMPTION_ANNOTATION_PREFIX } from './exemption';
 import { Finding, FindingStatus, ObjectEvaluation } from './finding';
 import { Controls } from '../controls/controls';
 import { Control, ControlContext, Severity, Violation } from '../controls/core/control';
+import { detachedString } from '../controls/core/json';
 import type { Platform } from '../platforms/platform';
 
 // Shared by the synth-time guard and the check CLI: one manifest, every applicable control, exemptions applied.
@@ -75,15 +76,6 @@ function controlsOn(controls: Control[], platform: Platform | undefined): Contro
 }
 const ON_PLATFORM = new WeakMap<Control[], Map<Platform, Control[]>>();
 
-/**
- * A flat copy of a built string. A message built from the object's values is a tree of the parts it was built from,
- * and a part that is a slice of the YAML text keeps that whole text alive: findings are kept until the report is
- * written, so a pipeline's input would be held twice (as text and as findings).
- */
-function flat(text: string): string {
-  return ` ${text}`.slice(1);
-}
-
 function findingOf(
   origin: ManifestOrigin, json: any, control: Control, { pointer, message, fix, severity }: Violation, exemption?: Exemption,
 ): Finding {
@@ -95,9 +87,10 @@ function findingOf(
     kind: String(json?.kind),
     objectNamespace: json?.metadata?.namespace,
     name: String(json?.metadata?.name),
-    pointer: flat(pointer),
-    message: flat(message),
-    fix: fix === undefined ? control.remediation : flat(fix),
+    // Findings are kept until the report is written: a message built from the YAML's text must not keep that text.
+    pointer: detachedString(pointer),
+    message: detachedString(message),
+    fix: fix === undefined ? control.remediation : detachedString(fix),
     exemption,
   };
 }

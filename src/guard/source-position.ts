@@ -1,4 +1,5 @@
 import * as jsYaml from 'js-yaml';
+import { detachedString } from '../controls/core/json';
 
 // Maps a finding's JSON pointer to the line and column of the field in the YAML it was read from. The positions
 // are recorded during the one parse that reads the objects (js-yaml's listener), as a flat log of the composed
@@ -92,8 +93,7 @@ export function detachedSource(source: ObjectSource): ObjectSource {
   const detached: DocumentText = {
     ...document,
     file: {
-      // A copy: a plain slice of a long string is a view that keeps the whole file's text alive.
-      text: ` ${file.text.slice(document.offset, document.offset + document.length)}`.slice(1),
+      text: detachedString(file.text.slice(document.offset, document.offset + document.length)),
       log: {
         starts: log.starts.slice(from, to),
         stops: log.stops.slice(from, to),

@@ -8,3 +8,11 @@ export function canonicalJson(value: unknown): string {
     ? Object.fromEntries(Object.keys(v).sort().map(k => [k, v[k]]))
     : v)) ?? 'undefined';
 }
+
+/**
+ * A copy of a string that holds no other string: a slice of a long text (a YAML file) is a view that keeps the whole
+ * text alive, and a string built from such slices keeps each of them. For strings kept long after their text.
+ */
+export function detachedString(text: string): string {
+  return ` ${text}`.slice(1);
+}

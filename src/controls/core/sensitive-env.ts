@@ -1,3 +1,5 @@
+import { detachedString } from './json';
+
 /**
  * Whether a literal environment variable (`env[].value`) carries a secret, judged by its name and, for a few
  * unambiguous shapes, by its value. Used by `sensitive-env-literal`.
@@ -79,8 +81,7 @@ export function isSensitiveEnvName(name: string): boolean {
   let sensitive = JUDGED_NAMES.get(name);
   if (sensitive === undefined) {
     sensitive = judgeEnvName(name);
-    // A copy of the name: a slice of a YAML text would keep that whole text alive.
-    if (JUDGED_NAMES.size < MAX_JUDGED_NAMES) JUDGED_NAMES.set(` ${name}`.slice(1), sensitive);
+    if (JUDGED_NAMES.size < MAX_JUDGED_NAMES) JUDGED_NAMES.set(detachedString(name), sensitive);
   }
   return sensitive;
 }
