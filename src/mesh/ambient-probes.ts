@@ -1,8 +1,10 @@
+import { ApiObject } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { IConstruct } from 'constructs';
+import { canonicalJson } from '../controls/core/json';
 import { servesKind } from '../controls/core/kubernetes-schema-data';
 import { isObject, POD_RUNNING_KINDS, podsOf } from '../controls/core/pod-template';
-import { jsonByNamespace } from '../namespaces/workload-usage';
+import { jsonByNamespace, ownJson } from '../namespaces/workload-usage';
 
 // Ambient mode gives kubelet's health probes the address 169.254.7.127 (SNAT), which the namespace's default-deny
 // NetworkPolicies would refuse. The rule admitting that address is narrowed to the ports the namespace's probes use:
@@ -63,4 +65,27 @@ export function ambientProbeRules(root: IConstruct, namespace: string, source: s
     from: [{ ipBlock: { cidr: source } }],
     ports: ports.map(port => ({ protocol: 'TCP', port: kplus.k8s.IntOrString.fromNumber(port) })),
   }];
+}
+
+/**
+ * What is wrong with the probe policy as it will be written, when it is not the rule above: a JSON patch can drop its
+ * ports (every port from that address) or add one that serializes without its number (a plain number in a patch of
+ * a typed object is dropped: every port again). No control can tell such a rule from an intended one; this can.
+ */
+export function changedProbePolicy(policy: ApiObject, root: IConstruct, namespace: string, source: string): string[] {
+  let written: any;
+  try {
+    written = ownJson(policy);
+  } catch {
+    return []; // fails synthesis on its own
+  }
+  const intended = ambientProbeRules(root, namespace, source)
+    .map(rule => ({ from: rule.from, ports: rule.ports!.map(p => ({ protocol: p.protocol, port: p.port!.value })) }));
+  const spec = written?.spec;
+  if (canonicalJson({ ...spec, ingress: spec?.ingress ?? [] }) === canonicalJson({ podSelector: {}, policyTypes: ['Ingress'], ingress: intended })) {
+    return [];
+  }
+  return [`NetworkPolicy '${written?.metadata?.name}' was changed after the mesh wrote it (a JSON patch?): its spec is `
+    + `${canonicalJson(spec)}, where the mesh admits kubelet probes from ${source} on the namespace's probe ports only `
+    + `(${canonicalJson(intended)}); remove the change (probe ports follow the pods' probes by themselves)`];
 }

@@ -1,7 +1,7 @@
 import { ApiObject, Chart, Lazy } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ambientProbeRules } from './ambient-probes';
+import { ambientProbeRules, changedProbePolicy } from './ambient-probes';
 import { Mesh, MeshMode } from './mesh';
 import { compileTarget, TargetAuthorization, unrewrittenProbes } from './mesh-rules';
 import { bypassedTargetPorts, rawObjectsSharingSourceAccounts } from './mesh-target-checks';
@@ -130,6 +130,7 @@ export class MeshAuthorization extends Construct {
           return [...compiled.errors, ...bypassedTargetPorts(this.mesh, t, compiled), ...rawObjectsSharingSourceAccounts(t)];
         }),
         ...(mesh.mode === MeshMode.SIDECAR ? unrewrittenProbes(root, namespace) : []),
+        ...(this.ambientProbePolicy ? changedProbePolicy(this.ambientProbePolicy, root, namespace, AMBIENT_PROBE_SOURCE) : []),
       ],
     });
     Guard.protect(this);

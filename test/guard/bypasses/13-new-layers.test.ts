@@ -1,7 +1,7 @@
 import { ApiObject, App, Chart, JsonPatch } from 'cdk8s';
 import { Attempt, catalogue, compliantPodSpec, defaultDeny } from './harness';
 import {
-  HardenedDefaults, HardenedDeployment, ImagePolicy, IsolatedNamespace, Mesh, NetworkPeer, WorkloadConnections,
+  HardenedDefaults, HardenedDeployment, ImagePolicy, IsolatedNamespace, Mesh, MeshMode, NetworkPeer, WorkloadConnections,
 } from '../../../src';
 
 // Ways around this round's layers (admission opt-out, image policy, mesh, backups), tried against the guard and,
@@ -105,4 +105,18 @@ catalogue('13. around this round\'s layers', [
     expect: /would have its emptyDir volume\(s\) 'cache' copied by Velero's file-system backup/,
     only: 'guard',
   },
+  ...[
+    ['ports removed (every port from the probe address)', JsonPatch.remove('/spec/ingress/0/ports')],
+    ['a port added as a plain number (serialized without it: every TCP port)', JsonPatch.add('/spec/ingress/0/ports/-', { protocol: 'TCP', port: 22 })],
+    ['its podSelector narrowed away from the probed pods', JsonPatch.replace('/spec/podSelector', { matchLabels: { app: 'none' } })],
+  ].map(([what, patch]) => ({
+    name: `the ambient probe NetworkPolicy patched: ${what}`,
+    guard: (_chart: Chart, app: App) => {
+      const ns = new IsolatedNamespace(app, 'team', { mesh: Mesh.istio({ mode: MeshMode.AMBIENT }) });
+      new HardenedDeployment(ns, 'web', { containers: [{ image: IMAGE, portNumber: 8080 }] });
+      ApiObject.of(ns.meshAuthorization!.ambientProbePolicy!).addJsonPatch(patch as JsonPatch);
+    },
+    expect: /NetworkPolicy 'allow-ambient-health-probes' was changed after the mesh wrote it/,
+    only: 'guard' as const,
+  })),
 ]);
