@@ -1,12 +1,13 @@
 import * as jsYaml from 'js-yaml';
+import { documentChunks, InputError, kubectlReadsJson, lineAndColumn, refuseDivergentCharacters, refuseDivergentNodes } from './kubectl-reading';
 import { ComposedNodeRecorder, DocumentText, ObjectSource } from './source-position';
+import { canonicalJson } from '../controls/core/json';
 
 // Reads Kubernetes YAML the way kubectl does, for the check CLI and for the guard's read-back of what it wrote.
 // kubectl reads YAML 1.1 (go-yaml v2 through sigs.k8s.io/yaml); js-yaml reads YAML 1.2. Where the two would read one
-// text differently, this reader either reads it as kubectl does (plain scalars) or refuses it (line breaks).
+// text differently, this reader either reads it as kubectl does (plain scalars) or refuses it (kubectl-reading).
 
-/** Input that cannot be used as Kubernetes objects (bad YAML, not an object, a divergent reading): exit code 2. */
-export class InputError extends Error {}
+export { InputError };
 
 /** One Kubernetes object read from a text. */
 export interface LoadedManifest {
@@ -44,13 +45,41 @@ function mayBeNumber(d: string): boolean {
   return (c >= 0x30 && c <= 0x39) || c === 0x2b || c === 0x2d || c === 0x2e; // 0-9 + - .
 }
 
-function goInt(text: string): number {
-  const plain = text.replace(/_/g, '');
-  const sign = plain.startsWith('-') ? -1 : 1;
+/** The sign, base and digits of an integer in Go's syntax (underscores removed). */
+function goIntParts(plain: string): { negative: boolean; base: number; body: string } {
   const digits = plain.replace(/^[-+]/, '');
   const [base, body] = /^0[xX]/.test(digits) ? [16, digits.slice(2)] : /^0[bB]/.test(digits) ? [2, digits.slice(2)]
     : /^0[oO]/.test(digits) ? [8, digits.slice(2)] : /^0[0-7]/.test(digits) ? [8, digits.slice(1)] : [10, digits];
-  return sign * parseInt(body, base);
+  return { negative: plain.startsWith('-'), base, body };
+}
+
+function goInt(text: string): number {
+  const { negative, base, body } = goIntParts(text.replace(/_/g, ''));
+  return (negative ? -1 : 1) * parseInt(body, base);
+}
+
+/**
+ * Whether go-yaml v2 reads the integer as one: Go's ParseInt (64-bit) or ParseUint (64-bit unsigned). Beyond those a
+ * decimal is read as a float (the float type takes it) and any other base as a string (`0x` and 20 hex digits).
+ */
+function inGoIntRange(plain: string): boolean {
+  if (plain.length <= 15) return true;
+  const { negative, base, body } = goIntParts(plain);
+  const prefix = base === 16 ? '0x' : base === 8 ? '0o' : base === 2 ? '0b' : '';
+  const magnitude = BigInt(prefix + body);
+  return negative ? magnitude <= BigInt('9223372036854775808') : magnitude <= BigInt('18446744073709551615');
+}
+
+/**
+ * A float as go-yaml v2 reads one, or undefined: text starting with a dot goes to Go's ParseFloat as written (so `._5`
+ * is a string), other text without its underscores and only in YAML's float form; an overflow (`1e309`) is an error
+ * to ParseFloat, so the text stays a string.
+ */
+function goFloat(d: string): number | undefined {
+  const plain = d.charCodeAt(0) === 0x2e ? d : d.replace(/_/g, '');
+  if (!YAML_FLOAT.test(plain)) return undefined;
+  const value = parseFloat(plain);
+  return Number.isFinite(value) ? value : undefined;
 }
 
 const KUBECTL_TYPES = [
@@ -66,14 +95,18 @@ const KUBECTL_TYPES = [
   }),
   new jsYaml.Type('tag:yaml.org,2002:int', {
     kind: 'scalar',
-    resolve: (d: string) => mayBeNumber(d) && GO_INT.test(d.replace(/_/g, '')),
+    resolve: (d: string) => {
+      if (!mayBeNumber(d)) return false;
+      const plain = d.replace(/_/g, '');
+      return GO_INT.test(plain) && inGoIntRange(plain);
+    },
     construct: goInt,
     predicate: (v: unknown) => typeof v === 'number' && Number.isInteger(v),
   }),
   new jsYaml.Type('tag:yaml.org,2002:float', {
     kind: 'scalar',
-    resolve: (d: string) => mayBeNumber(d) && (SPECIAL_FLOATS.has(d) || YAML_FLOAT.test(d.replace(/_/g, ''))),
-    construct: (d: string) => SPECIAL_FLOATS.get(d) ?? parseFloat(d.replace(/_/g, '')),
+    resolve: (d: string) => mayBeNumber(d) && (SPECIAL_FLOATS.has(d) || goFloat(d) !== undefined),
+    construct: (d: string) => SPECIAL_FLOATS.get(d) ?? goFloat(d)!,
     predicate: (v: unknown) => typeof v === 'number',
   }),
 ];
@@ -86,8 +119,6 @@ const KUBECTL_TYPES = [
 const KUBECTL_SCHEMA = jsYaml.FAILSAFE_SCHEMA.extend({
   implicit: [...KUBECTL_TYPES, (jsYaml as unknown as { types: { merge: jsYaml.Type } }).types.merge],
 });
-/** A line that starts a YAML document. The spec forbids it inside any scalar, so splitting here is exact. */
-const DOCUMENT_START = /^---(?=[ \t\r\n]|$)/;
 /** Aliases may not expand a document beyond this many nodes (a "billion laughs" file would exhaust the checker). */
 const MAX_EXPANDED_NODES = 1_000_000;
 /**
@@ -95,8 +126,6 @@ const MAX_EXPANDED_NODES = 1_000_000;
  * recursively, and aliases chained thousands of levels deep would exhaust the stack (a crash, not a finding).
  */
 const MAX_EXPANDED_DEPTH = 100;
-/** Line breaks in YAML 1.1 (so for kubectl) that are ordinary characters in YAML 1.2: NEL, LS, PS. */
-const YAML11_ONLY_BREAKS = /[\u0085\u2028\u2029]/;
 
 /**
  * The Kubernetes objects of one YAML text (multi-document, Lists flattened), as kubectl reads them.
@@ -109,23 +138,41 @@ const YAML11_ONLY_BREAKS = /[\u0085\u2028\u2029]/;
 export function readManifests(
   text: string, shown: string, options: { locate?: boolean; documents?: (text: string) => boolean } = {},
 ): LoadedManifest[] {
-  refuseDivergentBreaks(text, shown);
+  refuseDivergentCharacters(text, shown);
+  const json = kubectlReadsJson(text) ? jsonValueOf(text, shown) : undefined;
   const manifests: LoadedManifest[] = [];
-  // One log and one copy of the text per file, shared by its documents.
-  const recorder = options.locate ? new ComposedNodeRecorder() : undefined;
+  // Every parse is recorded: the checks of kubectl's reading read its nodes. One log and one copy of the text per
+  // file, shared by its documents, kept when `locate` asks for them.
+  const recorder = new ComposedNodeRecorder();
   const file: DocumentText['file'] = { text };
-  for (const chunk of documentChunks(text)) {
+  const chunks = json === undefined ? documentChunks(text, shown) : [{ text, offset: 0, blanked: 0, firstLine: 1, contentLine: 1 }];
+  for (const chunk of chunks) {
     if (options.documents && !options.documents(chunk.text)) continue;
     let documents: unknown[];
-    const firstNode = recorder?.count ?? 0;
+    const firstNode = recorder.count;
     try {
-      documents = jsYaml.loadAll(chunk.text, undefined, { schema: KUBECTL_SCHEMA, filename: shown, listener: recorder?.listener });
+      documents = jsYaml.loadAll(chunk.text, undefined, { schema: KUBECTL_SCHEMA, filename: shown, listener: recorder.listener });
     } catch (e) {
       const mark = (e as jsYaml.YAMLException).mark;
       const reason = (e as jsYaml.YAMLException).reason ?? (e as Error).message;
       throw new InputError(`${shown}:${chunk.firstLine + (mark?.line ?? 0)}: invalid YAML: ${reason}`);
     }
-    const document: DocumentText | undefined = recorder ? {
+    const at = (offset: number) => {
+      const { line, column } = lineAndColumn(chunk.text, offset);
+      return `${shown}:${chunk.firstLine + line - 1}:${column}`;
+    };
+    refuseDivergentNodes(recorder.current, firstNode, recorder.count, chunk.text, at, json !== undefined);
+    // kubectl decodes the first document between separator lines only: one after `...` would never be applied.
+    if (documents.some((d, i) => i > 0 && d !== null && d !== undefined)) {
+      throw new InputError(`${shown}:${chunk.contentLine}: a document follows a document end marker (...) with no '---' line `
+        + 'between them: kubectl reads only the first document up to the next \'---\' line, and would not apply the other; '
+        + 'write --- between them');
+    }
+    if (json !== undefined && canonicalJson(documents[0]) !== canonicalJson(json)) {
+      throw new InputError(`${shown}:1: kubectl reads this file as JSON (it starts with '{'), and the JSON reading differs `
+        + 'from the YAML reading of the same text; write it as plain JSON');
+    }
+    const document: DocumentText | undefined = options.locate ? {
       file,
       offset: chunk.offset,
       length: chunk.text.length,
@@ -135,77 +182,33 @@ export function readManifests(
       endNode: recorder.count,
       schema: KUBECTL_SCHEMA,
     } : undefined;
-    documents.forEach((json, documentIndex) => {
-      if (json === null || json === undefined) return; // empty document
+    documents.forEach((value, documentIndex) => {
+      if (value === null || value === undefined) return; // empty document
       const where = `${shown}:${chunk.contentLine}`;
       // Only an alias (`*name`) can expand a document or make it contain itself.
-      if (chunk.text.includes('*')) checkExpandedSize(json, where);
-      for (const item of flattenList(json, where, '')) {
+      if (chunk.text.includes('*')) checkExpandedSize(value, where);
+      for (const item of flattenList(value, where, '')) {
         manifests.push({
           json: item.json, file: shown, line: chunk.contentLine, source: document ? { document, documentIndex, pointer: item.pointer } : undefined,
         });
       }
     });
   }
-  if (recorder) file.log = recorder.take();
+  if (options.locate) file.log = recorder.take();
   return manifests;
 }
 
 /**
- * Refuses NEL, LS and PS anywhere: kubectl breaks lines there and js-yaml does not, so `# note<NEL>privileged: true`
- * is a comment to one and a field to the other. Normalising would mean re-implementing YAML 1.1's folding rules in
- * every context (comments, quoted and block scalars); no real manifest needs these characters raw (escape them
- * in a double-quoted string: "\u2028").
+ * The one JSON value of a file kubectl reads as JSON. Its decoder reads JSON values one after another (and may go on
+ * as YAML after the first), which no YAML reader does: anything but exactly one JSON value is refused.
  */
-function refuseDivergentBreaks(text: string, shown: string): void {
-  const found = YAML11_ONLY_BREAKS.exec(text);
-  if (!found) return;
-  const before = text.slice(0, found.index);
-  const line = countNewlines(before, before.length) + 1;
-  const column = found.index - before.lastIndexOf('\n');
-  const code = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-  throw new InputError(`${shown}:${line}:${column}: character U+${code} is a line break for kubectl (YAML 1.1) but not for `
-    + 'YAML 1.2 readers, so the two read different objects; remove it, or write it escaped inside a double-quoted string ("\\u'
-    + `${code.toLowerCase()}")`);
-}
-
-/** One document of a text: its text, the line it starts on, and the line of its first content. */
-interface DocumentChunk {
-  /** The document's text as parsed: `---` blanked. */
-  readonly text: string;
-  /** Where it is in the file's text, and how many of its first characters are blanked. */
-  readonly offset: number;
-  readonly blanked: number;
-  readonly firstLine: number;
-  readonly contentLine: number;
-}
-
-/**
- * A multi-document text split at its `---` lines, so each document is parsed with its own line numbers. The marker's
- * own line is kept blank (content after it, `--- {...}`, stays on that line), so reported lines match the file.
- */
-function documentChunks(text: string): DocumentChunk[] {
-  const marker = new RegExp(DOCUMENT_START.source, 'gm');
-  const starts = [0];
-  for (let m = marker.exec(text); m; m = marker.exec(text)) if (m.index > 0) starts.push(m.index);
-  const chunks: DocumentChunk[] = [];
-  let line = 1;
-  starts.forEach((offset, k) => {
-    const raw = text.slice(offset, starts[k + 1] ?? text.length);
-    const blanked = DOCUMENT_START.test(raw) ? 3 : 0;
-    const body = blanked ? `   ${raw.slice(3)}` : raw;
-    const content = /^[ \t]*[^ \t\r\n#]/m.exec(body);
-    const contentLine = line + (content ? countNewlines(body, content.index) : 0);
-    chunks.push({ text: body, offset, blanked, firstLine: line, contentLine });
-    line += countNewlines(raw, raw.length);
-  });
-  return chunks;
-}
-
-function countNewlines(text: string, end: number): number {
-  let count = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) count++;
-  return count;
+function jsonValueOf(text: string, shown: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${shown}:1: kubectl reads a file that starts with '{' as JSON, and this is not one JSON value `
+      + `(${(e as Error).message}); write one JSON object per file, or YAML that does not start with '{'`);
+  }
 }
 
 /**

@@ -29,12 +29,22 @@ export interface ComposedLog {
   readonly values?: unknown[];
 }
 
-/** What a composed node's value is. */
-const enum NodeKind { SCALAR = 0, MAPPING = 1, SEQUENCE = 2, NULL = 3 }
+/**
+ * What a composed node's value is. For kubectl-reading: INEXACT_NUMBER, a float or an integer JavaScript does not hold
+ * exactly (or -0), which kubectl writes as another string when it is a key; NON_FINITE, `.inf` or `.nan`, which
+ * kubectl cannot convert to JSON.
+ */
+export const enum NodeKind { SCALAR = 0, MAPPING = 1, SEQUENCE = 2, NULL = 3, INEXACT_NUMBER = 4, NON_FINITE = 5 }
 
-function kindOf(value: unknown): NodeKind {
+const FLOAT_TAG = 'tag:yaml.org,2002:float';
+
+function kindOf(value: unknown, tag: string | null | undefined): NodeKind {
   if (value === null) return NodeKind.NULL;
   if (Array.isArray(value)) return NodeKind.SEQUENCE;
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return NodeKind.NON_FINITE;
+    return tag === FLOAT_TAG || !Number.isSafeInteger(value) || Object.is(value, -0) ? NodeKind.INEXACT_NUMBER : NodeKind.SCALAR;
+  }
   return typeof value === 'object' ? NodeKind.MAPPING : NodeKind.SCALAR;
 }
 
@@ -143,7 +153,7 @@ export class ComposedNodeRecorder {
   private lastClosed = -1;
   private lastValue: unknown = undefined;
 
-  public readonly listener = (event: 'open' | 'close', state: { position: number; result: unknown }): void => {
+  public readonly listener = (event: 'open' | 'close', state: { position: number; result: unknown; tag?: string | null }): void => {
     if (event === 'open') {
       const node = this.size++;
       if (node === this.starts.length) this.grow();
@@ -159,7 +169,7 @@ export class ComposedNodeRecorder {
       const value = state.result;
       this.stops[node] = state.position;
       this.ends[node] = this.size;
-      this.kinds[node] = kindOf(value);
+      this.kinds[node] = kindOf(value, state.tag);
       // Exactly one child (it starts right after the node and its descendants end where the node's do), same value.
       if (this.lastClosed === node + 1 && node + 1 < this.size && this.ends[node + 1] === this.size
         && this.lastValue === value && typeof value === 'object') this.wraps[node] = 1;
@@ -171,6 +181,11 @@ export class ComposedNodeRecorder {
   /** How many nodes were recorded so far. */
   public get count(): number {
     return this.size;
+  }
+
+  /** The nodes recorded so far, not copied: valid until the next node is recorded. */
+  public get current(): ComposedLog {
+    return { starts: this.starts, stops: this.stops, ends: this.ends, kinds: this.kinds, wraps: this.wraps };
   }
 
   /** The log of the nodes recorded so far, compacted; the recorder starts over. */

@@ -227,8 +227,10 @@ describe('on the fixtures folder, each PSS profile reports the expected controls
 
 describe('YAML input as kubectl reads it, and input that would exhaust the checker', () => {
   test('a field merged in from an anchor (<<) is checked like any other', () => {
+    // `<<` first in its mapping: where it comes after other keys, kubectl and YAML 1.2 readers merge differently (refused).
     const dir = tmpFiles({
-      'merge.yaml': COMPLIANT.replace('privileged: false', '<<: *escalate').replace('apiVersion: v1', 'x-defaults: &escalate { privileged: true }\napiVersion: v1'),
+      'merge.yaml': COMPLIANT.replace('privileged: false\n        ', '').replace('runAsNonRoot: true\n        runAsUser', '<<: *escalate\n        runAsNonRoot: true\n        runAsUser')
+        .replace('apiVersion: v1', 'x-defaults: &escalate { privileged: true }\napiVersion: v1'),
     });
     const { code, stdout } = cli('check', '--profile', 'baseline', dir);
     expect(stdout).toMatch(/error privileged: Pod fixtures\/compliant \/spec\/containers\/0\/securityContext\/privileged/);
@@ -237,11 +239,11 @@ describe('YAML input as kubectl reads it, and input that would exhaust the check
 
   test('each finding of a multi-document file is reported at its field\'s line and column', () => {
     const pod = 'apiVersion: v1\nkind: Pod\nmetadata: { name: p, namespace: x }\nspec: { hostNetwork: true, containers: [{ name: a, image: "a:1" }] }\n';
-    const dir = tmpFiles({ 'multi.yaml': `# leading comment\n${pod}---\n\n# second\n${pod.replace('name: p', 'name: q')}--- {apiVersion: v1, kind: Pod, metadata: {name: r, namespace: x}, spec: {hostPID: true, containers: []}}\n` });
+    const dir = tmpFiles({ 'multi.yaml': `# leading comment\n${pod}---\n\n# second\n${pod.replace('name: p', 'name: q')}--- # a comment after the separator\n{apiVersion: v1, kind: Pod, metadata: {name: r, namespace: x}, spec: {hostPID: true, containers: []}}\n` });
     const { stdout } = cli('check', '--profile', 'baseline', path.join(dir, 'multi.yaml'));
     expect(stdout).toMatch(/multi\.yaml:5:9: error host-namespaces: Pod x\/p \/spec\/hostNetwork/);
     expect(stdout).toMatch(/multi\.yaml:12:9: error host-namespaces: Pod x\/q \/spec\/hostNetwork/);
-    expect(stdout).toMatch(/multi\.yaml:13:75: error host-namespaces: Pod x\/r \/spec\/hostPID/);
+    expect(stdout).toMatch(/multi\.yaml:14:71: error host-namespaces: Pod x\/r \/spec\/hostPID/);
   });
 
   test('a date stays the string it is in the file (no timestamp conversion)', () => {

@@ -133,7 +133,7 @@ test('the text output names each failed finding once (the summary keeps only its
   expect(output).toMatch(/objects checked: \d+ errors/);
 });
 
-test('positions read in the one parse: quoted keys (read again), a List after `---`, a document on the `---` line, comments', () => {
+test('positions read in the one parse: quoted keys (read again), a List after `---`, a comment on the `---` line, comments', () => {
   const text = [
     '--- ',
     'apiVersion: v1',
@@ -148,7 +148,8 @@ test('positions read in the one parse: quoted keys (read again), a List after `-
     '          image: nginx',
     '          \'securityContext\': { "privileged": true }',
     '...',
-    '--- {apiVersion: v1, kind: Pod, metadata: {name: q, namespace: x}, spec: {containers: [{name: c, image: x, securityContext: {privileged: true}}]}}',
+    '---\t# a comment after the separator',
+    '{apiVersion: v1, kind: Pod, metadata: {name: q, namespace: x}, spec: {containers: [{name: c, image: x, securityContext: {privileged: true}}]}}',
     '---',
     'apiVersion: v1',
     'kind: Pod',
@@ -164,7 +165,7 @@ test('positions read in the one parse: quoted keys (read again), a List after `-
   const dir = tmpDir({ 'keys.yaml': `${text}\n` });
   const { stdout } = run(dir, 'check', '--profile', 'baseline', 'keys.yaml');
   const at = (name: string) => new RegExp(`^(keys\\.yaml:\\d+:\\d+): error privileged: Pod x/${name} `, 'm').exec(stdout)?.[1];
-  expect([at('p'), at('q'), at('r')]).toEqual(['keys.yaml:12:32', 'keys.yaml:14:126', 'keys.yaml:25:9']);
+  expect([at('p'), at('q'), at('r')]).toEqual(['keys.yaml:12:32', 'keys.yaml:15:122', 'keys.yaml:26:9']);
 });
 
 test('an expired exemption annotation fails the check, and the summary counts it as an error (never "0 errors")', () => {

@@ -1,0 +1,220 @@
+import { ComposedLog, NodeKind } from './source-position';
+
+// Where kubectl's reading of a file (apimachinery's YAMLOrJSONDecoder, go-yaml v2, sigs.k8s.io/yaml) and js-yaml's
+// would differ, the check refuses the text (exit 2) rather than judge objects kubectl would not apply as written.
+// Each rule below names the reading it guards against; test/guard/kubectl-reading.test.ts holds one input per rule.
+
+/** Input that cannot be used as Kubernetes objects (bad YAML, not an object, a divergent reading): exit code 2. */
+export class InputError extends Error {}
+
+/** Line breaks in YAML 1.1 (so for kubectl) that are ordinary characters in YAML 1.2: NEL, LS, PS. */
+const YAML11_ONLY_BREAKS = /[\u0085\u2028\u2029]/;
+/** A byte order mark after the first character: go-yaml drops characters after one in mid-file. */
+const LATER_BOM = /(?!^)\uFEFF/;
+/** Go's unicode.IsSpace, which kubectl trims around separators and before sniffing JSON. */
+const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const GO_TRIMMED = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
+const STARTS_WITH_BRACE = new RegExp(`^[${GO_SPACE}]*\\{`);
+
+/**
+ * Refuses characters kubectl reads differently. NEL, LS and PS: kubectl breaks lines there and js-yaml does not, so
+ * `# note<NEL>privileged: true` is a comment to one and a field to the other. A byte order mark after the start: go-yaml
+ * checks for one at the start of its buffer, wherever that is, and a BOM that lands there makes it drop the first
+ * character of lines (a `#` of a comment). No real manifest needs these characters raw.
+ */
+export function refuseDivergentCharacters(text: string, shown: string): void {
+  for (const [pattern, why] of [
+    [YAML11_ONLY_BREAKS, 'is a line break for kubectl (YAML 1.1) but not for YAML 1.2 readers, so the two read different objects'],
+    [LATER_BOM, 'is a byte order mark after the start of the file, where kubectl\'s YAML parser (go-yaml) drops characters '
+      + 'around it and reads different objects'],
+  ] as const) {
+    const found = pattern.exec(text);
+    if (!found) continue;
+    const { line, column } = lineAndColumn(text, found.index);
+    const code = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
+    throw new InputError(`${shown}:${line}:${column}: character U+${code} ${why}; remove it, or write it escaped inside a `
+      + `double-quoted string ("\\u${code.toLowerCase()}")`);
+  }
+}
+
+/**
+ * Whether kubectl reads the file as JSON: its decoder sniffs the first character that is not a space (Go's) for `{`.
+ * It then reads JSON values one after another, which a YAML reader does not; the caller requires exactly one.
+ */
+export function kubectlReadsJson(text: string): boolean {
+  return STARTS_WITH_BRACE.test(text);
+}
+
+/** One document of a text as kubectl splits it: its text, the line it starts on, and the line of its first content. */
+export interface DocumentChunk {
+  /** The document's text as parsed: a separator line kubectl drops is blanked (spaces). */
+  readonly text: string;
+  /** Where it is in the file's text, and how many of its first characters are blanked. */
+  readonly offset: number;
+  readonly blanked: number;
+  readonly firstLine: number;
+  readonly contentLine: number;
+}
+
+/**
+ * The documents of a text as kubectl's YAML reader splits it (apimachinery YAMLReader): at lines that start with
+ * `---` followed only by spaces or a comment, but only once the document has some text (a separator line that starts
+ * a document is part of it, for the YAML parser to read). A line starting with `---` followed by anything else fails
+ * kubectl ("invalid Yaml document separator") and is refused. Each document is parsed with its own line numbers; a
+ * separator line that ends a document is kept as spaces at the start of the next one, so reported lines match the file.
+ */
+export function documentChunks(text: string, shown: string): DocumentChunk[] {
+  const chunks: DocumentChunk[] = [];
+  let start = 0;
+  let blanked = 0;
+  let startLine = 1;
+  /** Where the text kubectl keeps of the current document starts (after the separator line it dropped). */
+  let kept = 0;
+  let line = 1;
+  for (let at = 0; at < text.length; line++) {
+    const lineEnd = text.indexOf('\n', at);
+    const next = lineEnd === -1 ? text.length : lineEnd + 1;
+    if (text.startsWith('---', at)) {
+      const rest = text.slice(at + 3, next).replace(GO_TRIMMED, '');
+      if (rest !== '' && !rest.startsWith('#')) {
+        throw new InputError(`${shown}:${line}: a line starting with '---' must be a document separator, followed only by `
+          + `spaces or a comment: kubectl refuses '${text.slice(at, next).trim()}' ("invalid Yaml document separator"); `
+          + 'put the content on the next line');
+      }
+      if (at === kept && !/^---([ \t\r\n]|$)/.test(text.slice(at, at + 4))) {
+        // A separator line that starts a document stays in it (kubectl): go-yaml reads `---#` as text, js-yaml as `---`.
+        throw new InputError(`${shown}:${line}: a line starting with '---' and no space, at the start of a document: `
+          + 'kubectl reads it as text, other readers as a document start; write a space after ---');
+      }
+      if (at > kept) {
+        chunks.push(chunkOf(text, start, at, blanked, startLine));
+        // The separator line is dropped by kubectl: blanked at the start of the next document (its line break kept).
+        start = at;
+        blanked = (lineEnd === -1 ? text.length : lineEnd) - at;
+        startLine = line;
+        kept = next;
+      }
+    }
+    at = next;
+  }
+  chunks.push(chunkOf(text, start, text.length, blanked, startLine));
+  return chunks;
+}
+
+function chunkOf(text: string, offset: number, end: number, blanked: number, firstLine: number): DocumentChunk {
+  const raw = text.slice(offset, end);
+  const body = blanked > 0 ? ' '.repeat(blanked) + raw.slice(blanked) : raw;
+  const content = /^[ \t]*[^ \t\r\n#]/m.exec(body);
+  return { text: body, offset, blanked, firstLine, contentLine: firstLine + (content ? countNewlines(body, content.index) : 0) };
+}
+
+/**
+ * Refuses what one document's nodes (`first` .. `end`-1 of `log`, offsets in `text`) make kubectl read differently:
+ * - a merge key (`<<`) after other keys of its mapping, or twice in one: go-yaml lets merged values replace keys
+ *   written before them (`privileged: false` then `<<: {privileged: true}` is privileged), js-yaml never does;
+ * - a null or complex key (`~: x`, `? [a]`): sigs.k8s.io/yaml refuses the document, which kubectl then does not apply;
+ * - a number key that is not an integer JavaScript holds exactly (`1.23456789`, `9007199254740993`): sigs.k8s.io/yaml
+ *   writes floats with 32-bit precision and keeps 64-bit integers, so the key (a label) is another string;
+ * - `.inf` and `.nan`: sigs.k8s.io/yaml cannot write them as JSON and refuses the document;
+ * - in a double-quoted scalar, the escape `\/` (YAML 1.2 only: go-yaml refuses the document; JSON has it too) or an
+ *   escaped UTF-16 surrogate (`\ud83d\ude00`: go-yaml writes U+FFFD for each half, JavaScript joins them).
+ */
+export function refuseDivergentNodes(
+  log: ComposedLog, first: number, end: number, text: string, where: (offset: number) => string, json: boolean,
+): void {
+  // Most documents hold neither: their scalars' and keys' text is not read.
+  const escapes = /\\[/uU]/.test(text);
+  const merges = text.includes('<<');
+  const at = (n: number) => where(contentStart(text, log.starts[n], log.stops[n]));
+  for (let node = first; node < end; node++) {
+    const kind = log.kinds[node];
+    if (kind === NodeKind.NON_FINITE) {
+      throw new InputError(`${at(node)}: ${nodeText(text, log.starts[node], log.stops[node])} is not a number JSON `
+        + 'can hold: kubectl refuses the document; quote it if it is meant as a string');
+    }
+    const escape = escapes && kind === NodeKind.SCALAR ? divergentEscape(text, log.starts[node], log.stops[node], json) : undefined;
+    if (escape !== undefined) {
+      throw new InputError(`${at(node)}: the escape ${escape} in a double-quoted string ${escape === '\\/'
+        ? 'is YAML 1.2 only: kubectl (YAML 1.1) refuses the document; write / unescaped'
+        : 'is half of a UTF-16 pair: kubectl reads U+FFFD, not the character; write the character itself'}`);
+    }
+    if (kind !== NodeKind.MAPPING || log.wraps[node] === 1) continue;
+    let merged = 0;
+    let index = 0;
+    for (let key = node + 1; key < log.ends[node]; index++) {
+      const value = log.ends[key];
+      if (value >= log.ends[node]) break;
+      const keyKind = log.kinds[key];
+      if (keyKind === NodeKind.NULL || keyKind === NodeKind.MAPPING || keyKind === NodeKind.SEQUENCE) {
+        throw new InputError(`${at(key)}: a ${keyKind === NodeKind.NULL ? 'null' : 'complex'} mapping key: kubectl refuses the `
+          + 'document (sigs.k8s.io/yaml takes string, number and boolean keys only); write the key as a string');
+      }
+      if (keyKind === NodeKind.INEXACT_NUMBER) {
+        throw new InputError(`${at(key)}: a number key that is not an integer below 2^53 (${nodeText(text, log.starts[key], log.stops[key])}) `
+          + 'becomes another string for kubectl (floats keep 32-bit precision, integers 64 bits) than for this reader; quote it');
+      }
+      if (merges && nodeText(text, log.starts[key], log.stops[key]) === '<<' && (index > 0 || merged++ > 0)) {
+        throw new InputError(`${at(key)}: a merge key (<<) ${index > 0 ? 'after other keys' : 'twice'} in one mapping: kubectl `
+          + '(go-yaml) lets merged values replace the keys written before them, YAML 1.2 readers do not, so the two read '
+          + 'different objects; write one << as the first key of the mapping');
+      }
+      key = log.ends[value];
+    }
+  }
+}
+
+/** A node's text without the blanks and comment lines js-yaml opens it on, and without trailing blanks. */
+function nodeText(text: string, start: number, stop: number): string {
+  return text.slice(contentStart(text, start, stop), stop).trimEnd();
+}
+
+/** Where a node's own text starts: after the blanks and comment lines js-yaml opens it on. */
+function contentStart(text: string, start: number, stop: number): number {
+  let from = start;
+  for (;;) {
+    while (from < stop && /[ \t\r\n]/.test(text[from])) from++;
+    if (text[from] !== '#') return from;
+    while (from < stop && text[from] !== '\n') from++;
+  }
+}
+
+/**
+ * The first escape of the scalar at `start`..`stop` that kubectl reads differently, when it is double-quoted (after its
+ * tag and anchor, if any): `\/` (not in JSON files) or an escaped surrogate (`\ud800`-`\udfff`, `\U0000d800`...).
+ */
+function divergentEscape(text: string, start: number, stop: number, json: boolean): string | undefined {
+  let at = start;
+  for (;;) {
+    while (at < stop && /[ \t\r\n]/.test(text[at])) at++;
+    if (text[at] === '#') {
+      while (at < stop && text[at] !== '\n') at++;
+    } else if (text[at] === '!' || text[at] === '&') {
+      while (at < stop && !/[ \t\r\n]/.test(text[at])) at++;
+    } else {
+      break;
+    }
+  }
+  if (text[at] !== '"') return undefined;
+  for (let i = at + 1; i < stop; i++) {
+    if (text[i] === '"') return undefined;
+    if (text[i] !== '\\') continue;
+    const next = text[i + 1];
+    if (next === '/' && !json) return '\\/';
+    const hex = next === 'u' ? text.slice(i + 2, i + 6) : next === 'U' ? text.slice(i + 2, i + 10) : '';
+    if (/^(0000)?[dD][89a-fA-F][0-9a-fA-F]{2}$/.test(hex)) return text.slice(i, i + 2 + hex.length);
+    i++;
+  }
+  return undefined;
+}
+
+/** The 1-based line and column of `offset` in `text`. */
+export function lineAndColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset);
+  return { line: countNewlines(before, before.length) + 1, column: offset - before.lastIndexOf('\n') };
+}
+
+export function countNewlines(text: string, end: number): number {
+  let count = 0;
+  for (let i = text.indexOf('\n'); i !== -1 && i < end; i = text.indexOf('\n', i + 1)) count++;
+  return count;
+}

@@ -1,0 +1,159 @@
+import { InputError, readManifests } from '../../src/guard/manifest-reader';
+
+// One input per rule of src/guard/kubectl-reading.ts: text kubectl (apimachinery's decoder, go-yaml v2,
+// sigs.k8s.io/yaml) reads otherwise than a YAML 1.2 reader is refused, or read as kubectl reads it. The agreement with
+// kubectl's own decoder on a corpus is test/guard/kubectl-oracle.test.ts.
+
+const POD = (securityContext: string, name = 'p') => `apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+  namespace: x
+spec:
+  containers:
+    - name: c
+      image: registry.example.com/app:1
+      securityContext:
+${securityContext}
+`;
+const POLICY = `apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: x}
+spec: {podSelector: {}, policyTypes: [Ingress, Egress]}
+`;
+
+const read = (text: string) => readManifests(text, 'in.yaml', { locate: true }).map(m => m.json);
+const refused = (text: string): string => {
+  try {
+    readManifests(text, 'in.yaml', { locate: true });
+  } catch (e) {
+    expect(e).toBeInstanceOf(InputError);
+    return (e as Error).message;
+  }
+  throw new Error('not refused');
+};
+const privileged = (json: any) => json.spec.containers[0].securityContext.privileged;
+
+describe('merge keys (<<): first in their mapping, once', () => {
+  test('after an explicit key, kubectl lets the merge replace it (privileged: false, then <<: {privileged: true}): refused', () => {
+    for (const merge of ['<<: {privileged: true}', '<<: [{privileged: true}]', '<<: *up']) {
+      const text = `x-up: &up {privileged: true}\n${POD(`        privileged: false\n        ${merge}`)}`;
+      expect(refused(text)).toMatch(/^in\.yaml:13:9: a merge key \(<<\) after other keys in one mapping: kubectl \(go-yaml\) lets merged values replace/);
+    }
+    expect(refused(POD('        privileged: false\n        runAsNonRoot: true\n        <<: {runAsNonRoot: false}'))).toMatch(/^in\.yaml:13:9: a merge key/);
+    // In a flow mapping too.
+    expect(refused(POD('        {privileged: false, <<: {privileged: true}}'))).toMatch(/^in\.yaml:11:29: a merge key/);
+  });
+
+  test('two merge keys in one mapping (go-yaml: the later wins; js-yaml: the earlier): refused', () => {
+    expect(refused(POD('        <<: {privileged: false}\n        <<: {privileged: true}'))).toMatch(/^in\.yaml:12:9: a merge key \(<<\) after other keys/);
+  });
+
+  test('first in its mapping, both readers agree: read, later keys win, and the merged field is checked', () => {
+    expect(privileged(read(POD('        <<: {privileged: true}\n        runAsNonRoot: true'))[0])).toBe(true);
+    expect(privileged(read(POD('        <<: {privileged: true}\n        privileged: false'))[0])).toBe(false);
+    expect(privileged(read(POD('        <<: [{privileged: true}, {privileged: false}]'))[0])).toBe(true);
+    // A quoted "<<" is a plain key to both readers, wherever it is.
+    expect(read(POD('        privileged: false\n        "<<": {privileged: true}'))[0].spec.containers[0].securityContext['<<']).toEqual({ privileged: true });
+  });
+});
+
+describe('documents are split where kubectl splits them', () => {
+  test('a line starting with --- then a comment (even with no space: ---#) separates documents, as in kubectl 1.22+', () => {
+    // A YAML 1.2 reader sees a ConfigMap with the key `---#x`; kubectl applies the privileged Pod.
+    const pod = POD('        privileged: true', 'hidden').replace(/\n/g, '\n  ');
+    for (const separator of ['---#x: |', '---\u00a0#x: |', '--- # note', '---\t']) {
+      const objects = read(`apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\ndata: {k: v}\n${separator}\n  ${pod}`);
+      expect(objects.map(o => o.kind)).toEqual(['ConfigMap', 'Pod']);
+      expect(privileged(objects[1])).toBe(true);
+    }
+  });
+
+  test('a separator line that starts a document stays in it (kubectl): with no space after ---, go-yaml reads text and js-yaml a separator: refused', () => {
+    for (const text of [`---#x: y\n${POLICY}`, `${POLICY}---\n---#x: y\n${POLICY}`, `---\u00a0#x: y\n${POLICY}`]) {
+      expect(refused(text)).toMatch(/^in\.yaml:\d: a line starting with '---' and no space, at the start of a document: kubectl reads it as text/);
+    }
+    expect(read(`--- # first\n${POLICY}---\n---\n${POLICY}`)).toHaveLength(2);
+  });
+
+  test('a line starting with --- and anything but spaces and a comment fails kubectl ("invalid Yaml document separator"): refused', () => {
+    for (const line of ['--- {apiVersion: v1, kind: Namespace, metadata: {name: n}}', '---x', '----', '--- !!map', '--- |']) {
+      expect(refused(`${POLICY}${line}\n${POLICY}`)).toMatch(/^in\.yaml:5: a line starting with '---' must be a document separator, followed only by spaces or a comment: kubectl refuses/);
+    }
+    // Also inside a quoted scalar, where YAML 1.2 readers would take it as text.
+    expect(refused(`${POLICY}x: "a\n---x\n"\n`)).toMatch(/^in\.yaml:6: a line starting with '---'/);
+  });
+
+  test('a document after `...` with no --- line between them is one kubectl never applies: refused', () => {
+    const pod = POD('        privileged: false');
+    expect(refused(`${pod}...\n${POLICY}`)).toMatch(/^in\.yaml:1: a document follows a document end marker \(\.\.\.\) with no '---' line between them/);
+    expect(refused(`# nothing\n...\n${POLICY}`)).toMatch(/document end marker/);
+    expect(read(`${pod}...\n---\n${POLICY}`).map(o => o.kind)).toEqual(['Pod', 'NetworkPolicy']);
+    expect(read(`${pod}...\n# only a comment after it\n`).map(o => o.kind)).toEqual(['Pod']);
+  });
+});
+
+describe('keys sigs.k8s.io/yaml writes otherwise, or refuses', () => {
+  test('a number key that is a float or beyond 2^53 (a label kubectl keeps as 9007199254740993): refused', () => {
+    for (const key of ['9007199254740993', '1.23456789', '1e7', '1.0', '-0', '-0.0', '0.1', '12345678901234567890']) {
+      expect(refused(`${POLICY}metadata2:\n  labels: {${key}: web}\n`))
+        .toMatch(new RegExp(`^in\\.yaml:6:\\d+: a number key that is not an integer below 2\\^53 \\(${key.replace(/\./g, '\\.')}\\)`));
+    }
+  });
+
+  test('integer and boolean keys are the same string to both readers: read', () => {
+    expect(read(`${POLICY}m: {80: a, 0x10: b, 0o17: c, 1_000: d, yes: e, -5: f}\n`)[0].m).toEqual({ '80': 'a', '16': 'b', '15': 'c', '1000': 'd', 'true': 'e', '-5': 'f' });
+  });
+
+  test('null and complex keys make kubectl refuse the document (so it is never applied): refused', () => {
+    expect(refused(`${POLICY}m: {~: a}\n`)).toMatch(/^in\.yaml:5:5: a null mapping key: kubectl refuses the document/);
+    expect(refused(`${POLICY}m:\n  ? \n  : a\n`)).toMatch(/a null mapping key/);
+    expect(refused(`${POLICY}m:\n  ? [a, b]\n  : c\n`)).toMatch(/^in\.yaml:6:5: a complex mapping key/);
+    expect(refused(`${POLICY}m: {{a: 1}: c}\n`)).toMatch(/a complex mapping key/);
+  });
+});
+
+describe('scalars go-yaml reads otherwise', () => {
+  test('.inf and .nan cannot be JSON: kubectl refuses the document, and so does the check', () => {
+    for (const value of ['.inf', '-.Inf', '+.INF', '.nan', '.NaN']) {
+      expect(refused(`${POLICY}x: ${value}\n`)).toMatch(new RegExp(`^in\\.yaml:5:4: ${value.replace(/\./g, '\\.').replace('+', '\\+')} is not a number JSON can hold`));
+    }
+  });
+
+  test('text go-yaml leaves a string is a string: ._5, an overflowing 1e309, an integer beyond 64 bits in hex', () => {
+    const { x } = read(`${POLICY}x: [._5, 1e309, -1e309, 0x1_0000_0000_0000_0000, .5, 1_0.5, 0x7fff_ffff_ffff_ffff, 18446744073709551615]\n`)[0];
+    expect(x).toEqual(['._5', '1e309', '-1e309', '0x1_0000_0000_0000_0000', 0.5, 10.5, 9223372036854775807, 18446744073709551615]);
+  });
+
+  test('\\/ in a double-quoted string (YAML 1.2 only; go-yaml refuses the document): refused, but not in single quotes, block scalars or JSON', () => {
+    expect(refused(`${POLICY}x: "a\\/b"\n`)).toMatch(/^in\.yaml:5:4: the escape \\\/ in a double-quoted string is YAML 1\.2 only/);
+    expect(refused(`${POLICY}x: !!str &a "a\\/b"\n`)).toMatch(/the escape \\\//);
+    expect(read(`${POLICY}single: 'a\\/b'\nblock: |\n  a\\/b\nescaped: "a\\\\/b"\n`)[0]).toMatchObject({ single: 'a\\/b', block: 'a\\/b\n', escaped: 'a\\/b' });
+    expect(read('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "x"}, "data": {"k": "a\\/b"}}')[0].data.k).toBe('a/b');
+  });
+
+  test('an escaped UTF-16 surrogate (go-yaml writes U+FFFD for each half): refused', () => {
+    expect(refused(`${POLICY}x: "\\ud83d\\ude00"\n`)).toMatch(/^in\.yaml:5:4: the escape \\ud83d in a double-quoted string is half of a UTF-16 pair/);
+    expect(refused(`${POLICY}x: "\\U0000DC00"\n`)).toMatch(/the escape \\U0000DC00/);
+    expect(read(`${POLICY}x: "\\u00e9"\n`)[0].x).toBe('é');
+  });
+});
+
+describe('characters and JSON', () => {
+  test('a byte order mark after the start of the file (go-yaml drops characters around one): refused; at the start: read', () => {
+    expect(refused(`${POLICY}# note\ufeff\n`)).toMatch(/^in\.yaml:5:7: character U\+FEFF is a byte order mark after the start of the file/);
+    expect(read(`\ufeff${POLICY}`)).toHaveLength(1);
+  });
+
+  test('a file starting with { is JSON to kubectl: exactly one JSON value is read, anything else refused', () => {
+    const pod = JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'x' }, spec: { containers: [{ name: 'c', image: 'x', securityContext: { privileged: true } }] } });
+    expect(privileged(read(` \n${pod}\n`)[0])).toBe(true);
+    // kubectl applies the privileged Pod before it fails on the rest; a YAML reader sees a ConfigMap with a strange key.
+    expect(refused(`${pod}: x\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: x}\n`))
+      .toMatch(/^in\.yaml:1: kubectl reads a file that starts with '\{' as JSON, and this is not one JSON value/);
+    // A stream of JSON objects, a YAML flow mapping, a JSON document then YAML: refused (kubectl versions read them differently).
+    for (const text of [`${pod}\n${pod}\n`, '{apiVersion: v1, kind: Namespace, metadata: {name: n}}\n', `${pod}\n---\n${POLICY}`]) {
+      expect(refused(text)).toMatch(/as JSON/);
+    }
+  });
+});
