@@ -128,4 +128,7 @@ project.addTask('pack', {
   steps: [{ spawn: 'compile' }, { spawn: 'bundle:cli' }, { spawn: 'package:js' }],
 });
 
+// The kubectl oracle's corpus is compared byte for byte (CRLF and CR line ends, BOMs): git must not normalize it.
+project.gitattributes.addAttributes('/test/guard/kubectl-oracle/corpus/**', '-text');
+
 project.synth();
