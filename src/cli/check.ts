@@ -95,12 +95,8 @@ export function loadManifests(files: string[], cwd: string): LoadedManifest[] {
   const manifests: LoadedManifest[] = [];
   for (const file of files) {
     const shown = displayPath(cwd, file);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf-8');
-    } catch (e) {
-      throw new InputError(`${shown}: cannot read: ${(e as Error).message}`);
-    }
+    const text = readText(file, cwd);
+    if (text instanceof InputError) throw text;
     manifests.push(...readManifests(text, shown, { locate: true }));
   }
   return manifests;
@@ -306,13 +302,22 @@ export function detachedOnce(source: ObjectSource, copies: Map<unknown, ObjectSo
 /** Controls that judge an object against the pod templates of the whole input: their objects are evaluated last. */
 const NEEDS_EVERY_POD_TEMPLATE = ['network-policy-targets'].map(id => Controls.byId(id));
 
+/** A file's text, or why it cannot be used: unreadable, or not UTF-8 (kubectl refuses it; no replacement characters). */
 function readText(file: string, cwd: string): string | InputError {
+  let bytes: Buffer;
   try {
-    return fs.readFileSync(file, 'utf-8');
+    bytes = fs.readFileSync(file);
   } catch (e) {
     return new InputError(`${displayPath(cwd, file)}: cannot read: ${(e as Error).message}`);
   }
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    return new InputError(`${displayPath(cwd, file)}: not valid UTF-8: kubectl refuses the file; save it as UTF-8`);
+  }
 }
+/** Strict: invalid bytes fail (not U+FFFD); a byte order mark is kept, for the reader to handle as kubectl does. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /**
  * The objects of REFERENCE_KINDS in the files, in input order. Only documents whose text names one of those kinds (or

@@ -11,10 +11,19 @@ export class InputError extends Error {}
 const YAML11_ONLY_BREAKS = /[\u0085\u2028\u2029]/;
 /** A byte order mark after the first character: go-yaml drops characters after one in mid-file. */
 const LATER_BOM = /(?!^)\uFEFF/;
+/** A carriage return not before a line feed: kubectl's line reader turns `\r\r\n` into one break, js-yaml reads two. */
+const LONE_CR = /\r(?!\n)/;
+/**
+ * A tab at the start of a line, or on a line of blanks: go-yaml refuses the document (a tab where it expects
+ * indentation), where js-yaml reads a comment or nothing.
+ */
+const TAB_INDENT = /^\uFEFF?(?:\t|[ ]*\t[ \t]*(?=\r?$))/m;
 /** Go's unicode.IsSpace, which kubectl trims around separators and before sniffing JSON. */
 const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const GO_TRIMMED = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
-const STARTS_WITH_BRACE = new RegExp(`^[${GO_SPACE}]*\\{`);
+const LEADING_GO_SPACE = new RegExp(`^[${GO_SPACE}]*`);
+/** How much of a file kubectl looks at to tell JSON from YAML. */
+const KUBECTL_SNIFF_BYTES = 4096;
 
 /**
  * Refuses characters kubectl reads differently. NEL, LS and PS: kubectl breaks lines there and js-yaml does not, so
@@ -23,17 +32,23 @@ const STARTS_WITH_BRACE = new RegExp(`^[${GO_SPACE}]*\\{`);
  * character of lines (a `#` of a comment). No real manifest needs these characters raw.
  */
 export function refuseDivergentCharacters(text: string, shown: string): void {
-  for (const [pattern, why] of [
-    [YAML11_ONLY_BREAKS, 'is a line break for kubectl (YAML 1.1) but not for YAML 1.2 readers, so the two read different objects'],
+  const escaped = (code: string) => `; remove it, or write it escaped inside a double-quoted string ("\\u${code.toLowerCase()}")`;
+  for (const [pattern, why, fix] of [
+    [YAML11_ONLY_BREAKS, 'is a line break for kubectl (YAML 1.1) but not for YAML 1.2 readers, so the two read different objects', escaped],
     [LATER_BOM, 'is a byte order mark after the start of the file, where kubectl\'s YAML parser (go-yaml) drops characters '
-      + 'around it and reads different objects'],
+      + 'around it and reads different objects', escaped],
+    [LONE_CR, 'is a carriage return without a line feed after it: kubectl\'s line reader and YAML 1.2 readers count line '
+      + 'breaks differently around it', () => '; end lines with LF or CRLF only'],
+    [TAB_INDENT, 'is a tab at the start of a line or on a line of blanks: kubectl\'s YAML parser refuses a tab where it '
+      + 'expects indentation', () => '; remove it'],
   ] as const) {
+    if (pattern === TAB_INDENT && !text.includes('\t')) continue;
     const found = pattern.exec(text);
     if (!found) continue;
-    const { line, column } = lineAndColumn(text, found.index);
-    const code = found[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-    throw new InputError(`${shown}:${line}:${column}: character U+${code} ${why}; remove it, or write it escaped inside a `
-      + `double-quoted string ("\\u${code.toLowerCase()}")`);
+    const index = pattern === TAB_INDENT ? found.index + found[0].indexOf('\t') : found.index;
+    const { line, column } = lineAndColumn(text, index);
+    const code = text.charCodeAt(index).toString(16).toUpperCase().padStart(4, '0');
+    throw new InputError(`${shown}:${line}:${column}: character U+${code} ${why}${fix(code)}`);
   }
 }
 
@@ -42,8 +57,11 @@ export function refuseDivergentCharacters(text: string, shown: string): void {
  * It then reads JSON values one after another, which a YAML reader does not; the caller requires exactly one.
  */
 export function kubectlReadsJson(text: string): boolean {
-  return STARTS_WITH_BRACE.test(text);
+  const found = LEADING_GO_SPACE.exec(text)!;
+  // kubectl looks at the first 4096 bytes only: a `{` after them leaves the file YAML.
+  return text[found[0].length] === '{' && Buffer.byteLength(found[0]) < KUBECTL_SNIFF_BYTES;
 }
+
 
 /** One document of a text as kubectl splits it: its text, the line it starts on, and the line of its first content. */
 export interface DocumentChunk {
@@ -65,13 +83,14 @@ export interface DocumentChunk {
  */
 export function documentChunks(text: string, shown: string): DocumentChunk[] {
   const chunks: DocumentChunk[] = [];
-  let start = 0;
+  // A byte order mark at the start is not part of the text (js-yaml drops it, and node offsets must match the text).
+  let start = text.charCodeAt(0) === 0xfeff ? 1 : 0;
   let blanked = 0;
   let startLine = 1;
   /** Where the text kubectl keeps of the current document starts (after the separator line it dropped). */
-  let kept = 0;
+  let kept = start;
   let line = 1;
-  for (let at = 0; at < text.length; line++) {
+  for (let at = start; at < text.length; line++) {
     const lineEnd = text.indexOf('\n', at);
     const next = lineEnd === -1 ? text.length : lineEnd + 1;
     if (text.startsWith('---', at)) {
@@ -111,21 +130,35 @@ function chunkOf(text: string, offset: number, end: number, blanked: number, fir
 /**
  * Refuses what one document's nodes (`first` .. `end`-1 of `log`, offsets in `text`) make kubectl read differently:
  * - a merge key (`<<`) after other keys of its mapping, or twice in one: go-yaml lets merged values replace keys
- *   written before them (`privileged: false` then `<<: {privileged: true}` is privileged), js-yaml never does;
- * - a null or complex key (`~: x`, `? [a]`): sigs.k8s.io/yaml refuses the document, which kubectl then does not apply;
+ *   written before them (`privileged: false` then `<<: {privileged: true}` is privileged), js-yaml never does; a merge
+ *   of an alias of a list, which go-yaml refuses; and a document with both a merge key and a number or boolean key
+ *   (go-yaml keeps `0x10` and `"16"` apart, then sigs.k8s.io/yaml writes both as "16", the survivor chosen at random);
+ * - a null or complex key (`~: x`, `? [a]`, any explicit `?` key): sigs.k8s.io/yaml refuses the document, which kubectl
+ *   then does not apply; a key longer than 1024 characters, which go-yaml refuses;
  * - a number key that is not an integer JavaScript holds exactly (`1.23456789`, `9007199254740993`): sigs.k8s.io/yaml
  *   writes floats with 32-bit precision and keeps 64-bit integers, so the key (a label) is another string;
  * - `.inf` and `.nan`: sigs.k8s.io/yaml cannot write them as JSON and refuses the document;
- * - in a double-quoted scalar, the escape `\/` (YAML 1.2 only: go-yaml refuses the document; JSON has it too) or an
- *   escaped UTF-16 surrogate (`\ud83d\ude00`: go-yaml writes U+FFFD for each half, JavaScript joins them).
+ * - in a double-quoted scalar, the escape `\/` (YAML 1.2 only: go-yaml refuses the document; JSON has it too), an
+ *   escaped UTF-16 surrogate (`\ud83d\ude00`: go-yaml writes U+FFFD for each half, JavaScript joins them) or a code
+ *   point beyond U+10FFFF;
+ * - in a flow collection, a plain scalar starting with `:` (`[a, :8080]`) or holding `? ` (`{memory: 12? 8Mi}`), which
+ *   go-yaml refuses.
  */
 export function refuseDivergentNodes(
   log: ComposedLog, first: number, end: number, text: string, where: (offset: number) => string, json: boolean,
 ): void {
-  // Most documents hold neither: their scalars' and keys' text is not read.
+  const at = (n: number) => where(contentStart(text, log.starts[n], log.stops[n]));
+  const explicitKey = EXPLICIT_KEY.exec(text);
+  if (explicitKey) {
+    throw new InputError(`${where(explicitKey.index + explicitKey[0].indexOf('?'))}: an explicit mapping key (?): kubectl `
+      + 'refuses or reads otherwise the keys it allows (null, lists, mappings); write the key as a plain or quoted string');
+  }
+  // Most documents hold none of these: their scalars' and keys' text is not read.
   const escapes = /\\[/uU]/.test(text);
   const merges = text.includes('<<');
-  const at = (n: number) => where(contentStart(text, log.starts[n], log.stops[n]));
+  const flowItems = /[[{,][ \t]*:|:[ \t]+:|\?[ \t\r\n]/.test(text);
+  let mergeKey = -1;
+  let typedKey = -1;
   for (let node = first; node < end; node++) {
     const kind = log.kinds[node];
     if (kind === NodeKind.NON_FINITE) {
@@ -136,7 +169,11 @@ export function refuseDivergentNodes(
     if (escape !== undefined) {
       throw new InputError(`${at(node)}: the escape ${escape} in a double-quoted string ${escape === '\\/'
         ? 'is YAML 1.2 only: kubectl (YAML 1.1) refuses the document; write / unescaped'
-        : 'is half of a UTF-16 pair: kubectl reads U+FFFD, not the character; write the character itself'}`);
+        : /^\\[uU](0000)?[dD]/.test(escape) ? 'is half of a UTF-16 pair: kubectl reads U+FFFD, not the character; write the character itself'
+          : 'is beyond U+10FFFF: kubectl refuses the document'}`);
+    }
+    if ((kind === NodeKind.MAPPING || kind === NodeKind.SEQUENCE) && log.wraps[node] === 0 && flowItems) {
+      refuseFlowItems(log, node, text, at);
     }
     if (kind !== NodeKind.MAPPING || log.wraps[node] === 1) continue;
     let merged = 0;
@@ -153,15 +190,58 @@ export function refuseDivergentNodes(
         throw new InputError(`${at(key)}: a number key that is not an integer below 2^53 (${nodeText(text, log.starts[key], log.stops[key])}) `
           + 'becomes another string for kubectl (floats keep 32-bit precision, integers 64 bits) than for this reader; quote it');
       }
-      if (merges && nodeText(text, log.starts[key], log.stops[key]) === '<<' && (index > 0 || merged++ > 0)) {
-        throw new InputError(`${at(key)}: a merge key (<<) ${index > 0 ? 'after other keys' : 'twice'} in one mapping: kubectl `
-          + '(go-yaml) lets merged values replace the keys written before them, YAML 1.2 readers do not, so the two read '
-          + 'different objects; write one << as the first key of the mapping');
+      if (keyKind === NodeKind.TYPED && typedKey < 0) typedKey = key;
+      if (log.stops[key] - contentStart(text, log.starts[key], log.stops[key]) > MAX_KEY_LENGTH) {
+        throw new InputError(`${at(key)}: a key longer than ${MAX_KEY_LENGTH} characters: kubectl's YAML parser refuses it`);
+      }
+      if (merges && nodeText(text, log.starts[key], log.stops[key]) === '<<') {
+        if (index > 0 || merged++ > 0) {
+          throw new InputError(`${at(key)}: a merge key (<<) ${index > 0 ? 'after other keys' : 'twice'} in one mapping: kubectl `
+            + '(go-yaml) lets merged values replace the keys written before them, YAML 1.2 readers do not, so the two read '
+            + 'different objects; write one << as the first key of the mapping');
+        }
+        if (log.kinds[value] === NodeKind.SEQUENCE && text[contentStart(text, log.starts[value], log.stops[value])] === '*') {
+          throw new InputError(`${at(value)}: a merge (<<) of an alias of a list: kubectl (go-yaml) refuses it; merge the `
+            + 'aliases of mappings in a list written here ([*a, *b])');
+        }
+        if (mergeKey < 0) mergeKey = key;
       }
       key = log.ends[value];
     }
   }
+  if (mergeKey >= 0 && typedKey >= 0) {
+    throw new InputError(`${at(typedKey)}: a number or boolean key (${nodeText(text, log.starts[typedKey], log.stops[typedKey])}) in a `
+      + `document with a merge key (<<, ${at(mergeKey)}): kubectl keeps it apart from the string key it equals ("16" and 0x10), `
+      + 'then writes both as one, the survivor chosen at random; quote the key');
+  }
 }
+
+/**
+ * Refuses, directly in a flow collection (`[...]`, `{...}`), a plain scalar starting with `:` (`[a, :8080]`) or holding
+ * `?` before a blank (`{memory: 12? 8Mi}`): go-yaml refuses both, js-yaml reads text. And a pair in a flow list
+ * (`[a: b]`, `[: b]`), whose key js-yaml may compose as no node at all.
+ */
+function refuseFlowItems(log: ComposedLog, node: number, text: string, at: (n: number) => string): void {
+  const opening = text[contentStart(text, log.starts[node], log.stops[node])];
+  if (opening !== '[' && opening !== '{') return;
+  for (let item = node + 1; item < log.ends[node]; item = log.ends[item]) {
+    const itemText = nodeText(text, log.starts[item], log.stops[item]);
+    const pair = opening === '[' && /^[ \t\r\n]*:/.test(text.slice(log.stops[item], log.stops[item] + 64));
+    if (pair) {
+      throw new InputError(`${at(item)}: a key: value pair in a flow list ([a: b]): kubectl and YAML 1.2 readers read its `
+        + 'keys differently; write the mapping in braces ([{a: b}])');
+    }
+    if (itemText.startsWith(':') || (!/^["'[{]/.test(itemText) && /\?([ \t\r\n]|$)/.test(itemText))) {
+      throw new InputError(`${at(item)}: a plain value starting with ':' or holding '? ' in a flow collection ([...] or {...}): `
+        + 'kubectl\'s YAML parser refuses it; quote it');
+    }
+  }
+}
+
+/** A `?` that starts an explicit key: at the start of a line (after list dashes) or after `{`, `[` or `,`. */
+const EXPLICIT_KEY = /(?:^[ \t]*(?:-[ \t]+)*|[{[,][ \t]*)\?(?=[ \t\r\n]|$)/m;
+/** go-yaml's limit on a simple key's length. */
+const MAX_KEY_LENGTH = 1024;
 
 /** A node's text without the blanks and comment lines js-yaml opens it on, and without trailing blanks. */
 function nodeText(text: string, start: number, stop: number): string {
@@ -180,7 +260,8 @@ function contentStart(text: string, start: number, stop: number): number {
 
 /**
  * The first escape of the scalar at `start`..`stop` that kubectl reads differently, when it is double-quoted (after its
- * tag and anchor, if any): `\/` (not in JSON files) or an escaped surrogate (`\ud800`-`\udfff`, `\U0000d800`...).
+ * tag and anchor, if any): `\/` (not in JSON files), an escaped surrogate (`\ud800`-`\udfff`, `\U0000d800`...) or a
+ * code point beyond U+10FFFF.
  */
 function divergentEscape(text: string, start: number, stop: number, json: boolean): string | undefined {
   let at = start;
@@ -201,7 +282,9 @@ function divergentEscape(text: string, start: number, stop: number, json: boolea
     const next = text[i + 1];
     if (next === '/' && !json) return '\\/';
     const hex = next === 'u' ? text.slice(i + 2, i + 6) : next === 'U' ? text.slice(i + 2, i + 10) : '';
-    if (/^(0000)?[dD][89a-fA-F][0-9a-fA-F]{2}$/.test(hex)) return text.slice(i, i + 2 + hex.length);
+    if (/^(0000)?[dD][89a-fA-F][0-9a-fA-F]{2}$/.test(hex) || (hex.length === 8 && parseInt(hex, 16) > 0x10ffff)) {
+      return text.slice(i, i + 2 + hex.length);
+    }
     i++;
   }
   return undefined;

@@ -186,7 +186,7 @@ export function readManifests(
       if (value === null || value === undefined) return; // empty document
       const where = `${shown}:${chunk.contentLine}`;
       // Only an alias (`*name`) can expand a document or make it contain itself.
-      if (chunk.text.includes('*')) checkExpandedSize(value, where);
+      if (chunk.text.includes('*')) checkExpandedSize(value, where, (chunk.text.match(ALIAS_TOKEN) ?? []).length);
       for (const item of flattenList(value, where, '')) {
         manifests.push({
           json: item.json, file: shown, line: chunk.contentLine, source: document ? { document, documentIndex, pointer: item.pointer } : undefined,
@@ -212,42 +212,72 @@ function jsonValueOf(text: string, shown: string): unknown {
 }
 
 /**
- * Refuses a document whose aliases expand it beyond MAX_EXPANDED_NODES (each shared node counted per use), or that
- * contains itself through an alias (no Kubernetes object can).
+ * Refuses a document whose aliases expand it beyond MAX_EXPANDED_NODES (each shared node counted per use), that
+ * contains itself through an alias (no Kubernetes object can), or whose nodes come from aliases in a proportion
+ * go-yaml refuses ("excessive aliasing", estimated from above: `aliasTokens` is how many `*name` the text holds).
  */
-function checkExpandedSize(json: unknown, where: string): void {
-  const measured = new Map<object, { size: number; height: number }>();
+function checkExpandedSize(json: unknown, where: string, aliasTokens: number): void {
+  const measured = new Map<object, { size: number; height: number; decodes: number }>();
+  let repeats = 0;
+  let aliasDecodes = 0;
   const open = new Set<object>();
   const tooDeep = () => new InputError(`${where}: YAML aliases nest this document deeper than ${MAX_EXPANDED_DEPTH} levels (the `
     + 'most its text may nest); expand the aliases');
   // `depth` is how deep `node` sits: checked before going deeper, so no nesting can exhaust the stack.
-  const measure = (node: unknown, depth: number): { size: number; height: number } => {
+  const measure = (node: unknown, depth: number): { size: number; height: number; decodes: number } => {
     if (node === null || typeof node !== 'object') return SCALAR;
     if (depth > MAX_EXPANDED_DEPTH) throw tooDeep();
     let known = measured.get(node);
     if (known === undefined) {
       if (open.has(node)) throw new InputError(`${where}: the document contains itself through a YAML alias; expand the alias`);
       open.add(node);
-      known = { size: 1, height: 1 };
+      // go-yaml decodes a mapping's keys as nodes too.
+      const keys = Array.isArray(node) ? 0 : 1;
+      known = { size: 1, height: 1, decodes: 1 };
       for (const child of Object.values(node)) {
-        const { size, height } = measure(child, depth + 1);
+        const { size, height, decodes } = measure(child, depth + 1);
         known.size += size;
         known.height = Math.max(known.height, height + 1);
+        known.decodes += keys + decodes;
       }
       open.delete(node);
       measured.set(node, known);
+    } else {
+      repeats++;
+      aliasDecodes += known.decodes;
     }
     // A node measured where it sat higher may sit deeper here (an alias).
     if (depth + known.height - 1 > MAX_EXPANDED_DEPTH) throw tooDeep();
     return known;
   };
-  const total = measure(json, 1).size;
-  if (total > MAX_EXPANDED_NODES) {
-    throw new InputError(`${where}: YAML aliases expand this document to ${total} nodes (more than ${MAX_EXPANDED_NODES}); `
+  const root = measure(json, 1);
+  if (root.size > MAX_EXPANDED_NODES) {
+    throw new InputError(`${where}: YAML aliases expand this document to ${root.size} nodes (more than ${MAX_EXPANDED_NODES}); `
       + 'expand the aliases, or split the document');
   }
+  // Each alias is a node of its own, and an alias of a scalar one more decoded from it.
+  const decodes = root.decodes + aliasTokens;
+  const aliased = aliasDecodes + Math.max(0, aliasTokens - repeats);
+  if (aliased > 100 && decodes > 1000 && aliased / decodes > goYamlAliasRatio(decodes) - ALIAS_RATIO_MARGIN) {
+    throw new InputError(`${where}: ${Math.round((100 * aliased) / decodes)}% of this document's ${decodes} nodes come from YAML `
+      + 'aliases: kubectl refuses it ("document contains excessive aliasing"); expand the aliases');
+  }
 }
-const SCALAR = { size: 1, height: 0 };
+const SCALAR = { size: 1, height: 0, decodes: 1 };
+/** `*name`, where a token starts. */
+const ALIAS_TOKEN = /(?:^|[\s[{,])\*[^\s[\]{},]/g;
+/** Below go-yaml's own limit, as the proportion is estimated. */
+const ALIAS_RATIO_MARGIN = 0.02;
+
+/**
+ * The proportion of decoded nodes go-yaml v2 lets come from aliases (decode.go allowedAliasRatio): 99% up to 400,000
+ * decodes, falling to 10% at 4,000,000.
+ */
+function goYamlAliasRatio(decodes: number): number {
+  if (decodes <= 400_000) return 0.99;
+  if (decodes >= 4_000_000) return 0.1;
+  return 0.99 - (0.89 * (decodes - 400_000)) / 3_600_000;
+}
 
 /**
  * The objects kubectl applies from one document. kubectl decodes any object with an `items` field as a List (whatever

@@ -32,9 +32,9 @@ export interface ComposedLog {
 /**
  * What a composed node's value is. For kubectl-reading: INEXACT_NUMBER, a float or an integer JavaScript does not hold
  * exactly (or -0), which kubectl writes as another string when it is a key; NON_FINITE, `.inf` or `.nan`, which
- * kubectl cannot convert to JSON.
+ * kubectl cannot convert to JSON; TYPED, a boolean or another number (SCALAR: a string).
  */
-export const enum NodeKind { SCALAR = 0, MAPPING = 1, SEQUENCE = 2, NULL = 3, INEXACT_NUMBER = 4, NON_FINITE = 5 }
+export const enum NodeKind { SCALAR = 0, MAPPING = 1, SEQUENCE = 2, NULL = 3, INEXACT_NUMBER = 4, NON_FINITE = 5, TYPED = 6 }
 
 const FLOAT_TAG = 'tag:yaml.org,2002:float';
 
@@ -43,8 +43,9 @@ function kindOf(value: unknown, tag: string | null | undefined): NodeKind {
   if (Array.isArray(value)) return NodeKind.SEQUENCE;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return NodeKind.NON_FINITE;
-    return tag === FLOAT_TAG || !Number.isSafeInteger(value) || Object.is(value, -0) ? NodeKind.INEXACT_NUMBER : NodeKind.SCALAR;
+    return tag === FLOAT_TAG || !Number.isSafeInteger(value) || Object.is(value, -0) ? NodeKind.INEXACT_NUMBER : NodeKind.TYPED;
   }
+  if (typeof value === 'boolean') return NodeKind.TYPED;
   return typeof value === 'object' ? NodeKind.MAPPING : NodeKind.SCALAR;
 }
 

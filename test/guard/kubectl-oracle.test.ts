@@ -2,8 +2,8 @@ import { execFileSync, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { loadManifests } from '../../src/cli/check';
 import { canonicalJson } from '../../src/controls/core/json';
-import { readManifests } from '../../src/guard/manifest-reader';
 
 // The check reads each file as kubectl would, or refuses it: proved against kubectl's own decoder (apimachinery's
 // YAMLOrJSONDecoder with go-yaml v2 and sigs.k8s.io/yaml, built from test/guard/kubectl-oracle, see SOURCES.txt) on a
@@ -54,7 +54,8 @@ function yamlFiles(dir: string): string[] {
   function compare(file: string): string {
     let ours: string[];
     try {
-      ours = readManifests(fs.readFileSync(file, 'utf-8'), file, { locate: true }).map(m => canonicalJson(m.json));
+      // As the check reads a file: strict UTF-8, then the reader.
+      ours = loadManifests([file], path.dirname(file)).map(m => canonicalJson(m.json));
     } catch {
       return 'refused';
     }
@@ -74,6 +75,10 @@ function yamlFiles(dir: string): string[] {
     expect(count('refused')).toBeGreaterThan(50);
     expect(outcomes.filter(o => o.file.startsWith('attack-') && o.outcome !== 'refused').map(o => o.file))
       .toEqual(['attack-sep1.yaml', 'attack-sep2.yaml']); // read as kubectl reads them: the hidden Pod is checked
+    // The second review's bypasses (a byte order mark shifting the merge and escape checks, \r\r\n, keys colliding
+    // through a merge): refused.
+    expect(outcomes.filter(o => ['review2-bom_priv.yaml', 'review2-crcr.yaml', 'review2-merge_coll_hex.yaml'].includes(o.file)))
+      .toEqual(['review2-bom_priv.yaml', 'review2-crcr.yaml', 'review2-merge_coll_hex.yaml'].map(file => ({ file, outcome: 'refused' })));
   });
 
   test('every fixture of the controls is read exactly as kubectl reads it', () => {

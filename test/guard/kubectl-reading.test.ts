@@ -107,8 +107,10 @@ describe('keys sigs.k8s.io/yaml writes otherwise, or refuses', () => {
 
   test('null and complex keys make kubectl refuse the document (so it is never applied): refused', () => {
     expect(refused(`${POLICY}m: {~: a}\n`)).toMatch(/^in\.yaml:5:5: a null mapping key: kubectl refuses the document/);
-    expect(refused(`${POLICY}m:\n  ? \n  : a\n`)).toMatch(/a null mapping key/);
-    expect(refused(`${POLICY}m:\n  ? [a, b]\n  : c\n`)).toMatch(/^in\.yaml:6:5: a complex mapping key/);
+    // Explicit keys (?), which js-yaml may compose as no node at all: refused outright.
+    expect(refused(`${POLICY}m:\n  ? \n  : a\n`)).toMatch(/^in\.yaml:6:3: an explicit mapping key \(\?\)/);
+    expect(refused(`${POLICY}m:\n  ? [a, b]\n  : c\n`)).toMatch(/an explicit mapping key/);
+    expect(refused(`${POLICY}m: {? a: b}\n`)).toMatch(/an explicit mapping key/);
     expect(refused(`${POLICY}m: {{a: 1}: c}\n`)).toMatch(/a complex mapping key/);
   });
 });
@@ -136,6 +138,53 @@ describe('scalars go-yaml reads otherwise', () => {
     expect(refused(`${POLICY}x: "\\ud83d\\ude00"\n`)).toMatch(/^in\.yaml:5:4: the escape \\ud83d in a double-quoted string is half of a UTF-16 pair/);
     expect(refused(`${POLICY}x: "\\U0000DC00"\n`)).toMatch(/the escape \\U0000DC00/);
     expect(read(`${POLICY}x: "\\u00e9"\n`)[0].x).toBe('é');
+  });
+});
+
+describe('what a second review found (each read otherwise by kubectl, or refused by it)', () => {
+  test('a byte order mark at the start no longer shifts the checks that read the text (a merge after a key, \\/)', () => {
+    expect(refused(`\ufeff${POD('        privileged: false\n        <<: {privileged: true}')}`)).toMatch(/^in\.yaml:12:9: a merge key/);
+    expect(refused(`\ufeff${POLICY}x: "a\\/b"\n`)).toMatch(/^in\.yaml:5:4: the escape \\\//);
+    expect(read(`\ufeff${POLICY}`)).toHaveLength(1);
+  });
+
+  test('a carriage return not before a line feed (kubectl reads \\r\\r\\n as one line break): refused; CRLF read', () => {
+    expect(refused(`${POLICY}x: "b\r\r\n    c"\n`)).toMatch(/^in\.yaml:5:6: character U\+000D is a carriage return without a line feed/);
+    expect(read(`${POLICY}x: "b\n    c"\n`.replace(/\n/g, '\r\n'))[0].x).toBe('b c');
+  });
+
+  test('a number or boolean key in a document with a merge key (kubectl keeps 0x10 and "16" apart, then picks one at random): refused', () => {
+    expect(refused(`${POLICY}data:\n  <<: {0x10: a}\n  "16": b\n`)).toMatch(/^in\.yaml:6:8: a number or boolean key \(0x10\) in a document with a merge key/);
+    expect(refused(`${POLICY}data:\n  <<: {a: b}\nlabels: {true: x}\n`)).toMatch(/a number or boolean key \(true\)/);
+    expect(read(`${POLICY}data:\n  <<: {a: b}\nlabels: {"16": x}\n`)[0].labels).toEqual({ 16: 'x' });
+  });
+
+  test('a merge of an alias of a list (go-yaml refuses it); a list of aliases of mappings is read', () => {
+    expect(refused(`${POLICY}x: &l [{a: 1}]\nmerged:\n  <<: *l\n`)).toMatch(/^in\.yaml:7:7: a merge \(<<\) of an alias of a list/);
+    expect(read(`${POLICY}x: &m {a: 1}\nmerged:\n  <<: [*m]\n`)[0].merged).toEqual({ a: 1 });
+  });
+
+  test('what go-yaml refuses and js-yaml reads: tab indentation, a ":" or "? " item in a flow collection, a flow pair, long keys, \\U beyond U+10FFFF', () => {
+    expect(refused(`${POLICY}\t# a comment\n`)).toMatch(/^in\.yaml:5:1: character U\+0009 is a tab at the start of a line/);
+    expect(refused(`${POLICY}x: a\n \t\ny: b\n`)).toMatch(/^in\.yaml:6:2: character U\+0009/);
+    expect(refused(`${POLICY}x: [--addr, :8080]\n`)).toMatch(/^in\.yaml:5:13: a plain value starting with ':' or holding '\? '/);
+    expect(refused(`${POLICY}x: {memory: 12? 8Mi}\n`)).toMatch(/holding '\? '/);
+    expect(refused(`${POLICY}x: [: a]\n`)).toMatch(/a key: value pair in a flow list/);
+    expect(refused(`${POLICY}${'k'.repeat(1025)}: v\n`)).toMatch(/a key longer than 1024 characters/);
+    expect(refused(`${POLICY}x: "\\U00110000"\n`)).toMatch(/the escape \\U00110000 in a double-quoted string is beyond U\+10FFFF/);
+    // In block context, and quoted, both readers agree.
+    expect(read(`${POLICY}x: :8080\nquoted: [":8080", "12? 8Mi"]\n`)[0]).toMatchObject({ x: ':8080', quoted: [':8080', '12? 8Mi'] });
+  });
+
+  test('aliases making nearly every node (go-yaml: excessive aliasing): refused, at the depth where go-yaml refuses', () => {
+    const levels = (n: number) => Array.from({ length: n }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(8).fill(`*l${i}`).join(', ')}]`).join('\n');
+    // Three levels of 8 aliases: go-yaml reads it; four: "document contains excessive aliasing" (checked in the oracle).
+    expect(read(`${POLICY}l0: &l0 [x, x, x, x, x, x, x, x]\n${levels(2)}\n`)[0].l2).toHaveLength(8);
+    expect(refused(`${POLICY}l0: &l0 [x, x, x, x, x, x, x, x]\n${levels(3)}\n`)).toMatch(/^in\.yaml:1: 99% of this document's \d+ nodes come from YAML aliases/);
+  });
+
+  test('more than 4096 bytes of blanks before "{": YAML to kubectl, as here', () => {
+    expect(read(`${' '.repeat(4096)}{apiVersion: v1, kind: Namespace, metadata: {name: n}}\n`)[0].kind).toBe('Namespace');
   });
 });
 
