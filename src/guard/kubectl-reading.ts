@@ -42,7 +42,7 @@ export function refuseDivergentCharacters(text: string, shown: string): void {
     [TAB_INDENT, 'is a tab at the start of a line or on a line of blanks: kubectl\'s YAML parser refuses a tab where it '
       + 'expects indentation', () => '; remove it'],
   ] as const) {
-    if (pattern === TAB_INDENT && !text.includes('\t')) continue;
+    if ((pattern === TAB_INDENT && !text.includes('\t')) || (pattern === LONE_CR && !text.includes('\r'))) continue;
     const found = pattern.exec(text);
     if (!found) continue;
     const index = pattern === TAB_INDENT ? found.index + found[0].indexOf('\t') : found.index;
@@ -148,15 +148,17 @@ export function refuseDivergentNodes(
   log: ComposedLog, first: number, end: number, text: string, where: (offset: number) => string, json: boolean,
 ): void {
   const at = (n: number) => where(contentStart(text, log.starts[n], log.stops[n]));
-  const explicitKey = EXPLICIT_KEY.exec(text);
+  // Plain string searches first: most documents hold no `?`, backslash or ` :`, and the patterns cost more.
+  const question = text.includes('?');
+  const explicitKey = question ? EXPLICIT_KEY.exec(text) : null;
   if (explicitKey) {
     throw new InputError(`${where(explicitKey.index + explicitKey[0].indexOf('?'))}: an explicit mapping key (?): kubectl `
       + 'refuses or reads otherwise the keys it allows (null, lists, mappings); write the key as a plain or quoted string');
   }
   // Most documents hold none of these: their scalars' and keys' text is not read.
-  const escapes = /\\[/uU]/.test(text);
+  const escapes = text.includes('\\') && /\\[/uU]/.test(text);
   const merges = text.includes('<<');
-  const flowItems = /[[{,][ \t]*:|:[ \t]+:|\?[ \t\r\n]/.test(text);
+  const flowItems = question || [' :', '\t:', '[:', '{:', ',:'].some(colon => text.includes(colon));
   let mergeKey = -1;
   let typedKey = -1;
   for (let node = first; node < end; node++) {
@@ -191,7 +193,8 @@ export function refuseDivergentNodes(
           + 'becomes another string for kubectl (floats keep 32-bit precision, integers 64 bits) than for this reader; quote it');
       }
       if (keyKind === NodeKind.TYPED && typedKey < 0) typedKey = key;
-      if (log.stops[key] - contentStart(text, log.starts[key], log.stops[key]) > MAX_KEY_LENGTH) {
+      const [keyStart, keyStop] = [log.starts[key], log.stops[key]];
+      if (keyStop - keyStart > MAX_KEY_LENGTH && keyStop - contentStart(text, keyStart, keyStop) > MAX_KEY_LENGTH) {
         throw new InputError(`${at(key)}: a key longer than ${MAX_KEY_LENGTH} characters: kubectl's YAML parser refuses it`);
       }
       if (merges && nodeText(text, log.starts[key], log.stops[key]) === '<<') {
