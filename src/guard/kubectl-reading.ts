@@ -193,7 +193,8 @@ export function refuseDivergentNodes(
           + 'becomes another string for kubectl (floats keep 32-bit precision, integers 64 bits) than for this reader; quote it');
       }
       if (keyKind === NodeKind.TYPED && typedKey < 0) typedKey = key;
-      const [keyStart, keyStop] = [log.starts[key], log.stops[key]];
+      const keyStart = log.starts[key];
+      const keyStop = log.stops[key];
       if (keyStop - keyStart > MAX_KEY_LENGTH && keyStop - contentStart(text, keyStart, keyStop) > MAX_KEY_LENGTH) {
         throw new InputError(`${at(key)}: a key longer than ${MAX_KEY_LENGTH} characters: kubectl's YAML parser refuses it`);
       }
