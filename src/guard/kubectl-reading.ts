@@ -13,11 +13,8 @@ const YAML11_ONLY_BREAKS = /[\u0085\u2028\u2029]/;
 const LATER_BOM = /(?!^)\uFEFF/;
 /** A carriage return not before a line feed: kubectl's line reader turns `\r\r\n` into one break, js-yaml reads two. */
 const LONE_CR = /\r(?!\n)/;
-/**
- * A tab at the start of a line, or on a line of blanks: go-yaml refuses the document (a tab where it expects
- * indentation), where js-yaml reads a comment or nothing.
- */
-const TAB_INDENT = /^\uFEFF?(?:\t|[ ]*\t[ \t]*(?=\r?$))/m;
+/** A tab in the blanks that start a line: go-yaml refuses it where it expects indentation (outside block scalars). */
+const TAB_INDENT = /^ *\t/gm;
 /** Go's unicode.IsSpace, which kubectl trims around separators and before sniffing JSON. */
 const GO_SPACE = '\\t\\n\\v\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
 const GO_TRIMMED = new RegExp(`^[${GO_SPACE}]+|[${GO_SPACE}]+$`, 'g');
@@ -39,15 +36,12 @@ export function refuseDivergentCharacters(text: string, shown: string): void {
       + 'around it and reads different objects', escaped],
     [LONE_CR, 'is a carriage return without a line feed after it: kubectl\'s line reader and YAML 1.2 readers count line '
       + 'breaks differently around it', () => '; end lines with LF or CRLF only'],
-    [TAB_INDENT, 'is a tab at the start of a line or on a line of blanks: kubectl\'s YAML parser refuses a tab where it '
-      + 'expects indentation', () => '; remove it'],
   ] as const) {
-    if ((pattern === TAB_INDENT && !text.includes('\t')) || (pattern === LONE_CR && !text.includes('\r'))) continue;
+    if (pattern === LONE_CR && !text.includes('\r')) continue;
     const found = pattern.exec(text);
     if (!found) continue;
-    const index = pattern === TAB_INDENT ? found.index + found[0].indexOf('\t') : found.index;
-    const { line, column } = lineAndColumn(text, index);
-    const code = text.charCodeAt(index).toString(16).toUpperCase().padStart(4, '0');
+    const { line, column } = lineAndColumn(text, found.index);
+    const code = text.charCodeAt(found.index).toString(16).toUpperCase().padStart(4, '0');
     throw new InputError(`${shown}:${line}:${column}: character U+${code} ${why}${fix(code)}`);
   }
 }
@@ -150,15 +144,12 @@ export function refuseDivergentNodes(
   const at = (n: number) => where(contentStart(text, log.starts[n], log.stops[n]));
   // Plain string searches first: most documents hold no `?`, backslash or ` :`, and the patterns cost more.
   const question = text.includes('?');
-  const explicitKey = question ? EXPLICIT_KEY.exec(text) : null;
-  if (explicitKey) {
-    throw new InputError(`${where(explicitKey.index + explicitKey[0].indexOf('?'))}: an explicit mapping key (?): kubectl `
-      + 'refuses or reads otherwise the keys it allows (null, lists, mappings); write the key as a plain or quoted string');
-  }
+  if (question) refuseExplicitKeys(log, first, end, text, where);
   // Most documents hold none of these: their scalars' and keys' text is not read.
   const escapes = text.includes('\\') && /\\[/uU]/.test(text);
   const merges = text.includes('<<');
-  const flowItems = question || [' :', '\t:', '[:', '{:', ',:'].some(colon => text.includes(colon));
+  const flowItems = question || [' :', '\t:', '\n:', '\r:', '[:', '{:', ',:'].some(colon => text.includes(colon));
+  if (!json && text.includes('\t')) refuseTabIndentation(log, first, end, text, where);
   let mergeKey = -1;
   let typedKey = -1;
   for (let node = first; node < end; node++) {
@@ -174,16 +165,23 @@ export function refuseDivergentNodes(
         : /^\\[uU](0000)?[dD]/.test(escape) ? 'is half of a UTF-16 pair: kubectl reads U+FFFD, not the character; write the character itself'
           : 'is beyond U+10FFFF: kubectl refuses the document'}`);
     }
-    if ((kind === NodeKind.MAPPING || kind === NodeKind.SEQUENCE) && log.wraps[node] === 0 && flowItems) {
-      refuseFlowItems(log, node, text, at);
+    if ((kind === NodeKind.MAPPING || kind === NodeKind.SEQUENCE) && log.wraps[node] === 0) {
+      refuseFlowItems(log, node, text, at, flowItems);
     }
     if (kind !== NodeKind.MAPPING || log.wraps[node] === 1) continue;
     let merged = 0;
     let index = 0;
     for (let key = node + 1; key < log.ends[node]; index++) {
+      // Keys and values alternate; js-yaml may log a node of its own after a block mapping's last value (a key with no
+      // value in a flow mapping is refused by refuseFlowItems).
       const value = log.ends[key];
       if (value >= log.ends[node]) break;
       const keyKind = log.kinds[key];
+      const keyOpening = text[contentStart(text, log.starts[key], log.stops[key])];
+      if (keyOpening === '!' || keyOpening === '&' || keyOpening === '*') {
+        throw new InputError(`${at(key)}: a tag, anchor or alias on a mapping key: kubectl and YAML 1.2 readers read such keys `
+          + 'differently (a tagged or anchored << merges for kubectl only); write the key plainly');
+      }
       if (keyKind === NodeKind.NULL || keyKind === NodeKind.MAPPING || keyKind === NodeKind.SEQUENCE) {
         throw new InputError(`${at(key)}: a ${keyKind === NodeKind.NULL ? 'null' : 'complex'} mapping key: kubectl refuses the `
           + 'document (sigs.k8s.io/yaml takes string, number and boolean keys only); write the key as a string');
@@ -221,29 +219,107 @@ export function refuseDivergentNodes(
 }
 
 /**
- * Refuses, directly in a flow collection (`[...]`, `{...}`), a plain scalar starting with `:` (`[a, :8080]`) or holding
- * `?` before a blank (`{memory: 12? 8Mi}`): go-yaml refuses both, js-yaml reads text. And a pair in a flow list
- * (`[a: b]`, `[: b]`), whose key js-yaml may compose as no node at all.
+ * Refuses what go-yaml reads otherwise directly in a flow collection (`[...]`, `{...}`): a key with no value in a flow
+ * mapping (`{x, a: b}`: js-yaml composes no node for the missing value, so keys and values no longer alternate in the
+ * log); a pair in a flow list (`[a: b]`, `[: b]`, whose key js-yaml may compose as no node at all); and, when `items`
+ * (the text holds `?` or a `:` after a blank or indicator), a plain item starting with `:` (`[a, :8080]`) or holding
+ * `?` (`{memory: 12?8Mi}`, `[?app]`), which go-yaml refuses or reads as a key.
  */
-function refuseFlowItems(log: ComposedLog, node: number, text: string, at: (n: number) => string): void {
+function refuseFlowItems(log: ComposedLog, node: number, text: string, at: (n: number) => string, items: boolean): void {
   const opening = text[contentStart(text, log.starts[node], log.stops[node])];
   if (opening !== '[' && opening !== '{') return;
-  for (let item = node + 1; item < log.ends[node]; item = log.ends[item]) {
-    const itemText = nodeText(text, log.starts[item], log.stops[item]);
-    const pair = opening === '[' && /^[ \t\r\n]*:/.test(text.slice(log.stops[item], log.stops[item] + 64));
-    if (pair) {
+  let isKey = true;
+  for (let item = node + 1; item < log.ends[node]; item = log.ends[item], isKey = !isKey) {
+    const colonAfter = text[skipBlanks(text, log.stops[item])] === ':';
+    if (opening === '[' && colonAfter) {
       throw new InputError(`${at(item)}: a key: value pair in a flow list ([a: b]): kubectl and YAML 1.2 readers read its `
         + 'keys differently; write the mapping in braces ([{a: b}])');
     }
-    if (itemText.startsWith(':') || (!/^["'[{]/.test(itemText) && /\?([ \t\r\n]|$)/.test(itemText))) {
-      throw new InputError(`${at(item)}: a plain value starting with ':' or holding '? ' in a flow collection ([...] or {...}): `
-        + 'kubectl\'s YAML parser refuses it; quote it');
+    if (opening === '{' && isKey && !colonAfter) {
+      throw new InputError(`${at(item)}: a key with no ':' and value in a flow mapping ({a, b: c}): kubectl and YAML 1.2 `
+        + 'readers pair its keys and values differently; write a: null');
+    }
+    if (!items) continue;
+    const itemText = nodeText(text, log.starts[item], log.stops[item]);
+    if (itemText.startsWith(':') || (!/^["'[{]/.test(itemText) && itemText.includes('?'))) {
+      throw new InputError(`${at(item)}: a plain value starting with ':' or holding '?' in a flow collection ([...] or {...}): `
+        + 'kubectl\'s YAML parser refuses it or reads a key; quote it');
     }
   }
 }
 
-/** A `?` that starts an explicit key: at the start of a line (after list dashes) or after `{`, `[` or `,`. */
-const EXPLICIT_KEY = /(?:^[ \t]*(?:-[ \t]+)*|[{[,][ \t]*)\?(?=[ \t\r\n]|$)/m;
+/**
+ * Refuses a tab in the blanks that start a line where go-yaml expects indentation (it refuses the document; js-yaml
+ * reads a blank): anywhere outside block scalars (`|`, `>`), and inside one before its indentation is known (up to its
+ * first line of text) or before its indentation column. After the indentation, a tab is text to both readers.
+ */
+function refuseTabIndentation(log: ComposedLog, first: number, end: number, text: string, where: (offset: number) => string): void {
+  let blocks: BlockScalar[] | undefined;
+  for (const found of text.matchAll(TAB_INDENT)) {
+    const tab = found.index! + found[0].length - 1;
+    const column = found[0].length - 1;
+    blocks ??= blockScalars(log, first, end, text);
+    if (blocks.some(b => tab > b.textFrom && tab < b.to && column >= b.indent)) continue;
+    throw new InputError(`${where(tab)}: a tab where kubectl's YAML parser expects indentation (it refuses the document); `
+      + 'indent with spaces');
+  }
+}
+
+/** A block scalar's text (after its first line of text begins) and the indentation go-yaml finds on that line. */
+interface BlockScalar {
+  readonly textFrom: number;
+  readonly to: number;
+  readonly indent: number;
+}
+
+function blockScalars(log: ComposedLog, first: number, end: number, text: string): BlockScalar[] {
+  const blocks: BlockScalar[] = [];
+  for (let node = first; node < end; node++) {
+    if (log.kinds[node] !== NodeKind.SCALAR) continue;
+    const from = contentStart(text, log.starts[node], log.stops[node]);
+    if (text[from] !== '|' && text[from] !== '>') continue;
+    // The first line of text: the first line after the header holding more than spaces (a tab counts as text here,
+    // and then the indentation is not known when go-yaml meets it: refused, as textFrom is past it).
+    const firstText = /\n( *)[^ \r\n]/.exec(text.slice(from, log.stops[node]));
+    if (!firstText) continue;
+    const lineStart = from + firstText.index + 1;
+    blocks.push({ textFrom: lineStart + firstText[1].length, to: log.stops[node], indent: firstText[1].length });
+  }
+  return blocks;
+}
+
+/** The first offset at or after `from` that is not a space, tab or line break. */
+function skipBlanks(text: string, from: number): number {
+  let at = from;
+  while (at < text.length && isBlank(text.charCodeAt(at))) at++;
+  return at;
+}
+
+function isBlank(c: number): boolean {
+  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
+}
+
+/**
+ * Refuses an explicit key in block context: a `?` and a blank starting a line (after list dashes), outside every scalar
+ * (a CEL expression's `? :` folded onto a new line is text). In flow collections, see refuseFlowItems.
+ */
+function refuseExplicitKeys(log: ComposedLog, first: number, end: number, text: string, where: (offset: number) => string): void {
+  for (const found of text.matchAll(EXPLICIT_KEY)) {
+    const mark = found.index! + found[0].length - 1;
+    let inScalar = false;
+    for (let node = first; node < end && !inScalar; node++) {
+      const kind = log.kinds[node];
+      if (kind === NodeKind.MAPPING || kind === NodeKind.SEQUENCE) continue;
+      inScalar = mark > contentStart(text, log.starts[node], log.stops[node]) && mark < log.stops[node];
+    }
+    if (inScalar) continue;
+    throw new InputError(`${where(mark)}: an explicit mapping key (?): kubectl refuses or reads otherwise the keys it allows `
+      + '(null, lists, mappings); write the key as a plain or quoted string');
+  }
+}
+
+/** A `?` and a blank at the start of a line, after list dashes: an explicit key in block context. */
+const EXPLICIT_KEY = /^[ \t]*(?:-[ \t]+)*\?(?=[ \t\r\n]|$)/gm;
 /** go-yaml's limit on a simple key's length. */
 const MAX_KEY_LENGTH = 1024;
 
@@ -256,7 +332,7 @@ function nodeText(text: string, start: number, stop: number): string {
 function contentStart(text: string, start: number, stop: number): number {
   let from = start;
   for (;;) {
-    while (from < stop && /[ \t\r\n]/.test(text[from])) from++;
+    while (from < stop && isBlank(text.charCodeAt(from))) from++;
     if (text[from] !== '#') return from;
     while (from < stop && text[from] !== '\n') from++;
   }
@@ -286,6 +362,11 @@ function divergentEscape(text: string, start: number, stop: number, json: boolea
     const next = text[i + 1];
     if (next === '/' && !json) return '\\/';
     const hex = next === 'u' ? text.slice(i + 2, i + 6) : next === 'U' ? text.slice(i + 2, i + 10) : '';
+    // In JSON (Go's decoder) an escaped pair is the character, as for JavaScript; a lone half is U+FFFD to Go.
+    if (json && /^[dD][89abAB][0-9a-fA-F]{2}$/.test(hex) && /^\\u[dD][c-fC-F][0-9a-fA-F]{2}/.test(text.slice(i + 6, i + 12))) {
+      i += 11;
+      continue;
+    }
     if (/^(0000)?[dD][89a-fA-F][0-9a-fA-F]{2}$/.test(hex) || (hex.length === 8 && parseInt(hex, 16) > 0x10ffff)) {
       return text.slice(i, i + 2 + hex.length);
     }

@@ -220,12 +220,23 @@ function checkExpandedSize(json: unknown, where: string, aliasTokens: number): v
   const measured = new Map<object, { size: number; height: number; decodes: number }>();
   let repeats = 0;
   let aliasDecodes = 0;
+  // go-yaml checks its ratio at every node it decodes: counted in document order, checked after each alias.
+  let decodedSoFar = 0;
+  const refuseExcessive = (aliased: number, decodes: number) => {
+    if (aliased > 100 && decodes > 1000 && aliased / decodes > goYamlAliasRatio(decodes) - ALIAS_RATIO_MARGIN) {
+      throw new InputError(`${where}: ${Math.round((100 * aliased) / decodes)}% of this document's first ${decodes} nodes come `
+        + 'from YAML aliases: kubectl refuses it ("document contains excessive aliasing"); expand the aliases');
+    }
+  };
   const open = new Set<object>();
   const tooDeep = () => new InputError(`${where}: YAML aliases nest this document deeper than ${MAX_EXPANDED_DEPTH} levels (the `
     + 'most its text may nest); expand the aliases');
   // `depth` is how deep `node` sits: checked before going deeper, so no nesting can exhaust the stack.
   const measure = (node: unknown, depth: number): { size: number; height: number; decodes: number } => {
-    if (node === null || typeof node !== 'object') return SCALAR;
+    if (node === null || typeof node !== 'object') {
+      decodedSoFar++;
+      return SCALAR;
+    }
     if (depth > MAX_EXPANDED_DEPTH) throw tooDeep();
     let known = measured.get(node);
     if (known === undefined) {
@@ -234,7 +245,9 @@ function checkExpandedSize(json: unknown, where: string, aliasTokens: number): v
       // go-yaml decodes a mapping's keys as nodes too.
       const keys = Array.isArray(node) ? 0 : 1;
       known = { size: 1, height: 1, decodes: 1 };
+      decodedSoFar++;
       for (const child of Object.values(node)) {
+        decodedSoFar += keys;
         const { size, height, decodes } = measure(child, depth + 1);
         known.size += size;
         known.height = Math.max(known.height, height + 1);
@@ -245,6 +258,8 @@ function checkExpandedSize(json: unknown, where: string, aliasTokens: number): v
     } else {
       repeats++;
       aliasDecodes += known.decodes;
+      decodedSoFar += known.decodes + 1;
+      refuseExcessive(aliasDecodes, decodedSoFar);
     }
     // A node measured where it sat higher may sit deeper here (an alias).
     if (depth + known.height - 1 > MAX_EXPANDED_DEPTH) throw tooDeep();
@@ -256,12 +271,7 @@ function checkExpandedSize(json: unknown, where: string, aliasTokens: number): v
       + 'expand the aliases, or split the document');
   }
   // Each alias is a node of its own, and an alias of a scalar one more decoded from it.
-  const decodes = root.decodes + aliasTokens;
-  const aliased = aliasDecodes + Math.max(0, aliasTokens - repeats);
-  if (aliased > 100 && decodes > 1000 && aliased / decodes > goYamlAliasRatio(decodes) - ALIAS_RATIO_MARGIN) {
-    throw new InputError(`${where}: ${Math.round((100 * aliased) / decodes)}% of this document's ${decodes} nodes come from YAML `
-      + 'aliases: kubectl refuses it ("document contains excessive aliasing"); expand the aliases');
-  }
+  refuseExcessive(aliasDecodes + Math.max(0, aliasTokens - repeats), root.decodes + aliasTokens);
 }
 const SCALAR = { size: 1, height: 0, decodes: 1 };
 /** `*name`, where a token starts. */
