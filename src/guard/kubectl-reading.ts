@@ -148,7 +148,7 @@ export function refuseDivergentNodes(
   // Most documents hold none of these: their scalars' and keys' text is not read.
   const escapes = text.includes('\\') && /\\[/uU]/.test(text);
   const merges = text.includes('<<');
-  const flowItems = question || [' :', '\t:', '\n:', '\r:', '[:', '{:', ',:'].some(colon => text.includes(colon));
+  const flowItems = question || COLON_AFTER_BLANK_OR_INDICATOR.test(text);
   if (!json && text.includes('\t')) refuseTabIndentation(log, first, end, text, where);
   let mergeKey = -1;
   let typedKey = -1;
@@ -320,6 +320,8 @@ function refuseExplicitKeys(log: ComposedLog, first: number, end: number, text: 
 
 /** A `?` and a blank at the start of a line, after list dashes: an explicit key in block context. */
 const EXPLICIT_KEY = /^[ \t]*(?:-[ \t]+)*\?(?=[ \t\r\n]|$)/gm;
+/** A `:` after a blank or a flow indicator: where a flow item may start with one. */
+const COLON_AFTER_BLANK_OR_INDICATOR = /[ \t\r\n[{,]:/;
 /** go-yaml's limit on a simple key's length. */
 const MAX_KEY_LENGTH = 1024;
 
