@@ -100,7 +100,7 @@ export function documentChunks(text: string, shown: string): DocumentChunk[] {
           + 'kubectl reads it as text, other readers as a document start; write a space after ---');
       }
       if (at > kept) {
-        chunks.push(chunkOf(text, start, at, blanked, startLine));
+        chunks.push(chunkOf(text, start, at, blanked, startLine, shown));
         // The separator line is dropped by kubectl: blanked at the start of the next document (its line break kept).
         start = at;
         blanked = (lineEnd === -1 ? text.length : lineEnd) - at;
@@ -110,15 +110,21 @@ export function documentChunks(text: string, shown: string): DocumentChunk[] {
     }
     at = next;
   }
-  chunks.push(chunkOf(text, start, text.length, blanked, startLine));
+  chunks.push(chunkOf(text, start, text.length, blanked, startLine, shown));
   return chunks;
 }
 
-function chunkOf(text: string, offset: number, end: number, blanked: number, firstLine: number): DocumentChunk {
+function chunkOf(text: string, offset: number, end: number, blanked: number, firstLine: number, shown: string): DocumentChunk {
   const raw = text.slice(offset, end);
   const body = blanked > 0 ? ' '.repeat(blanked) + raw.slice(blanked) : raw;
   const content = /^[ \t]*[^ \t\r\n#]/m.exec(body);
-  return { text: body, offset, blanked, firstLine, contentLine: firstLine + (content ? countNewlines(body, content.index) : 0) };
+  const contentLine = firstLine + (content ? countNewlines(body, content.index) : 0);
+  // go-yaml needs a document before `...` (kubectl dropped the separator line); js-yaml reads an empty one.
+  if (content && /^[ \t]*\.\.\.(?=[ \t\r\n]|$)/.test(body.slice(content.index))) {
+    throw new InputError(`${shown}:${contentLine}: a document end marker (...) with no document before it: kubectl refuses it `
+      + '("did not find expected node content"); remove the line');
+  }
+  return { text: body, offset, blanked, firstLine, contentLine };
 }
 
 /**
@@ -154,6 +160,14 @@ export function refuseDivergentNodes(
   let typedKey = -1;
   for (let node = first; node < end; node++) {
     const kind = log.kinds[node];
+    if (kind === NodeKind.NONSPECIFIC) {
+      throw new InputError(`${at(node)}: the non-specific tag '!': go-yaml reads its node as a string (an empty one as ""), `
+        + 'js-yaml leaves it untyped (an empty one as null); remove the tag');
+    }
+    if (kind === NodeKind.INEXACT_NUMBER && INTEGER_TEXT.test(nodeText(text, log.starts[node], log.stops[node]))) {
+      throw new InputError(`${at(node)}: an integer beyond 2^53 (${nodeText(text, log.starts[node], log.stops[node])}): kubectl keeps `
+        + 'its 64 bits, JavaScript rounds it; write it as a string if it is one');
+    }
     if (kind === NodeKind.NON_FINITE) {
       throw new InputError(`${at(node)}: ${nodeText(text, log.starts[node], log.stops[node])} is not a number JSON `
         + 'can hold: kubectl refuses the document; quote it if it is meant as a string');
@@ -202,9 +216,13 @@ export function refuseDivergentNodes(
             + '(go-yaml) lets merged values replace the keys written before them, YAML 1.2 readers do not, so the two read '
             + 'different objects; write one << as the first key of the mapping');
         }
-        if (log.kinds[value] === NodeKind.SEQUENCE && text[contentStart(text, log.starts[value], log.stops[value])] === '*') {
+        if (log.kinds[value] === NodeKind.SEQUENCE && text[valueStart(text, log.starts[value], log.stops[value])] === '*') {
           throw new InputError(`${at(value)}: a merge (<<) of an alias of a list: kubectl (go-yaml) refuses it; merge the `
             + 'aliases of mappings in a list written here ([*a, *b])');
+        }
+        if (!mergesMappings(log, value)) {
+          throw new InputError(`${at(value)}: a merge (<<) of something other than a mapping or a list of mappings: kubectl `
+            + '(go-yaml) refuses it ("map merge requires map or sequence of maps")');
         }
         if (mergeKey < 0) mergeKey = key;
       }
@@ -226,7 +244,8 @@ export function refuseDivergentNodes(
  * `?` (`{memory: 12?8Mi}`, `[?app]`), which go-yaml refuses or reads as a key.
  */
 function refuseFlowItems(log: ComposedLog, node: number, text: string, at: (n: number) => string, items: boolean): void {
-  const opening = text[contentStart(text, log.starts[node], log.stops[node])];
+  // After its tag and anchor: `&s {?privileged: true}` is a flow mapping too.
+  const opening = text[valueStart(text, log.starts[node], log.stops[node])];
   if (opening !== '[' && opening !== '{') return;
   let isKey = true;
   for (let item = node + 1; item < log.ends[node]; item = log.ends[item], isKey = !isKey) {
@@ -240,7 +259,7 @@ function refuseFlowItems(log: ComposedLog, node: number, text: string, at: (n: n
         + 'readers pair its keys and values differently; write a: null');
     }
     if (!items) continue;
-    const itemText = nodeText(text, log.starts[item], log.stops[item]);
+    const itemText = text.slice(valueStart(text, log.starts[item], log.stops[item]), log.stops[item]).trimEnd();
     if (itemText.startsWith(':') || (!/^["'[{]/.test(itemText) && itemText.includes('?'))) {
       throw new InputError(`${at(item)}: a plain value starting with ':' or holding '?' in a flow collection ([...] or {...}): `
         + 'kubectl\'s YAML parser refuses it or reads a key; quote it');
@@ -276,7 +295,7 @@ function blockScalars(log: ComposedLog, first: number, end: number, text: string
   const blocks: BlockScalar[] = [];
   for (let node = first; node < end; node++) {
     if (log.kinds[node] !== NodeKind.SCALAR) continue;
-    const from = contentStart(text, log.starts[node], log.stops[node]);
+    const from = valueStart(text, log.starts[node], log.stops[node]);
     if (text[from] !== '|' && text[from] !== '>') continue;
     // The first line of text: the first line after the header holding more than spaces (a tab counts as text here,
     // and then the indentation is not known when go-yaml meets it: refused, as textFrom is past it).
@@ -320,6 +339,26 @@ function refuseExplicitKeys(log: ComposedLog, first: number, end: number, text: 
 
 /** A `?` and a blank at the start of a line, after list dashes: an explicit key in block context. */
 const EXPLICIT_KEY = /^[ \t]*(?:-[ \t]+)*\?(?=[ \t\r\n]|$)/gm;
+/** Whether a merge's value is a mapping, or a list whose items are all mappings (go-yaml accepts nothing else). */
+function mergesMappings(log: ComposedLog, value: number): boolean {
+  const inner = unwrapped(log, value);
+  if (log.kinds[inner] === NodeKind.MAPPING) return true;
+  if (log.kinds[inner] !== NodeKind.SEQUENCE) return false;
+  for (let item = inner + 1; item < log.ends[inner]; item = log.ends[item]) {
+    if (log.kinds[unwrapped(log, item)] !== NodeKind.MAPPING) return false;
+  }
+  return true;
+}
+
+/** A node that only wraps the node composed inside it is that node. */
+function unwrapped(log: ComposedLog, node: number): number {
+  let inner = node;
+  while (log.wraps[inner] === 1) inner++;
+  return inner;
+}
+
+/** An integer as written in YAML 1.1 (go-yaml): decimal, or hexadecimal, octal or binary with their prefix. */
+const INTEGER_TEXT = /^[-+]?(?:[0-9_]+|0[xX][0-9a-fA-F_]+|0[oObB][0-9_]+)$/;
 /** A `:` after a blank or a flow indicator: where a flow item may start with one. */
 const COLON_AFTER_BLANK_OR_INDICATOR = /[ \t\r\n[{,]:/;
 /** go-yaml's limit on a simple key's length. */
@@ -328,6 +367,22 @@ const MAX_KEY_LENGTH = 1024;
 /** A node's text without the blanks and comment lines js-yaml opens it on, and without trailing blanks. */
 function nodeText(text: string, start: number, stop: number): string {
   return text.slice(contentStart(text, start, stop), stop).trimEnd();
+}
+
+/**
+ * Where a node's value starts: after the blanks and comment lines js-yaml opens it on and after its properties (a tag
+ * `!...`, an anchor `&...`), which end at a blank or a flow indicator.
+ */
+function valueStart(text: string, start: number, stop: number): number {
+  let at = contentStart(text, start, stop);
+  while (at < stop && (text[at] === '!' || text[at] === '&')) {
+    // A verbatim tag (`!<tag:yaml.org,2002:str>`) ends at its `>`.
+    const verbatim = text.startsWith('!<', at) ? text.indexOf('>', at) : -1;
+    if (verbatim >= 0 && verbatim < stop) at = verbatim + 1;
+    while (at < stop && !isBlank(text.charCodeAt(at)) && !'[]{},'.includes(text[at])) at++;
+    at = contentStart(text, at, stop);
+  }
+  return at;
 }
 
 /** Where a node's own text starts: after the blanks and comment lines js-yaml opens it on. */
@@ -346,17 +401,7 @@ function contentStart(text: string, start: number, stop: number): number {
  * code point beyond U+10FFFF.
  */
 function divergentEscape(text: string, start: number, stop: number, json: boolean): string | undefined {
-  let at = start;
-  for (;;) {
-    while (at < stop && /[ \t\r\n]/.test(text[at])) at++;
-    if (text[at] === '#') {
-      while (at < stop && text[at] !== '\n') at++;
-    } else if (text[at] === '!' || text[at] === '&') {
-      while (at < stop && !/[ \t\r\n]/.test(text[at])) at++;
-    } else {
-      break;
-    }
-  }
+  const at = valueStart(text, start, stop);
   if (text[at] !== '"') return undefined;
   for (let i = at + 1; i < stop; i++) {
     if (text[i] === '"') return undefined;

@@ -32,13 +32,15 @@ export interface ComposedLog {
 /**
  * What a composed node's value is. For kubectl-reading: INEXACT_NUMBER, a float or an integer JavaScript does not hold
  * exactly (or -0), which kubectl writes as another string when it is a key; NON_FINITE, `.inf` or `.nan`, which
- * kubectl cannot convert to JSON; TYPED, a boolean or another number (SCALAR: a string).
+ * kubectl cannot convert to JSON; TYPED, a boolean or another number (SCALAR: a string); NONSPECIFIC, any node tagged
+ * `!`, which go-yaml reads as a string and js-yaml leaves untyped.
  */
-export const enum NodeKind { SCALAR = 0, MAPPING = 1, SEQUENCE = 2, NULL = 3, INEXACT_NUMBER = 4, NON_FINITE = 5, TYPED = 6 }
+export const enum NodeKind { SCALAR = 0, MAPPING = 1, SEQUENCE = 2, NULL = 3, INEXACT_NUMBER = 4, NON_FINITE = 5, TYPED = 6, NONSPECIFIC = 7 }
 
 const FLOAT_TAG = 'tag:yaml.org,2002:float';
 
 function kindOf(value: unknown, tag: string | null | undefined): NodeKind {
+  if (tag === '!') return NodeKind.NONSPECIFIC;
   if (value === null) return NodeKind.NULL;
   if (Array.isArray(value)) return NodeKind.SEQUENCE;
   if (typeof value === 'number') {
