@@ -156,10 +156,13 @@ export function refuseDivergentNodes(
   const merges = text.includes('<<');
   const flowItems = question || COLON_AFTER_BLANK_OR_INDICATOR.test(text);
   if (!json && text.includes('\t')) refuseTabIndentation(log, first, end, text, where);
+  if (!json && EMPTY_DASH_ANYWHERE.test(text)) refuseEmptyListItems(log, first, end, text, where);
   let mergeKey = -1;
   let typedKey = -1;
+  const anchors = text.includes('&') || text.includes('*');
   for (let node = first; node < end; node++) {
     const kind = log.kinds[node];
+    if (anchors) refuseAnchorName(text, contentStart(text, log.starts[node], log.stops[node]), log.stops[node], () => at(node));
     if (kind === NodeKind.NONSPECIFIC) {
       throw new InputError(`${at(node)}: the non-specific tag '!': go-yaml reads its node as a string (an empty one as ""), `
         + 'js-yaml leaves it untyped (an empty one as null); remove the tag');
@@ -248,8 +251,23 @@ function refuseFlowItems(log: ComposedLog, node: number, text: string, at: (n: n
   const opening = text[valueStart(text, log.starts[node], log.stops[node])];
   if (opening !== '[' && opening !== '{') return;
   let isKey = true;
+  let previousEnd = valueStart(text, log.starts[node], log.stops[node]) + 1;
   for (let item = node + 1; item < log.ends[node]; item = log.ends[item], isKey = !isKey) {
-    const colonAfter = text[skipBlanks(text, log.stops[item])] === ':';
+    // Between the previous item and this one: separators, blanks, comments, and no `?` (an explicit key, which js-yaml
+    // builds into a mapping it does not log: none of the key rules would see it).
+    const gap = text.slice(previousEnd, contentStart(text, log.starts[item], log.stops[item])).replace(/#[^\n]*/g, '');
+    previousEnd = log.stops[item];
+    if (gap.includes('?')) {
+      throw new InputError(`${at(item)}: an explicit key (?) in a flow collection: js-yaml and kubectl read its key `
+        + 'differently; write the key plainly');
+    }
+    const colon = skipBlanksAndComments(text, log.stops[item]);
+    const colonAfter = text[colon] === ':';
+    if (opening === '{' && isKey && colonAfter && !/^["']/.test(text[valueStart(text, log.starts[item], log.stops[item])])
+      && !isBlank(text.charCodeAt(colon + 1))) {
+      throw new InputError(`${at(item)}: a ':' not followed by a blank after a plain key in a flow mapping ({a:,b: 1}): go-yaml `
+        + 'keeps the \':\' in the key; write a space after it');
+    }
     if (opening === '[' && colonAfter) {
       throw new InputError(`${at(item)}: a key: value pair in a flow list ([a: b]): kubectl and YAML 1.2 readers read its `
         + 'keys differently; write the mapping in braces ([{a: b}])');
@@ -307,12 +325,68 @@ function blockScalars(log: ComposedLog, first: number, end: number, text: string
   return blocks;
 }
 
-/** The first offset at or after `from` that is not a space, tab or line break. */
-function skipBlanks(text: string, from: number): number {
-  let at = from;
-  while (at < text.length && isBlank(text.charCodeAt(at))) at++;
-  return at;
+/**
+ * Refuses an anchor or alias at `from` whose name go-yaml does not read as js-yaml does: go-yaml takes letters, digits,
+ * `_` and `-` only, then needs a blank or a flow indicator (`&a: c`, `&é c` are errors to it, names to js-yaml).
+ */
+function refuseAnchorName(text: string, from: number, stop: number, at: () => string): void {
+  let start = from;
+  // A tag may come first (`!!map &a {...}`).
+  if (text[start] === '!') start = valueStartAnchor(text, start, stop);
+  if (text[start] !== '&' && text[start] !== '*') return;
+  let nameEnd = start + 1;
+  while (nameEnd < stop && !isBlank(text.charCodeAt(nameEnd)) && !'[]{},'.includes(text[nameEnd])) nameEnd++;
+  const name = text.slice(start + 1, nameEnd);
+  if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+    throw new InputError(`${at()}: the ${text[start] === '&' ? 'anchor' : 'alias'} name '${name}': go-yaml reads only letters, `
+      + 'digits, _ and - in it, then a blank, so kubectl refuses the document; rename it');
+  }
 }
+
+/** Past a tag and blanks, where an anchor may follow. */
+function valueStartAnchor(text: string, from: number, stop: number): number {
+  const verbatimEnd = text.startsWith('!<', from) ? text.indexOf('>', from) : -1;
+  let at = verbatimEnd >= 0 ? verbatimEnd + 1 : from;
+  while (at < stop && !isBlank(text.charCodeAt(at)) && !'[]{},'.includes(text[at])) at++;
+  return contentStart(text, at, stop);
+}
+
+/** The first offset at or after `from` that is not a space, tab, line break or comment. */
+function skipBlanksAndComments(text: string, from: number): number {
+  let at = from;
+  for (;;) {
+    while (at < text.length && isBlank(text.charCodeAt(at))) at++;
+    if (text[at] !== '#') return at;
+    while (at < text.length && text[at] !== '\n') at++;
+  }
+}
+
+/**
+ * Refuses an empty item of a block list (a `-` with nothing after it on its line, and nothing more indented below):
+ * js-yaml mishandles it in nested lists (`x:\n- -\n- b` is [[null, b]] to it, [[null], b] to kubectl), moving later
+ * items into it, so a List's next object could vanish into the one before. Scalars' text (`title: a -`) is skipped.
+ */
+function refuseEmptyListItems(log: ComposedLog, first: number, end: number, text: string, where: (offset: number) => string): void {
+  for (const found of text.matchAll(EMPTY_DASH)) {
+    const dash = found.index! + found[0].indexOf('-');
+    const lineStart = text.lastIndexOf('\n', dash) + 1;
+    // The next line with content: more indented than the dash means the item holds it.
+    const next = /^( *)[^ \t\r\n#]/m.exec(text.slice(text.indexOf('\n', dash) + 1));
+    if (next && next[1].length > dash - lineStart && text.indexOf('\n', dash) !== -1) continue;
+    let inScalar = false;
+    for (let node = first; node < end && !inScalar; node++) {
+      const kind = log.kinds[node];
+      if (kind === NodeKind.MAPPING || kind === NodeKind.SEQUENCE) continue;
+      inScalar = dash > contentStart(text, log.starts[node], log.stops[node]) && dash < log.stops[node];
+    }
+    if (inScalar) continue;
+    throw new InputError(`${where(dash)}: an empty list item (a '-' with no value): js-yaml and kubectl read the items around `
+      + 'it differently in nested lists; write the value (null, "" or the item itself)');
+  }
+}
+const EMPTY_DASH_ANYWHERE = /(?:^|[ \t])-[ \t]*(?:#[^\n]*)?\r?$/m;
+/** A `-` at the start of a line or after a blank, followed by nothing but blanks and a comment. */
+const EMPTY_DASH = /(?:^|[ \t])-(?=[ \t]*(?:#[^\n]*)?\r?$)/gm;
 
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
