@@ -152,7 +152,7 @@ export function refuseDivergentNodes(
   const question = text.includes('?');
   if (question) refuseExplicitKeys(log, first, end, text, where);
   // Most documents hold none of these: their scalars' and keys' text is not read.
-  const escapes = text.includes('\\') && /\\[/uU]/.test(text);
+  const escapes = text.includes('\\') && /\\[/uU\r\n]/.test(text);
   const merges = text.includes('<<');
   const flowItems = question || COLON_AFTER_BLANK_OR_INDICATOR.test(text);
   if (!json && text.includes('\t')) refuseTabIndentation(log, first, end, text, where);
@@ -176,6 +176,10 @@ export function refuseDivergentNodes(
         + 'can hold: kubectl refuses the document; quote it if it is meant as a string');
     }
     const escape = escapes && kind === NodeKind.SCALAR ? divergentEscape(text, log.starts[node], log.stops[node], json) : undefined;
+    if (escape === ESCAPED_BREAK_BEFORE_EMPTY_LINE) {
+      throw new InputError(`${at(node)}: an escaped line break followed by an empty line in a double-quoted string: js-yaml `
+        + 'drops the empty line, kubectl keeps it as a line feed, so the two read different text; write \\n where a line feed is meant');
+    }
     if (escape !== undefined) {
       throw new InputError(`${at(node)}: the escape ${escape} in a double-quoted string ${escape === '\\/'
         ? 'is YAML 1.2 only: kubectl (YAML 1.1) refuses the document; write / unescaped'
@@ -431,6 +435,8 @@ function unwrapped(log: ComposedLog, node: number): number {
   return inner;
 }
 
+/** What divergentEscape returns for an escaped line break followed by an empty line. */
+const ESCAPED_BREAK_BEFORE_EMPTY_LINE = '\\<line break>';
 /** An integer as written in YAML 1.1 (go-yaml): decimal, or hexadecimal, octal or binary with their prefix. */
 const INTEGER_TEXT = /^[-+]?(?:[0-9_]+|0[xX][0-9a-fA-F_]+|0[oObB][0-9_]+)$/;
 /** A `:` after a blank or a flow indicator: where a flow item may start with one. */
@@ -482,6 +488,13 @@ function divergentEscape(text: string, start: number, stop: number, json: boolea
     if (text[i] !== '\\') continue;
     const next = text[i + 1];
     if (next === '/' && !json) return '\\/';
+    // An escaped line break: js-yaml drops the empty lines after it, go-yaml keeps each as a line feed.
+    const breakEnd = next === '\n' ? i + 2 : next === '\r' && text[i + 2] === '\n' ? i + 3 : -1;
+    if (breakEnd >= 0) {
+      let after = breakEnd;
+      while (text[after] === ' ' || text[after] === '\t') after++;
+      if (text[after] === '\n' || text[after] === '\r') return ESCAPED_BREAK_BEFORE_EMPTY_LINE;
+    }
     const hex = next === 'u' ? text.slice(i + 2, i + 6) : next === 'U' ? text.slice(i + 2, i + 10) : '';
     // In JSON (Go's decoder) an escaped pair is the character, as for JavaScript; a lone half is U+FFFD to Go.
     if (json && /^[dD][89abAB][0-9a-fA-F]{2}$/.test(hex) && /^\\u[dD][c-fC-F][0-9a-fA-F]{2}/.test(text.slice(i + 6, i + 12))) {

@@ -233,6 +233,13 @@ describe('what a second review found (each read otherwise by kubectl, or refused
     expect(read(`${POLICY}first: &a-1_B c\nsecond: *a-1_B\n`)[0].second).toBe('c');
   });
 
+  test('a sixth review: an escaped line break before an empty line in a double-quoted string (js-yaml drops the line)', () => {
+    expect(refused(`${POLICY}run: "echo ok\\\n\n  ; rm -rf /data"\n`)).toMatch(/^in\.yaml:5:6: an escaped line break followed by an empty line/);
+    expect(refused(`${POLICY}run: "a\\\r\n  \r\n  b"\n`.replace(/\n/g, '\r\n').replace(/\r\r/g, '\r'))).toMatch(/an escaped line break/);
+    // An escaped backslash then a real line break, and an escaped line break before text: both readers agree.
+    expect(read(`${POLICY}a: "x\\\\\n\n  y"\nb: "x\\\n  y"\n`)[0]).toMatchObject({ a: 'x\\\ny', b: 'xy' });
+  });
+
   test('JSON as Go reads it: tab indentation and escaped surrogate pairs are fine, a lone half is not', () => {
     const json = '{\n\t"apiVersion": "v1",\n\t"kind": "ConfigMap",\n\t"metadata": {"name": "a", "namespace": "x", "annotations": {"note": "ok \\ud83d\\ude00"}}\n}\n';
     expect(read(json)[0].metadata.annotations.note).toBe('ok \u{1F600}');
