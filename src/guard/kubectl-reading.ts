@@ -377,20 +377,25 @@ function refuseEmptyListItems(log: ComposedLog, first: number, end: number, text
     // The next line with content: more indented than the dash means the item holds it.
     const next = /^( *)[^ \t\r\n#]/m.exec(text.slice(text.indexOf('\n', dash) + 1));
     if (next && next[1].length > dash - lineStart && text.indexOf('\n', dash) !== -1) continue;
-    let inScalar = false;
-    for (let node = first; node < end && !inScalar; node++) {
-      const kind = log.kinds[node];
-      if (kind === NodeKind.MAPPING || kind === NodeKind.SEQUENCE) continue;
-      inScalar = dash > contentStart(text, log.starts[node], log.stops[node]) && dash < log.stops[node];
-    }
-    if (inScalar) continue;
+    if (insideScalar(log, first, end, text, dash)) continue;
     throw new InputError(`${where(dash)}: an empty list item (a '-' with no value): js-yaml and kubectl read the items around `
       + 'it differently in nested lists; write the value (null, "" or the item itself)');
   }
 }
+/** Whether the text has such a `-` at all (one scan, before the per-match work). */
 const EMPTY_DASH_ANYWHERE = /(?:^|[ \t])-[ \t]*(?:#[^\n]*)?\r?$/m;
 /** A `-` at the start of a line or after a blank, followed by nothing but blanks and a comment. */
 const EMPTY_DASH = /(?:^|[ \t])-(?=[ \t]*(?:#[^\n]*)?\r?$)/gm;
+
+/** Whether `offset` is inside the text of a scalar among the nodes (after its first character). */
+function insideScalar(log: ComposedLog, first: number, end: number, text: string, offset: number): boolean {
+  for (let node = first; node < end; node++) {
+    const kind = log.kinds[node];
+    if (kind === NodeKind.MAPPING || kind === NodeKind.SEQUENCE) continue;
+    if (offset > contentStart(text, log.starts[node], log.stops[node]) && offset < log.stops[node]) return true;
+  }
+  return false;
+}
 
 function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
@@ -403,13 +408,7 @@ function isBlank(c: number): boolean {
 function refuseExplicitKeys(log: ComposedLog, first: number, end: number, text: string, where: (offset: number) => string): void {
   for (const found of text.matchAll(EXPLICIT_KEY)) {
     const mark = found.index! + found[0].length - 1;
-    let inScalar = false;
-    for (let node = first; node < end && !inScalar; node++) {
-      const kind = log.kinds[node];
-      if (kind === NodeKind.MAPPING || kind === NodeKind.SEQUENCE) continue;
-      inScalar = mark > contentStart(text, log.starts[node], log.stops[node]) && mark < log.stops[node];
-    }
-    if (inScalar) continue;
+    if (insideScalar(log, first, end, text, mark)) continue;
     throw new InputError(`${where(mark)}: an explicit mapping key (?): kubectl refuses or reads otherwise the keys it allows `
       + '(null, lists, mappings); write the key as a plain or quoted string');
   }
