@@ -1,4 +1,4 @@
-import { ComposedLog, NodeKind } from './source-position';
+import { ComposedLog, isBlank, NodeKind, unwrap } from './source-position';
 
 // Where kubectl's reading of a file (apimachinery's YAMLOrJSONDecoder, go-yaml v2, sigs.k8s.io/yaml) and js-yaml's
 // would differ, the check refuses the text (exit 2) rather than judge objects kubectl would not apply as written.
@@ -265,7 +265,7 @@ function refuseFlowItems(log: ComposedLog, node: number, text: string, at: (n: n
       throw new InputError(`${at(item)}: an explicit key (?) in a flow collection: js-yaml and kubectl read its key `
         + 'differently; write the key plainly');
     }
-    const colon = skipBlanksAndComments(text, log.stops[item]);
+    const colon = contentStart(text, log.stops[item], text.length);
     const colonAfter = text[colon] === ':';
     if (opening === '{' && isKey && colonAfter && !/^["']/.test(text[valueStart(text, log.starts[item], log.stops[item])])
       && !isBlank(text.charCodeAt(colon + 1))) {
@@ -355,15 +355,6 @@ function valueStartAnchor(text: string, from: number, stop: number): number {
   return contentStart(text, at, stop);
 }
 
-/** The first offset at or after `from` that is not a space, tab, line break or comment. */
-function skipBlanksAndComments(text: string, from: number): number {
-  let at = from;
-  for (;;) {
-    while (at < text.length && isBlank(text.charCodeAt(at))) at++;
-    if (text[at] !== '#') return at;
-    while (at < text.length && text[at] !== '\n') at++;
-  }
-}
 
 /**
  * Refuses an empty item of a block list (a `-` with nothing after it on its line, and nothing more indented below):
@@ -397,10 +388,6 @@ function insideScalar(log: ComposedLog, first: number, end: number, text: string
   return false;
 }
 
-function isBlank(c: number): boolean {
-  return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
-}
-
 /**
  * Refuses an explicit key in block context: a `?` and a blank starting a line (after list dashes), outside every scalar
  * (a CEL expression's `? :` folded onto a new line is text). In flow collections, see refuseFlowItems.
@@ -418,21 +405,15 @@ function refuseExplicitKeys(log: ComposedLog, first: number, end: number, text: 
 const EXPLICIT_KEY = /^[ \t]*(?:-[ \t]+)*\?(?=[ \t\r\n]|$)/gm;
 /** Whether a merge's value is a mapping, or a list whose items are all mappings (go-yaml accepts nothing else). */
 function mergesMappings(log: ComposedLog, value: number): boolean {
-  const inner = unwrapped(log, value);
+  const inner = unwrap(log, value);
   if (log.kinds[inner] === NodeKind.MAPPING) return true;
   if (log.kinds[inner] !== NodeKind.SEQUENCE) return false;
   for (let item = inner + 1; item < log.ends[inner]; item = log.ends[item]) {
-    if (log.kinds[unwrapped(log, item)] !== NodeKind.MAPPING) return false;
+    if (log.kinds[unwrap(log, item)] !== NodeKind.MAPPING) return false;
   }
   return true;
 }
 
-/** A node that only wraps the node composed inside it is that node. */
-function unwrapped(log: ComposedLog, node: number): number {
-  let inner = node;
-  while (log.wraps[inner] === 1) inner++;
-  return inner;
-}
 
 /** What divergentEscape returns for an escaped line break followed by an empty line. */
 const ESCAPED_BREAK_BEFORE_EMPTY_LINE = '\\<line break>';
@@ -469,7 +450,7 @@ function contentStart(text: string, start: number, stop: number): number {
   let from = start;
   for (;;) {
     while (from < stop && isBlank(text.charCodeAt(from))) from++;
-    if (text[from] !== '#') return from;
+    if (from >= stop || text[from] !== '#') return from;
     while (from < stop && text[from] !== '\n') from++;
   }
 }

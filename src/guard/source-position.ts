@@ -315,7 +315,7 @@ function parsedAgain(document: DocumentText): ComposedLog {
 }
 
 /** A node that only wraps the node composed inside it (a sequence item, a key candidate) is that node. */
-function unwrap(log: ComposedLog, node: number): number {
+export function unwrap(log: ComposedLog, node: number): number {
   let inner = node;
   // Exactly one child (it starts right after the node, and its descendants end where the node's do), same value.
   while (log.wraps[inner] === 1) inner++;
@@ -375,7 +375,7 @@ function keyIs(log: ComposedLog, key: number, document: DocumentText, segment: s
 }
 
 /** Space, tab, CR, LF: what separates a key from the text around it. */
-function isBlank(c: number): boolean {
+export function isBlank(c: number): boolean {
   return c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a;
 }
 
